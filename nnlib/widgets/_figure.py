@@ -1,0 +1,52 @@
+"""A matplotlib figure that lives inside a widget container and is redrawn in place.
+
+With the ipympl backend (``%matplotlib widget``, what the notebooks use) the figure's canvas
+is itself a widget, and ``refresh()`` just asks it to redraw its (updated) artists. With any
+other backend (inline, or Agg in the unit tests) the figure is shown in an ``Output`` widget
+and ``refresh()`` re-renders it there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+
+
+@dataclass
+class FigureView:
+    """``fig``/``axes`` to draw on, ``widget`` to put in a container, ``refresh()`` after updates."""
+
+    fig: object
+    axes: object
+    widget: w.Widget
+
+    def refresh(self):
+        canvas = self.fig.canvas
+        if isinstance(canvas, w.DOMWidget):
+            canvas.draw_idle()
+        else:
+            from IPython.display import display
+
+            self.widget.clear_output(wait=True)
+            with self.widget:
+                display(self.fig)
+
+
+def figure_view(nrows: int = 1, ncols: int = 1, *, figsize=(8, 3.5), **subplots_kw) -> FigureView:
+    """Create a figure (without showing it outside the container) and its widget."""
+    with plt.ioff():
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, **subplots_kw)
+    canvas = fig.canvas
+    if isinstance(canvas, w.DOMWidget):
+        canvas.header_visible = False
+        canvas.toolbar_visible = False
+        canvas.footer_visible = False
+        widget = canvas
+    else:
+        widget = w.Output()
+    view = FigureView(fig, axes, widget)
+    if not isinstance(canvas, w.DOMWidget):
+        view.refresh()
+    return view
