@@ -1,0 +1,149 @@
+"""Which device to train on, CPU thread settings, and seeding for reproducible runs.
+
+``choose_device("auto")`` picks the fastest device this machine has: a CUDA GPU, then Apple's
+MPS, then the CPU. The argument, or else the ``NNLIB_DEVICE`` environment variable, overrides
+the automatic choice (``NNLIB_DEVICE=cpu`` forces the CPU even where a GPU exists). Asking for a
+device that is absent raises a ``ValueError`` that lists the ones that are available.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+ENV_VAR = "NNLIB_DEVICE"
+
+
+def _cuda_available() -> bool:
+    return bool(torch.cuda.is_available())
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def available_devices() -> list[str]:
+    """Device kinds usable here, fastest first; ``"cpu"`` is always last."""
+    found = []
+    if _cuda_available():
+        found.append("cuda")
+    if _mps_available():
+        found.append("mps")
+    found.append("cpu")
+    return found
+
+
+def choose_device(device: str | torch.device | None = None) -> torch.device:
+    """The ``torch.device`` to use.
+
+    device: ``"auto"``, ``"cpu"``, ``"cuda"`` (or ``"cuda:1"``), ``"mps"``, a ``torch.device``,
+    or ``None``. ``None`` reads ``NNLIB_DEVICE`` (default ``"auto"``); an explicit argument
+    other than ``"auto"`` wins over the environment variable.
+    ``"auto"`` tries CUDA, then MPS, then CPU.
+    """
+    source = "device"
+    if isinstance(device, torch.device):
+        device = str(device)
+    if device is None or device == "auto":
+        env = os.environ.get(ENV_VAR, "").strip()
+        if env and env != "auto":
+            device, source = env, ENV_VAR
+        else:
+            device = "auto"
+    if not isinstance(device, str):
+        raise TypeError(f"device must be a string, one of {list(DEVICES)}, or a torch.device; "
+                        f"got {device!r}")
+    name = device.strip().lower()
+    kind = name.split(":", 1)[0]
+    if kind not in DEVICES or (":" in name and kind != "cuda"):
+        raise ValueError(f"unknown {source} {device!r}; allowed: {', '.join(DEVICES)} "
+                         "(or 'cuda:<index>')")
+    available = available_devices()
+    if kind == "auto":
+        return torch.device(available[0])
+    if kind not in available:
+        raise ValueError(f"{source} {device!r} is not available on this machine; "
+                         f"available devices: {', '.join(available)}")
+    if kind == "cuda" and ":" in name:
+        index_text = name.split(":", 1)[1]
+        count = torch.cuda.device_count()
+        if not index_text.isdigit() or int(index_text) >= count:
+            raise ValueError(f"{source} {device!r} is not available on this machine; "
+                             f"available CUDA indices: 0..{count - 1}")
+    return torch.device(name)
+
+
+def describe_device(device: torch.device) -> str:
+    """A human-readable line such as ``"cuda (NVIDIA H100)"`` or ``"cpu (2 threads)"``."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return f"{device} ({torch.cuda.get_device_name(device)})"
+    if device.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return str(device)
+
+
+def physical_cores() -> int:
+    """CPU cores this process may run on (affinity-aware), counting each physical core once."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        usable = os.cpu_count() or 1
+    logical = os.cpu_count() or usable
+    physical = logical
+    try:  # Linux: count unique (package, core) pairs to drop hyper-threads
+        cores = set()
+        base = "/sys/devices/system/cpu"
+        for entry in os.listdir(base):
+            if entry.startswith("cpu") and entry[3:].isdigit():
+                topo = os.path.join(base, entry, "topology")
+                with open(os.path.join(topo, "core_id")) as f1, \
+                        open(os.path.join(topo, "physical_package_id")) as f2:
+                    cores.add((f1.read().strip(), f2.read().strip()))
+        if cores:
+            physical = len(cores)
+    except OSError:
+        pass
+    # threads per core on this machine, applied to the cores we are allowed to use
+    per_core = max(1, logical // max(1, physical))
+    return max(1, usable // per_core)
+
+
+def configure_cpu_threads(threads: int | None = None) -> int:
+    """Set torch's intra-op threads (default: the usable physical cores); return the count.
+
+    More threads than physical cores only makes the threads fight over the same units.
+    """
+    if threads is None:
+        threads = physical_cores()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be an integer >= 1; got {threads!r}")
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return threads
+
+
+def seed_everything(seed: int = 0, *, deterministic: bool = False) -> torch.Generator:
+    """Seed Python, NumPy and torch (all devices); return a ``torch.Generator`` seeded likewise.
+
+    On the CPU the same seed then gives bit-identical training runs with the same thread count.
+    ``deterministic=True`` also asks torch for deterministic kernels (slower on GPUs).
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)  # only for third-party code; nnlib itself passes explicit rngs
+    torch.manual_seed(seed)  # seeds CPU, CUDA and MPS generators
+    if deterministic:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        if _cuda_available():
+            torch.backends.cudnn.benchmark = False
+    gen = torch.Generator()
+    gen.manual_seed(seed)
+    return gen
