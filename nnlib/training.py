@@ -13,20 +13,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import fused
 from .losses import LOSSES, one_hot
 from .optim import SGD
-from .validation import as_float_array, check_choice, check_positive_float, check_positive_int, \
-    check_rng
+from .validation import (
+    as_float_array,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_rng,
+)
 
 
 @dataclass
 class History:
-    """Per-epoch record of a training run (lists grow by one entry per epoch)."""
+    """Per-epoch record of a training run (each list grows by one entry per epoch).
+
+    ``train_loss`` is the loss on (up to) the first 10 000 training examples after the epoch,
+    ``val_loss``/``val_accuracy`` the same on the validation set when one is given.
+    """
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    engine: str = ""
 
     @property
     def total_seconds(self) -> float:
@@ -44,6 +56,15 @@ def accuracy(net, X, y, *, batch_size: int = 10000) -> float:
     return correct / len(X)
 
 
+def mean_loss(net, X, Y, loss: str) -> float:
+    """The loss named ``loss`` of ``net`` on inputs X (N, D) and targets Y (N, C)."""
+    net.eval()
+    with np.errstate(over="ignore", under="ignore"):
+        value = LOSSES[loss](net.forward(X), Y)[0]
+    net.train()
+    return value
+
+
 def _targets(y, num_outputs, dtype):
     y = np.asarray(y)
     if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
@@ -51,55 +72,116 @@ def _targets(y, num_outputs, dtype):
     return as_float_array("y", y, ndim=2).astype(dtype, copy=False)
 
 
+def _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn):
+    """One epoch through the generic layer interface: forward, loss, backward, step."""
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        _, dout = loss_fn(net.forward(X[idx]), Y[idx])
+        net.backward(dout)
+        opt.step()
+
+
 def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: str = "quadratic",
-            X_val=None, y_val=None, progress: bool = False, callback=None) -> History:
+            X_val=None, y_val=None, engine: str = "auto", progress: bool = False,
+            callback=None) -> History:
     """Train ``net`` in place by minibatch SGD and return its :class:`History`.
 
     X: (N, D) inputs. y: (N,) integer labels (one-hot encoded to the output width) or
-    (N, C) targets. Each epoch draws a fresh permutation from ``rng``. With ``X_val``/``y_val``
-    the validation accuracy is recorded after every epoch. ``callback(history)`` runs after
-    each epoch (for live plots). ``progress=True`` shows a tqdm bar over epochs.
+    (N, C) targets. Each epoch draws one fresh permutation from ``rng`` and takes one step
+    per minibatch of ``batch_size`` (the last one may be smaller), with
+    W ← W − lr · ∂L/∂W where L is the minibatch's mean loss.
+
+    ``engine``: ``"layers"`` runs every step through ``net.forward``/``net.backward``;
+    ``"fused"`` uses :mod:`nnlib.fused` (same arithmetic, preallocated buffers; plain MLPs with
+    the quadratic or softmax cross-entropy loss only); ``"auto"`` picks fused when it can.
+    ``callback(history)`` runs after each epoch (live plots); ``progress=True`` shows a tqdm bar.
     """
     check_choice("loss", loss, LOSSES)
+    check_choice("engine", engine, ("auto", "fused", "layers"))
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     lr = check_positive_float("lr", lr)
     rng = check_rng("rng", rng)
     X = as_float_array("X", X, ndim=2)
     params = net.parameters()
+    if not params:
+        raise ValueError("net must have trainable parameters; got none")
     dtype = params[0].data.dtype
     X = X.astype(dtype, copy=False)
     num_out = net.forward(X[:1]).shape[1]
     Y = _targets(y, num_out, dtype)
     if len(Y) != len(X):
         raise ValueError(f"y must have one row per row of X ({len(X)}); got {len(Y)}")
-    loss_fn = LOSSES[loss]
+    if X_val is not None:
+        X_val = as_float_array("X_val", X_val, ndim=2).astype(dtype, copy=False)
+        Y_val = _targets(y_val, num_out, dtype)
+        labels_val = Y_val.argmax(axis=1)
+
+    steps = None if engine == "layers" else fused.plan(net, loss)
+    if engine == "fused" and steps is None:
+        raise ValueError("engine='fused' needs a Sequential of Dense layers each followed by "
+                         "sigmoid/tanh/relu/leaky_relu (none after the last for "
+                         "softmax_cross_entropy) and loss 'quadratic' or 'softmax_cross_entropy'; "
+                         "use engine='layers' for other networks")
+    runner = fused.FusedMLP(steps, batch_size, dtype) if steps else None
     opt = SGD(params, lr=lr)
-    history = History()
+    loss_fn = LOSSES[loss]
+    history = History(engine="fused" if runner else "layers")
+    n_probe = min(len(X), 10000)
+
     epoch_iter = range(1, epochs + 1)
     if progress:
         from tqdm.auto import tqdm
 
         epoch_iter = tqdm(epoch_iter, desc="epochs", unit="epoch")
-    n = len(X)
     for epoch in epoch_iter:
         t0 = time.perf_counter()
-        order = rng.permutation(n)
-        Xs, Ys = X[order], Y[order]
-        total = 0.0
-        for start in range(0, n, batch_size):
-            xb, yb = Xs[start:start + batch_size], Ys[start:start + batch_size]
-            value, dout = loss_fn(net.forward(xb), yb)
-            net.backward(dout)
-            opt.step()
-            total += value * len(xb)
+        order = rng.permutation(len(X))
+        if runner:
+            runner.epoch(X, Y, order, lr, loss)
+            runner.write_back()
+        else:
+            with np.errstate(over="ignore", under="ignore"):
+                _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn)
         history.seconds.append(time.perf_counter() - t0)
         history.epoch.append(epoch)
-        history.train_loss.append(total / n)
+        history.train_loss.append(mean_loss(net, X[:n_probe], Y[:n_probe], loss))
         if X_val is not None:
-            history.val_accuracy.append(accuracy(net, X_val.astype(dtype, copy=False), y_val))
-        if progress and history.val_accuracy:
-            epoch_iter.set_postfix(val_acc=f"{history.val_accuracy[-1]:.4f}")
+            history.val_loss.append(mean_loss(net, X_val, Y_val, loss))
+            history.val_accuracy.append(accuracy(net, X_val, labels_val))
+            if progress:
+                epoch_iter.set_postfix(val_acc=f"{history.val_accuracy[-1]:.4f}",
+                                       s_per_epoch=f"{history.seconds[-1]:.2f}")
         if callback is not None:
             callback(history)
     return history
+
+
+def per_example_sgd_epoch(net, X, y, *, order, batch_size: int, lr: float) -> float:
+    """One epoch of SGD done the textbook way: backprop one example at a time.
+
+    For each minibatch, every example is pushed through the network as a single column,
+    its gradients are summed, and the step W ← W − (lr/K) Σ ∇W is taken. Quadratic cost;
+    ``net`` a Dense/activation :class:`nnlib.layers.Sequential`. It computes exactly what
+    ``sgd_fit(..., engine="layers")`` computes and is kept only as the slow reference that
+    shows what vectorising over the minibatch buys. Returns the seconds it took.
+    """
+    t0 = time.perf_counter()
+    params = net.parameters()
+    num_out = params[-1].data.shape[-1]
+    dtype = params[0].data.dtype
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        total = [np.zeros_like(p.data) for p in params]
+        for i in idx:
+            x = np.asarray(X[i:i + 1], dtype=dtype)
+            target = np.zeros((1, num_out), dtype=dtype)
+            target[0, y[i]] = 1
+            out = net.forward(x)
+            net.backward(out - target)  # quadratic cost of one example: dC/da = a − y
+            for acc, p in zip(total, params):
+                acc += p.grad
+        step = lr / len(idx)
+        for acc, p in zip(total, params):
+            p.data -= step * acc
+    return time.perf_counter() - t0

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 
 @dataclass
 class FigureView:
-    """``fig``/``axes`` to draw on, ``widget`` to put in a container, ``refresh()`` after updates."""
+    """Draw on ``fig``/``axes``, put ``widget`` in a container, call ``refresh()`` after."""
 
     fig: object
     axes: object
