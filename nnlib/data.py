@@ -59,8 +59,9 @@ def _read_verified(path: Path, name: str) -> bytes:
         with gzip.open(path, "rb") as f:
             raw = f.read()
     except (OSError, EOFError, zlib.error) as e:
-        raise MNISTError(f"MNIST file {path} cannot be decompressed ({e}); expected SHA-256 "
-                         f"{expected}, actual: unreadable. The file is truncated or corrupt.") from e
+        raise MNISTError(
+            f"MNIST file {path} cannot be decompressed ({e}); expected SHA-256 {expected}, "
+            "actual: unreadable. The file is truncated or corrupt.") from e
     actual = hashlib.sha256(raw).hexdigest()
     if actual != expected:
         raise MNISTError(f"MNIST file {path} fails its checksum: expected SHA-256 {expected}, "
