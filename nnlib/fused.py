@@ -52,112 +52,140 @@ def plan(net, loss: str):
     return steps
 
 
-def _activate(z, name, slope):
-    """Apply the activation to z in place."""
+def _activate(z, name, slope, one):
+    """Apply the activation to z in place (``one`` is 1 in z's dtype, as a 0-d array)."""
     if name == "sigmoid":
         np.negative(z, out=z)
         np.exp(z, out=z)  # may overflow to inf for z << 0: 1/(1+inf) = 0 is the right limit
-        z += 1
+        np.add(z, one, out=z)
         np.reciprocal(z, out=z)
     elif name == "tanh":
         np.tanh(z, out=z)
     elif name == "relu":
         np.maximum(z, 0, out=z)
     elif name == "leaky_relu":
-        np.multiply(z, np.where(z >= 0, 1.0, slope).astype(z.dtype), out=z)
+        np.multiply(z, np.where(z >= 0, one, slope), out=z)
 
 
-def _times_derivative(d, a, name, slope, tmp):
+def _times_derivative(d, a, name, slope, tmp, one):
     """d ← d ⊙ φ'(z), written in terms of the activation's output a = φ(z)."""
     if name == "sigmoid":  # φ' = a(1 − a)
-        np.subtract(1, a, out=tmp)
-        d *= tmp
-        d *= a
+        np.subtract(one, a, out=tmp)
+        np.multiply(d, tmp, out=d)
+        np.multiply(d, a, out=d)
     elif name == "tanh":  # φ' = 1 − a²
         np.multiply(a, a, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        d *= tmp
+        np.subtract(one, tmp, out=tmp)
+        np.multiply(d, tmp, out=d)
     elif name == "relu":  # φ' = [a > 0]
-        d *= a > 0
+        np.multiply(d, a > 0, out=d)
     elif name == "leaky_relu":  # φ' = 1 or slope (a > 0 exactly when z > 0)
-        d *= np.where(a > 0, 1.0, slope).astype(d.dtype)
+        np.multiply(d, np.where(a > 0, one, slope), out=d)
 
 
 class FusedMLP:
     """Column-layout copy of an MLP's weights with preallocated buffers for batch size K.
 
-    ``W[l]``: (n_l, n_{l−1}) = Dense.W.T and ``b[l]``: (n_l, 1). Call :meth:`epoch` for each
-    epoch and :meth:`write_back` to copy the trained weights into the Dense layers.
+    The bias rides along as one more weight on a constant input of 1:
+    ``W[l]`` is (n_l, n_{l−1} + 1) = [Dense.Wᵀ | b], and every layer's input carries a last
+    row of ones, so z = W a covers W a + b and dW = dz aᵀ covers db = Σ_n dz as well.
+    Call :meth:`epoch` for each epoch and :meth:`write_back` to copy the weights back.
+
+    ``active_inputs`` (indices of input features) drops the others from the first layer: an
+    input that is 0 in every training example contributes nothing to z and receives a zero
+    gradient at every step, so its weights never change (MNIST has 67 such border pixels).
     """
 
-    def __init__(self, steps, batch_size: int, dtype):
+    def __init__(self, steps, batch_size: int, dtype, active_inputs=None):
         self.steps = steps
-        self.W = [np.ascontiguousarray(d.W.data.T, dtype=dtype) for d, _, _ in steps]
-        self.b = [d.b.data.astype(dtype).reshape(-1, 1) for d, _, _ in steps]
-        self.acts = [(name, slope) for _, name, slope in steps]
-        self.K = batch_size
         self.dtype = np.dtype(dtype)
+        first = steps[0][0].W.data
+        self.active = np.arange(first.shape[0]) if active_inputs is None else active_inputs
+        weights = [first[self.active]] + [d.W.data for d, _, _ in steps[1:]]
+        self.W = [np.ascontiguousarray(np.hstack([Wl.T, d.b.data.reshape(-1, 1)]),
+                                       dtype=self.dtype)
+                  for Wl, (d, _, _) in zip(weights, steps)]
+        self.acts = [(name, self.dtype.type(slope)) for _, name, slope in steps]
+        self.one = np.ones((), self.dtype)
+        self.K = batch_size
         self._alloc(batch_size)
 
     def _alloc(self, k):
         sizes = [W.shape[0] for W in self.W]
-        self.z = [np.empty((n, k), self.dtype) for n in sizes]   # z, then a = φ(z), in place
-        self.d = [np.empty((n, k), self.dtype) for n in sizes]   # dz per layer
+        last = len(sizes) - 1
+        # activations with a row of ones appended (the bias input of the next layer)
+        self.a = [np.ones((n + (l < last), k), self.dtype) for l, n in enumerate(sizes)]
+        self.d = [np.empty((n, k), self.dtype) for n in sizes]  # dz per layer
         self.tmp = [np.empty((n, k), self.dtype) for n in sizes]
         self.dW = [np.empty_like(W) for W in self.W]
-        self.db = [np.empty_like(b) for b in self.b]
         self.xb = np.empty((k, self.W[0].shape[1]), self.dtype)
+        self.yb = np.empty((k, sizes[-1]), self.dtype)
         self.k = k
 
-    def step(self, xb, yb, c, loss):
-        """One SGD step. xb: (k, n_0) rows, yb: (k, n_L) one-hot rows, c = lr / k."""
-        W, b, z, d, tmp = self.W, self.b, self.z, self.d, self.tmp
+    def step(self, c, loss):
+        """One SGD step on the minibatch in ``self.xb`` (with its ones column) and ``self.yb``.
+
+        c = lr / k as a 0-d array of the weights' dtype.
+        """
+        W, a, d, tmp, one, acts = self.W, self.a, self.d, self.tmp, self.one, self.acts
         L = len(W)
-        a_prev = xb.T
+        a_prev = self.xb.T
         for l in range(L):
-            np.matmul(W[l], a_prev, out=z[l])
-            z[l] += b[l]
-            name, slope = self.acts[l]
-            if name is not None:
-                _activate(z[l], name, slope)
-            a_prev = z[l]
-        out = z[L - 1]
+            n = W[l].shape[0]
+            z = a[l][:n]
+            np.matmul(W[l], a_prev, out=z)
+            if acts[l][0] is not None:
+                _activate(z, *acts[l], one)
+            a_prev = a[l]
+        out = a[L - 1]
         if loss == "softmax_cross_entropy":  # dz = softmax(z) − y
             out -= out.max(axis=0, keepdims=True)
             np.exp(out, out=out)
             out /= out.sum(axis=0, keepdims=True)
-            np.subtract(out, yb.T, out=d[L - 1])
+            np.subtract(out, self.yb.T, out=d[L - 1])
         else:  # quadratic: dz = (a − y) ⊙ φ'(z)
-            np.subtract(out, yb.T, out=d[L - 1])
-            _times_derivative(d[L - 1], out, *self.acts[L - 1], tmp[L - 1])
-        d[L - 1] *= c  # fold lr/K in once: every gradient below is then already scaled
+            np.subtract(out, self.yb.T, out=d[L - 1])
+            _times_derivative(d[L - 1], out, *acts[L - 1], tmp[L - 1], one)
+        np.multiply(d[L - 1], c, out=d[L - 1])  # fold lr/K in once: all gradients below carry it
         for l in range(L - 1, -1, -1):
-            a_in = z[l - 1] if l > 0 else xb.T
+            a_in = a[l - 1] if l > 0 else self.xb.T
             if l > 0:  # dz[l−1] = W[l]ᵀ dz[l] ⊙ φ'(z[l−1]); not needed for the input layer
-                np.matmul(W[l].T, d[l], out=d[l - 1])
-                _times_derivative(d[l - 1], z[l - 1], *self.acts[l - 1], tmp[l - 1])
-            np.matmul(d[l], a_in.T, out=self.dW[l])  # dW = dz a[l−1]ᵀ
-            W[l] -= self.dW[l]
-            np.sum(d[l], axis=1, keepdims=True, out=self.db[l])  # db = Σ_n dz
-            b[l] -= self.db[l]
+                n_in = a_in.shape[0] - 1
+                np.matmul(W[l][:, :n_in].T, d[l], out=d[l - 1])
+                _times_derivative(d[l - 1], a_in[:n_in], *acts[l - 1], tmp[l - 1], one)
+            np.matmul(d[l], a_in.T, out=self.dW[l])  # [dW | db] = dz [a; 1]ᵀ
+            np.subtract(W[l], self.dW[l], out=W[l])
 
-    def epoch(self, X, Y, order, lr, loss):
-        """One epoch over rows ``order`` of X (N, n_0) and one-hot Y (N, n_L)."""
+    def epoch(self, X1, Y, order, lr, loss):
+        """One epoch over rows ``order`` of X1 (N, n_0 + 1) — inputs with a ones column, see
+        :func:`with_ones` — and one-hot Y (N, n_L)."""
         K = self.K
-        n = len(order)
+        c = np.asarray(lr / K, self.dtype)
         with np.errstate(over="ignore", under="ignore"):
-            for start in range(0, n, K):
+            for start in range(0, len(order), K):
                 idx = order[start:start + K]
-                k = len(idx)
-                if k != self.k:
-                    self._alloc(k)
-                np.take(X, idx, axis=0, out=self.xb)
-                self.step(self.xb, Y[idx], self.dtype.type(lr / k), loss)
+                if len(idx) != self.k:
+                    self._alloc(len(idx))
+                    c = np.asarray(lr / len(idx), self.dtype)
+                np.take(X1, idx, axis=0, out=self.xb)
+                np.take(Y, idx, axis=0, out=self.yb)
+                self.step(c, loss)
             if self.k != K:
                 self._alloc(K)
 
     def write_back(self):
         """Copy the trained weights into the network's Dense layers (their dtype kept)."""
-        for (dense, _, _), W, b in zip(self.steps, self.W, self.b):
-            dense.W.data[...] = W.T
-            dense.b.data[...] = b.ravel()
+        for l, ((dense, _, _), W) in enumerate(zip(self.steps, self.W)):
+            if l == 0:
+                dense.W.data[self.active] = W[:, :-1].T
+            else:
+                dense.W.data[...] = W[:, :-1].T
+            dense.b.data[...] = W[:, -1]
+
+
+def with_ones(X, dtype):
+    """X (N, D) -> (N, D + 1) in ``dtype`` with a last column of ones (the bias input)."""
+    X1 = np.empty((X.shape[0], X.shape[1] + 1), dtype)
+    X1[:, :-1] = X
+    X1[:, -1] = 1
+    return X1

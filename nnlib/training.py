@@ -123,7 +123,11 @@ def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: st
                          "sigmoid/tanh/relu/leaky_relu (none after the last for "
                          "softmax_cross_entropy) and loss 'quadratic' or 'softmax_cross_entropy'; "
                          "use engine='layers' for other networks")
-    runner = fused.FusedMLP(steps, batch_size, dtype) if steps else None
+    runner = X1 = None
+    if steps:
+        active = np.flatnonzero(np.any(X != 0, axis=0))
+        runner = fused.FusedMLP(steps, batch_size, dtype, active_inputs=active)
+        X1 = fused.with_ones(X[:, active], dtype)
     opt = SGD(params, lr=lr)
     loss_fn = LOSSES[loss]
     history = History(engine="fused" if runner else "layers")
@@ -138,7 +142,7 @@ def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: st
         t0 = time.perf_counter()
         order = rng.permutation(len(X))
         if runner:
-            runner.epoch(X, Y, order, lr, loss)
+            runner.epoch(X1, Y, order, lr, loss)
             runner.write_back()
         else:
             with np.errstate(over="ignore", under="ignore"):
