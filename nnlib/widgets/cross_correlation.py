@@ -1,0 +1,125 @@
+"""The cross-correlation stepper: watch a mask slide over an input, one output at a time.
+
+``lab = cross_correlation_stepper(); lab`` shows the input with the current window outlined,
+the mask, the output map filling in step by step, and the four (or KH·KW) products and their
+sum. Controls: play, step, back, a scrub slider, and a toggle between cross-correlation and
+convolution (the mask rotated by 180°). All numbers come from :mod:`nnlib.conv`; a step only
+updates existing artists.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import numpy as np
+
+from .. import conv
+from ..plotting import convolution as cplot
+from ._figure import figure_view
+
+LECTURE_INPUT = np.array([[-1, 1, 0.5, 1], [0, -2, -1, 0], [0.5, -1, -1, 1], [-1, 1, 0, -2]])
+LECTURE_MASK = np.array([[-1, 1], [0, -2]])
+MODES = ("cross-correlation", "convolution")
+
+
+def _num(v):
+    v = float(v) + 0.0  # no "-0"
+    return f"({v:g})" if v < 0 else f"{v:g}"
+
+
+class CrossCorrelationStepper(w.VBox):
+    """Container of the stepper; exposes ``controls``, ``readout``, ``view``, ``window``,
+    ``output_cell``, ``output_image``, ``output_texts``, ``mask_image`` and ``state`` so tests
+    can drive it and check what it shows."""
+
+    def __init__(self, x, kernel, *, mode, interval_ms, figsize):
+        self.x = np.asarray(x, dtype=float)
+        self.kernel = np.asarray(kernel, dtype=float)
+        conv.cross_correlate2d(self.x, self.kernel)  # validates both, with clear errors
+        self.view = figure_view(1, 3, figsize=figsize,
+                                gridspec_kw={"width_ratios": [self.x.shape[1],
+                                                              self.kernel.shape[1] + 1,
+                                                              self.x.shape[1]]})
+        ax_in, ax_mask, ax_out = self.view.axes
+        kh, kw = self.kernel.shape
+        self.out_shape = (self.x.shape[0] - kh + 1, self.x.shape[1] - kw + 1)
+        n_steps = self.out_shape[0] * self.out_shape[1]
+        lim = 2 * max(np.abs(self.x).max(), 1.0)  # pale colours: the numbers stay legible
+        self.input_image, self.input_texts = cplot.matrix_image(
+            self.x, ax=ax_in, vmin=-lim, vmax=lim, title="input X")
+        self.mask_image, self.mask_texts = cplot.matrix_image(
+            self.kernel, ax=ax_mask, vmin=-lim, vmax=lim, title="mask H")
+        self.output_image, self.output_texts = cplot.matrix_image(
+            np.full(self.out_shape, np.nan), ax=ax_out, title="output Y")
+        self.window = cplot.window_patch(0, 0, kh, kw, ax=ax_in)
+        self.output_cell = cplot.window_patch(0, 0, 1, 1, ax=ax_out)
+        self.view.fig.tight_layout()
+
+        play = w.Play(value=0, min=0, max=n_steps - 1, interval=interval_ms, description="play")
+        scrub = w.IntSlider(value=0, min=0, max=n_steps - 1, description="step",
+                            continuous_update=True)
+        w.link((play, "value"), (scrub, "value"))
+        back = w.Button(description="◀ back", layout=w.Layout(width="90px"))
+        step = w.Button(description="step ▶", layout=w.Layout(width="90px"))
+        toggle = w.ToggleButtons(options=MODES, value=mode)
+        back.on_click(lambda _: self._move(-1))
+        step.on_click(lambda _: self._move(+1))
+        scrub.observe(lambda ch: self.show(ch["new"]), names="value")
+        toggle.observe(lambda ch: self.set_mode(ch["new"]), names="value")
+        self.controls = {"play": play, "scrub": scrub, "back": back, "step": step,
+                         "mode": toggle}
+        self.readout = w.HTML()
+        self.state: dict = {}
+        super().__init__([toggle, w.HBox([play, back, step, scrub]), self.view.widget,
+                          self.readout])
+        self.set_mode(mode)
+
+    # -- logic: every number comes from nnlib.conv
+    def set_mode(self, mode: str):
+        """Switch between "cross-correlation" and "convolution" (mask rotated 180°)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
+        self.mode = mode
+        self.mask = self.kernel if mode == MODES[0] else np.rot90(self.kernel, 2)
+        if mode == MODES[0]:
+            self.output = conv.cross_correlate2d(self.x, self.kernel)
+        else:
+            self.output = conv.convolve2d(self.x, self.kernel)
+        m = 2 * max(np.abs(self.output).max(), 1.0)
+        self.output_image.set_clim(-m, m)
+        cplot.set_matrix(self.mask_image, self.mask_texts, self.mask)
+        self.mask_image.axes.set_title("mask H" if mode == MODES[0] else "rotated mask")
+        self.show(self.controls["scrub"].value)
+
+    def _move(self, delta: int):
+        scrub = self.controls["scrub"]
+        scrub.value = int(np.clip(scrub.value + delta, scrub.min, scrub.max))
+
+    def show(self, step: int):
+        """Show output number ``step`` (row-major) and everything computed before it."""
+        i, j = divmod(int(step), self.out_shape[1])
+        window, products, total = conv.window_products(self.x, self.mask, i, j)
+        filled = np.full(self.out_shape, np.nan)
+        filled.flat[:step + 1] = self.output.flat[:step + 1]
+        cplot.move_window(self.window, i, j)
+        cplot.move_window(self.output_cell, i, j)
+        cplot.set_matrix(self.output_image, self.output_texts, filled)
+        terms = " + ".join(f"{_num(a)}·{_num(h)}" for a, h in zip(window.ravel(),
+                                                                   self.mask.ravel()))
+        prods = " + ".join(_num(p) for p in products.ravel())
+        self.readout.value = (f"<b>{self.mode}</b>, output Y[{i},{j}] "
+                              f"(step {step + 1} of {self.output.size}):<br>"
+                              f"Y[{i},{j}] = {terms}<br>= {prods} = <b>{total:g}</b>")
+        self.state = {"step": int(step), "i": i, "j": j, "window": window,
+                      "products": products, "total": total, "filled": filled}
+        self.view.refresh()
+
+
+def cross_correlation_stepper(x=None, kernel=None, *, mode: str = "cross-correlation",
+                              interval_ms: int = 900, figsize=(8, 3.2)) -> CrossCorrelationStepper:
+    """Build the stepper. x: (H, W) input, kernel: (KH, KW) mask; defaults: the lecture's
+    4×4 example and mask [[-1, 1], [0, -2]]. ``mode``: "cross-correlation" or "convolution"."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
+    x = LECTURE_INPUT if x is None else x
+    kernel = LECTURE_MASK if kernel is None else kernel
+    return CrossCorrelationStepper(x, kernel, mode=mode, interval_ms=interval_ms, figsize=figsize)
