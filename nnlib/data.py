@@ -55,14 +55,20 @@ def _read_verified(path: Path, name: str) -> bytes:
         raise MNISTError(f"MNIST file {path} is missing (expected SHA-256 of its contents "
                          f"{expected}). Restore it from the repository or call "
                          "load_mnist(..., download=True) with internet access.")
+    digest, chunks = hashlib.sha256(), []
     try:
         with gzip.open(path, "rb") as f:
-            raw = f.read()
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                chunks.append(chunk)
     except (OSError, EOFError, zlib.error) as e:
+        n = sum(map(len, chunks))
         raise MNISTError(
             f"MNIST file {path} cannot be decompressed ({e}); expected SHA-256 {expected}, "
-            "actual: unreadable. The file is truncated or corrupt.") from e
-    actual = hashlib.sha256(raw).hexdigest()
+            f"actual SHA-256 of the {n} bytes that could be read {digest.hexdigest()}. "
+            "The file is truncated or corrupt.") from e
+    raw = b"".join(chunks)
+    actual = digest.hexdigest()
     if actual != expected:
         raise MNISTError(f"MNIST file {path} fails its checksum: expected SHA-256 {expected}, "
                          f"actual {actual}. The file is truncated or corrupt.")

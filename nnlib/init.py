@@ -129,6 +129,7 @@ def init_std(name: str, fan_in: int, fan_out: int, *, scale=1.0, std=1.0, a=1.0)
     A uniform U(−b, b) has std b/√3. Used by the variance-propagation predictions.
     """
     check_choice("init", name, INITIALIZERS)
+    _sizes(fan_in, fan_out)  # same size checks as initialize(), whatever the formula uses
     s = _scale(scale)
     if name == "xavier_uniform":
         return xavier_uniform_bound(fan_in, fan_out) / math.sqrt(3) * s

@@ -1,0 +1,265 @@
+"""Layers: forward/backward against finite differences and torch autograd (float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnlib import layers as L
+from nnlib.gradcheck import check_layer
+
+A_LEAKY = 0.2  # deliberately not the default 0.01
+
+
+def _x(rng, shape, margin=1e-3):
+    """Random inputs kept ``margin`` away from 0, the ReLU kink."""
+    x = rng.normal(size=shape)
+    return np.where(np.abs(x) < margin, margin + np.abs(x), x) * np.sign(x + 1e-300)
+
+
+def _activation_layers():
+    return {"sigmoid": L.Sigmoid(), "tanh": L.Tanh(), "relu": L.ReLU(),
+            "leaky_relu": L.LeakyReLU(A_LEAKY), "heaviside": L.Activation("heaviside")}
+
+
+# --- finite differences -----------------------------------------------------------------------
+
+def test_dense_gradcheck(rng):
+    layer = L.Dense(5, 3, rng=rng, bias_std=1.0)
+    errors = check_layer(layer, rng.normal(size=(4, 5)), rng=rng)
+    assert set(errors) == {"x", "W", "b"}
+    assert max(errors.values()) <= 1e-7, errors
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "heaviside"])
+def test_activation_gradcheck(name, rng):
+    layer = _activation_layers()[name]
+    x = _x(rng, (4, 6))
+    errors = check_layer(layer, x, rng=rng)
+    assert errors["x"] <= 1e-7
+
+
+def test_flatten_gradcheck(rng):
+    errors = check_layer(L.Flatten(), rng.normal(size=(2, 3, 4, 5)), rng=rng)
+    assert errors["x"] <= 1e-7
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_mlp_gradcheck(activation, rng):
+    net = L.mlp([4, 6, 5, 3], rng=rng, activation=activation, output_activation="sigmoid",
+                bias_std=0.5)
+    x = rng.normal(size=(5, 4))
+    # precondition: no pre-activation within 1e-3 of the ReLU kink
+    z = x
+    for layer in net.layers:
+        z = layer.forward(z)
+        if isinstance(layer, L.Dense):
+            assert np.abs(z).min() > 1e-3
+    errors = check_layer(net, x, rng=rng)
+    assert len(errors) == 1 + 6
+    assert max(errors.values()) <= 1e-7, errors
+
+
+def test_sequential_with_flatten_gradcheck(rng):
+    net = L.Sequential(L.Flatten(), L.Dense(12, 4, rng=rng), L.Tanh(), L.Dense(4, 2, rng=rng))
+    errors = check_layer(net, rng.normal(size=(3, 2, 2, 3)), rng=rng)
+    assert max(errors.values()) <= 1e-7, errors
+
+
+# --- torch autograd ---------------------------------------------------------------------------
+
+def _torch_activation(name, torch):
+    F = torch.nn.functional
+    return {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+            "leaky_relu": lambda t: F.leaky_relu(t, negative_slope=A_LEAKY)}[name]
+
+
+def test_dense_matches_torch(rng, torch):
+    layer = L.Dense(5, 3, rng=rng, bias_std=1.0)
+    x, dout = rng.normal(size=(4, 5)), rng.normal(size=(4, 3))
+    out = layer.forward(x)
+    dx = layer.backward(dout)
+    tx = torch.tensor(x, requires_grad=True)
+    tW = torch.tensor(layer.W.data, requires_grad=True)
+    tb = torch.tensor(layer.b.data, requires_grad=True)
+    tout = tx @ tW + tb
+    tout.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(layer.W.grad, tW.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(layer.b.grad, tb.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_activation_layer_matches_torch(name, rng, torch):
+    layer = _activation_layers()[name]
+    x, dout = _x(rng, (4, 6)), rng.normal(size=(4, 6))
+    out = layer.forward(x)
+    dx = layer.backward(dout)
+    tx = torch.tensor(x, requires_grad=True)
+    tout = _torch_activation(name, torch)(tx)
+    tout.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+def test_flatten_matches_torch(rng, torch):
+    x = rng.normal(size=(2, 3, 4))
+    layer = L.Flatten()
+    out = layer.forward(x)
+    dout = rng.normal(size=out.shape)
+    tx = torch.tensor(x, requires_grad=True)
+    tout = torch.flatten(tx, 1)
+    tout.backward(torch.tensor(dout))
+    np.testing.assert_array_equal(out, tout.detach().numpy())
+    np.testing.assert_array_equal(layer.backward(dout), tx.grad.numpy())
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_mlp_matches_torch(activation, rng, torch):
+    net = L.mlp([4, 6, 5, 3], rng=rng, activation=activation, bias_std=0.5)
+    if activation == "leaky_relu":
+        for layer in net.layers:
+            if isinstance(layer, L.Activation):
+                layer.a = A_LEAKY
+    x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    out = net.forward(x)
+    dx = net.backward(dout)
+    dense = [layer for layer in net.layers if isinstance(layer, L.Dense)]
+    tx = torch.tensor(x, requires_grad=True)
+    params = [(torch.tensor(d.W.data, requires_grad=True), torch.tensor(d.b.data,
+                                                                        requires_grad=True))
+              for d in dense]
+    phi = _torch_activation(activation, torch)
+    h = tx
+    for i, (W, b) in enumerate(params):
+        h = h @ W + b
+        if i < len(params) - 1:
+            h = phi(h)
+    h.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, h.detach().numpy(), rtol=1e-11)
+    np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-10, atol=1e-14)
+    for d, (W, b) in zip(dense, params):
+        np.testing.assert_allclose(d.W.grad, W.grad.numpy(), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(d.b.grad, b.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+# --- contract -------------------------------------------------------------------------------
+
+def test_backward_does_not_mutate_dout(rng):
+    net = L.mlp([3, 4, 2], rng=rng, activation="relu", output_activation="sigmoid")
+    x, dout = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    keep = dout.copy()
+    net.forward(x)
+    net.backward(dout)
+    np.testing.assert_array_equal(dout, keep)
+
+
+def test_mlp_structure_and_parameter_count(rng):
+    net = L.mlp([784, 30, 10], rng=rng)
+    assert [type(layer).__name__ for layer in net.layers] == ["Dense", "Activation", "Dense"]
+    assert net.num_parameters() == 784 * 30 + 30 + 30 * 10 + 10
+    assert len(net) == 3 and net[0].W.shape == (784, 30)
+    net2 = L.mlp([2, 3, 1], rng=rng, output_activation="sigmoid")
+    assert net2[-1].name == "sigmoid"
+
+
+def test_zero_grad_and_train_eval(rng):
+    net = L.mlp([3, 4, 2], rng=rng)
+    net.forward(rng.normal(size=(2, 3)))
+    net.backward(np.ones((2, 2)))
+    assert any(np.any(p.grad != 0) for p in net.parameters())
+    net.zero_grad()
+    assert all(np.all(p.grad == 0) for p in net.parameters())
+    net.eval()
+    assert not net.training and not any(layer.training for layer in net.layers)
+    net.train()
+    assert net.training and all(layer.training for layer in net.layers)
+
+
+def test_dense_accepts_int_seed_with_random_bias():
+    a = L.Dense(3, 2, rng=7, bias_std=1.0)
+    b = L.Dense(3, 2, rng=np.random.default_rng(7), bias_std=1.0)
+    np.testing.assert_array_equal(a.W.data, b.W.data)
+    np.testing.assert_array_equal(a.b.data, b.b.data)
+    assert np.all(a.b.data != 0)
+
+
+def test_dense_float32(rng):
+    layer = L.Dense(3, 2, rng=rng, dtype=np.float32, bias_std=1.0)
+    assert layer.W.data.dtype == np.float32 and layer.b.data.dtype == np.float32
+    assert layer.forward(np.ones((1, 3), np.float32)).dtype == np.float32
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+def test_dense_forward_shape_mismatch(rng):
+    layer = L.Dense(3, 2, rng=rng)
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 3\) .*got \(4, 5\)"):
+        layer.forward(np.zeros((4, 5)))
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 3\) .*got \(3,\)"):
+        layer.forward(np.zeros(3))
+
+
+def test_backward_shape_mismatch_and_order(rng):
+    layer = L.Dense(3, 2, rng=rng)
+    with pytest.raises(RuntimeError, match="backward called before forward"):
+        layer.backward(np.zeros((1, 2)))
+    layer.forward(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"dout must have shape \(4, 2\); got \(4, 3\)"):
+        layer.backward(np.zeros((4, 3)))
+    act = L.Tanh()
+    with pytest.raises(RuntimeError, match="backward called before forward"):
+        act.backward(np.zeros(2))
+    act.forward(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"dout must have shape \(2, 2\)"):
+        act.backward(np.zeros((2, 3)))
+    with pytest.raises(RuntimeError, match="backward called before forward"):
+        L.Flatten().backward(np.zeros((2, 3)))
+
+
+def test_flatten_needs_a_batch_axis():
+    with pytest.raises(ValueError, match=r"x must be at least 2-D \(N, \.\.\.\); got shape \(5,\)"):
+        L.Flatten().forward(np.zeros(5))
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"in_features": 0, "out_features": 2}, "in_features must be an integer >= 1"),
+    ({"in_features": 2, "out_features": -1}, "out_features must be an integer >= 1"),
+])
+def test_dense_non_positive_sizes(kw, match, rng):
+    with pytest.raises(ValueError, match=match):
+        L.Dense(rng=rng, **kw)
+
+
+def test_dense_unknown_init_and_bad_rng(rng):
+    with pytest.raises(ValueError, match="unknown init 'zeros'; allowed: xavier_uniform"):
+        L.Dense(2, 2, rng=rng, init="zeros")
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        L.Dense(2, 2, rng=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="bias_std must be a finite number >= 0"):
+        L.Dense(2, 2, rng=rng, bias_std=-1.0)
+
+
+def test_unknown_activation_lists_allowed():
+    with pytest.raises(ValueError, match=r"unknown activation 'gelu'; allowed: heaviside, sigmoid, "
+                                         r"tanh, relu, leaky_relu"):
+        L.Activation("gelu")
+
+
+def test_mlp_bad_arguments(rng):
+    with pytest.raises(ValueError, match="sizes must list at least an input and an output"):
+        L.mlp([3], rng=rng)
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be an integer >= 1; got 0"):
+        L.mlp([3, 0, 1], rng=rng)
+    with pytest.raises(TypeError, match=r"sizes\[2\] must be an integer"):
+        L.mlp([3, 2, 1.5], rng=rng)
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        L.mlp([3, 1], rng=rng, activation="swish")
+    with pytest.raises(ValueError, match="unknown output_activation 'softmax'"):
+        L.mlp([3, 1], rng=rng, output_activation="softmax")
+
+
+def test_sequential_rejects_non_layers(rng):
+    with pytest.raises(TypeError, match=r"layers\[1\] must be an nnlib Layer; got function"):
+        L.Sequential(L.Dense(2, 2, rng=rng), lambda x: x)

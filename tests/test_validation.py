@@ -1,0 +1,83 @@
+"""Argument checks: every message names the parameter, the value and what is allowed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnlib import validation as v
+
+
+def test_check_choice():
+    assert v.check_choice("mode", "a", ["a", "b"]) == "a"
+    with pytest.raises(ValueError, match=r"unknown mode 'c'; allowed: a, b"):
+        v.check_choice("mode", "c", ["a", "b"])
+    with pytest.raises(TypeError, match=r"mode must be a string, one of \['a', 'b'\]; got 1"):
+        v.check_choice("mode", 1, ("a", "b"))
+
+
+def test_check_positive_int():
+    assert v.check_positive_int("n", 3) == 3
+    assert type(v.check_positive_int("n", np.int64(3))) is int
+    assert v.check_positive_int("k", 0, minimum=0) == 0
+    with pytest.raises(ValueError, match="n must be an integer >= 1; got 0"):
+        v.check_positive_int("n", 0)
+    with pytest.raises(ValueError, match="k must be an integer >= 2; got 1"):
+        v.check_positive_int("k", 1, minimum=2)
+    for bad in (2.0, True, "3", None):
+        with pytest.raises(TypeError, match="n must be an integer >= 1; got"):
+            v.check_positive_int("n", bad)
+
+
+def test_check_positive_float():
+    assert v.check_positive_float("lr", 1) == 1.0
+    assert v.check_positive_float("eps", 0, allow_zero=True) == 0.0
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+            v.check_positive_float("lr", bad)
+    with pytest.raises(ValueError, match="eps must be a finite number >= 0; got -1.0"):
+        v.check_positive_float("eps", -1.0, allow_zero=True)
+    with pytest.raises(TypeError, match="lr must be a real number; got '1'"):
+        v.check_positive_float("lr", "1")
+    with pytest.raises(TypeError, match="lr must be a real number"):
+        v.check_positive_float("lr", False)
+
+
+def test_as_float_array_conversions():
+    a = v.as_float_array("x", [1, 2, 3])
+    assert a.dtype == np.float64
+    f32 = np.ones(2, np.float32)
+    assert v.as_float_array("x", f32).dtype == np.float32
+    assert v.as_float_array("x", np.array([True, False])).dtype == np.float64
+    assert v.as_float_array("x", np.zeros((2, 3)), ndim=(1, 2)).shape == (2, 3)
+
+
+def test_as_float_array_rejects_nan_and_inf():
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match="x contains NaN or infinite values"):
+            v.as_float_array("x", [0.0, bad])
+    assert np.isnan(v.as_float_array("x", [np.nan], finite=False)[0])
+
+
+def test_as_float_array_dimensionality():
+    with pytest.raises(ValueError, match=r"x must be 2-D; got shape \(3,\)"):
+        v.as_float_array("x", np.zeros(3), ndim=2)
+    with pytest.raises(ValueError, match=r"x must be 1-D or 2-D; got shape \(1, 1, 1\)"):
+        v.as_float_array("x", np.zeros((1, 1, 1)), ndim=(1, 2))
+
+
+@pytest.mark.parametrize("bad", ["abc", b"abc", None, [object()], np.array(["a"])])
+def test_as_float_array_rejects_non_numbers(bad):
+    with pytest.raises(TypeError, match="x must be an array of numbers"):
+        v.as_float_array("x", bad)
+
+
+def test_check_rng():
+    g = np.random.default_rng(0)
+    assert v.check_rng("rng", g) is g
+    a, b = v.check_rng("rng", 5), np.random.default_rng(5)
+    assert a.random() == b.random()
+    assert isinstance(v.check_rng("rng", np.int64(5)), np.random.Generator)
+    for bad in (np.random.RandomState(0), None, 1.5, True, "0"):
+        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator or an int seed"):
+            v.check_rng("rng", bad)
