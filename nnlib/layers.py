@@ -20,7 +20,7 @@ import numpy as np
 
 from . import activations as act
 from .init import initialize
-from .validation import check_choice, check_positive_float, check_positive_int
+from .validation import check_choice, check_positive_float, check_positive_int, check_rng
 
 
 class Parameter:
@@ -87,6 +87,7 @@ class Dense(Layer):
         m = check_positive_int("in_features", in_features)
         n = check_positive_int("out_features", out_features)
         bias_std = check_positive_float("bias_std", bias_std, allow_zero=True)
+        rng = check_rng("rng", rng)  # an int seed must also work for the random bias below
         self.in_features, self.out_features = m, n
         self.W = Parameter(initialize(init, m, n, rng, dtype=dtype, **init_kwargs), "W")
         b = np.zeros(n, dtype=dtype)
@@ -180,11 +181,18 @@ def LeakyReLU(a: float = 0.01):
 class Flatten(Layer):
     """(N, d1, d2, ...) -> (N, d1·d2·...), e.g. the lecture's 4×4 map to a 16-vector."""
 
+    cache = None
+
     def forward(self, x):
+        x = np.asarray(x)
+        if x.ndim < 2:
+            raise ValueError(f"x must be at least 2-D (N, ...); got shape {x.shape}")
         self.cache = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
+        if self.cache is None:
+            raise RuntimeError("backward called before forward")
         return dout.reshape(self.cache)
 
 
