@@ -265,3 +265,55 @@ def mlp(sizes, *, rng, activation: str = "sigmoid", output_activation: str | Non
         if name is not None:
             layers.append(Activation(name))
     return Sequential(*layers)
+
+
+class PReLU(Layer):
+    """Parametric ReLU: x for x > 0, a_j·x otherwise, with a slope a_j learned per channel.
+
+    x: (N, C) or (N, C, ...) -> same shape. ``slope``: Parameter of shape (num_parameters,),
+    one per channel (``num_parameters=C``) or a single shared slope (``num_parameters=1``),
+    initialised to ``init`` (0.25, as ``torch.nn.PReLU``). Backward: dx = dout ⊙ (1 or a_j),
+    da_j = Σ dout ⊙ min(x, 0) over every position of channel j. At x = 0 the slope side is
+    used, as in PyTorch.
+    """
+
+    def __init__(self, num_parameters: int = 1, *, init: float = 0.25, dtype=np.float64):
+        self.num_parameters = check_positive_int("num_parameters", num_parameters)
+        if isinstance(init, bool) or not isinstance(init, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(init):
+            raise TypeError(f"init must be a finite real number; got {init!r}")
+        self.slope = Parameter(np.full(self.num_parameters, float(init), dtype=dtype), "slope")
+        self.cache = None
+
+    def _broadcast(self, x):
+        if x.ndim < 2:
+            raise ValueError(f"x must have shape (N, C, ...); got {x.shape}")
+        if self.num_parameters not in (1, x.shape[1]):
+            raise ValueError(f"x must have {self.num_parameters} channels (dimension 1) for "
+                             f"this PReLU; got shape {x.shape}")
+        return self.slope.data.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+    def forward(self, x):
+        x = np.asarray(x)
+        a = self._broadcast(x)
+        self.cache = x
+        return np.where(x > 0, x, a * x)
+
+    def backward(self, dout):
+        x = self.cache
+        if x is None:
+            raise RuntimeError("backward called before forward")
+        if dout.shape != x.shape:
+            raise ValueError(f"dout must have shape {x.shape}; got {dout.shape}")
+        a = self._broadcast(x)
+        neg = x <= 0
+        da = np.where(neg, dout * x, 0)
+        axes = tuple(i for i in range(x.ndim) if i != 1 or self.num_parameters == 1)
+        self.slope.grad = da.sum(axis=axes).reshape(self.num_parameters)
+        return np.where(neg, a * dout, dout)
+
+    def parameters(self):
+        return [self.slope]
+
+    def __repr__(self):
+        return f"PReLU(num_parameters={self.num_parameters})"

@@ -1,0 +1,320 @@
+"""Per-layer diagnostics of a deep MLP at initialisation: the maths behind the gradient lab.
+
+A :class:`LabConfig` describes the network (depth, width, activation, initialisation and its
+scale); :func:`measure` builds it, pushes a batch of unit-variance inputs through it, backprops
+a quadratic loss against random targets, and returns a :class:`Diagnostics` with, per hidden
+layer ℓ = 1..depth:
+
+* the mean and std of the activations a_ℓ = φ(z_ℓ) (and the std of z_ℓ);
+* the fraction of saturated units (sigmoid, tanh: φ'(z) below 5 % of its peak) or inactive
+  units (ReLU family: z ≤ 0), and the fraction of *dead* units (inactive for the whole batch);
+* the gradient norms ‖∂L/∂W_ℓ‖ and ‖∂L/∂a_ℓ‖;
+* the relative size of one SGD update, lr·‖∂L/∂W_ℓ‖ / ‖W_ℓ‖;
+
+next to the variance-propagation prediction from :mod:`nnlib.variance`, and a verdict:
+``healthy``, ``vanishing`` or ``exploding`` from the ratio ‖∂L/∂a_1‖/‖∂L/∂a_depth‖, or
+``exploded``/``vanished`` when floating point overflowed or underflowed. It never raises for
+a valid configuration and never returns a silent NaN.
+
+The network is built from :class:`Block` s (Dense → [norm] → activation, optionally with a
+skip connection around it), so batch normalisation slots in later as the block's ``norm``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+
+from . import layers as nl
+from .blas import blas_threads
+from .init import INITIALIZERS
+from .losses import quadratic
+from .validation import check_choice, check_positive_float, check_positive_int
+from .variance import LAB_ACTIVATIONS, phi_and_prime, variance_profile
+
+#: ‖∂L/∂a_1‖/‖∂L/∂a_L‖ outside [1/HEALTHY_RATIO, HEALTHY_RATIO] is vanishing / exploding
+HEALTHY_RATIO = 10.0
+#: saturated: φ'(z) below this fraction of its peak (sigmoid 1/4, tanh 1)
+SATURATION_LEVEL = 0.05
+VERDICTS = ("healthy", "vanishing", "exploding", "vanished", "exploded")
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """One setting of the gradient lab. Immutable: derive variants with ``config.replace(...)``.
+
+    depth: hidden layers (each ``width`` → ``width``); a linear read-out of ``outputs`` units
+    follows. activation: one of :data:`nnlib.variance.LAB_ACTIVATIONS`; ``slope`` is the leaky
+    ReLU's a and PReLU's initial a_j. init/scale/std/a: as :func:`nnlib.init.initialize`
+    (``std`` for ``normal``, ``a`` for ``uniform``). lr: for the update-size diagnostic.
+    dtype: ``"float32"`` (what networks train in; overflows beyond ~3e38 and underflows
+    below ~1e-45) or ``"float64"``.
+    batch_norm/skip: switches for notebook 07 (``skip`` adds x to each block's output;
+    ``batch_norm`` needs a ``BatchNorm1d`` layer in :mod:`nnlib.layers`).
+    """
+
+    depth: int = 10
+    width: int = 64
+    activation: str = "tanh"
+    slope: float = 0.01
+    init: str = "xavier_normal"
+    scale: float = 1.0
+    std: float = 1.0
+    a: float = 1.0
+    batch_size: int = 128
+    outputs: int = 10
+    lr: float = 0.1
+    seed: int = 0
+    dtype: str = "float32"
+    batch_norm: bool = False
+    skip: bool = False
+
+    def __post_init__(self):
+        check_positive_int("depth", self.depth)
+        check_positive_int("width", self.width)
+        check_choice("activation", self.activation, LAB_ACTIVATIONS)
+        check_positive_float("slope", self.slope, allow_zero=True)
+        check_choice("init", self.init, INITIALIZERS)
+        for name in ("scale", "std", "a", "lr"):
+            check_positive_float(name, getattr(self, name))
+        check_positive_int("batch_size", self.batch_size, minimum=2)
+        check_positive_int("outputs", self.outputs)
+        check_positive_int("seed", self.seed, minimum=0)
+        check_choice("dtype", self.dtype, ("float32", "float64"))
+        for name in ("batch_norm", "skip"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}")
+
+    def replace(self, **changes) -> LabConfig:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def init_kwargs(self) -> dict:
+        kw = {"scale": self.scale}
+        if self.init == "normal":
+            kw["std"] = self.std
+        elif self.init == "uniform":
+            kw["a"] = self.a
+        return kw
+
+
+class Block(nl.Layer):
+    """One hidden layer: z = dense(x) [→ norm] → a = φ(z) [, out = x + a with ``skip``].
+
+    x: (N, width) -> (N, width). Keeps ``z``, ``a`` (forward) and ``da`` = ∂L/∂a (backward)
+    for the diagnostics.
+    """
+
+    def __init__(self, dense: nl.Dense, activation: nl.Layer, *, norm: nl.Layer | None = None,
+                 skip: bool = False):
+        self.dense, self.activation, self.norm, self.skip = dense, activation, norm, skip
+        self.z = self.a = self.da = None
+
+    def forward(self, x):
+        h = self.dense.forward(x)
+        if self.norm is not None:
+            h = self.norm.forward(h)
+        self.z = h
+        self.a = self.activation.forward(h)
+        return x + self.a if self.skip else self.a
+
+    def backward(self, dout):
+        self.da = dout
+        dh = self.activation.backward(dout)
+        if self.norm is not None:
+            dh = self.norm.backward(dh)
+        dx = self.dense.backward(dh)
+        return dx + dout if self.skip else dx
+
+    def parameters(self):
+        inner = [self.dense, self.norm, self.activation]
+        return [p for layer in inner if layer is not None for p in layer.parameters()]
+
+
+def _activation_layer(config: LabConfig) -> nl.Layer:
+    if config.activation == "prelu":
+        return nl.PReLU(config.width, init=config.slope, dtype=np.dtype(config.dtype))
+    if config.activation == "leaky_relu":
+        return nl.Activation("leaky_relu", a=config.slope)
+    return nl.Activation(config.activation)
+
+
+def build_network(config: LabConfig, rng) -> nl.Sequential:
+    """``depth`` :class:`Block` s then a linear Dense read-out, initialised as ``config`` says."""
+    norm_cls = None
+    if config.batch_norm:
+        norm_cls = getattr(nl, "BatchNorm1d", None)
+        if norm_cls is None:
+            raise NotImplementedError("batch_norm=True needs nnlib.layers.BatchNorm1d "
+                                      "(notebook 07); it does not exist yet")
+    kw = config.init_kwargs()
+    kw["dtype"] = np.dtype(config.dtype)
+    blocks: list[nl.Layer] = []
+    for _ in range(config.depth):
+        dense = nl.Dense(config.width, config.width, rng=rng, init=config.init, **kw)
+        norm = norm_cls(config.width) if norm_cls is not None else None
+        blocks.append(Block(dense, _activation_layer(config), norm=norm, skip=config.skip))
+    blocks.append(nl.Dense(config.width, config.outputs, rng=rng, init=config.init, **kw))
+    return nl.Sequential(*blocks)
+
+
+@dataclass
+class Diagnostics:
+    """What :func:`measure` found. Per-layer arrays have length ``depth`` (layer ℓ at ℓ-1).
+
+    Non-finite measurements (after an overflow) are stored as NaN and flagged by ``verdict``.
+    ``theory_grad_a`` is the variance-propagation prediction of ``grad_a``, anchored at the
+    measured last layer; ``theory_act_std`` predicts ``act_std``.
+    """
+
+    config: LabConfig
+    z_std: np.ndarray
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    saturated: np.ndarray
+    dead: np.ndarray
+    grad_w: np.ndarray
+    grad_a: np.ndarray
+    update_ratio: np.ndarray
+    theory_act_std: np.ndarray
+    theory_grad_a: np.ndarray
+    loss: float
+    ratio: float
+    weight_ratio: float
+    verdict: str
+    message: str
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def layers(self) -> np.ndarray:
+        return np.arange(1, self.config.depth + 1)
+
+
+def safe_norm(x) -> float:
+    """Frobenius norm that does not overflow on large finite entries (inf/NaN if any are)."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        m = np.max(np.abs(x)) if x.size else 0.0
+        if not np.isfinite(m):
+            return float("inf") if not np.any(np.isnan(x)) else float("nan")
+        if m == 0:
+            return 0.0
+        y = x / m
+        return float(m * np.sqrt(np.sum(y * y)))
+
+
+def verdict_for(ratio: float, *, first: float, last: float, finite: bool,
+                tiny: float = np.finfo(np.float32).tiny) -> str:
+    """Classify a first/last gradient ratio (see :data:`HEALTHY_RATIO`); a first-layer gradient
+    below ``tiny`` (the smallest normal number of the dtype) counts as underflow."""
+    if not finite or not np.isfinite(ratio) and ratio > 0:
+        return "exploded"
+    if first == 0 or last == 0 or not first >= tiny:
+        return "vanished"
+    if ratio < 1 / HEALTHY_RATIO:
+        return "vanishing"
+    if ratio > HEALTHY_RATIO:
+        return "exploding"
+    return "healthy"
+
+
+def _saturation(config: LabConfig, z, a):
+    """Boolean mask (N, width): saturated (sigmoid/tanh) or inactive (ReLU family) units."""
+    if config.activation in ("sigmoid", "tanh"):
+        _, dphi = phi_and_prime(config.activation)
+        peak = 0.25 if config.activation == "sigmoid" else 1.0
+        return dphi(z) < SATURATION_LEVEL * peak
+    return z <= 0
+
+
+def measure(config: LabConfig | None = None, **changes) -> Diagnostics:
+    """Build the network of ``config`` (fields overridable as keywords), run one batch forward
+    and backward, and return its :class:`Diagnostics`. Deterministic in ``config.seed``."""
+    config = (config or LabConfig()).replace(**changes) if changes else (config or LabConfig())
+    with blas_threads(1):  # small products: one thread is ~100x faster on a busy machine
+        return _measure(config)
+
+
+def _measure(config: LabConfig) -> Diagnostics:
+    rng = np.random.default_rng(config.seed)
+    net = build_network(config, rng)
+    dtype = np.dtype(config.dtype)
+    x = rng.standard_normal((config.batch_size, config.width)).astype(dtype)
+    y = rng.standard_normal((config.batch_size, config.outputs)).astype(dtype)
+    L = config.depth
+    stats = {k: np.full(L, np.nan) for k in ("z_std", "act_mean", "act_std", "saturated",
+                                            "dead", "grad_w", "grad_a", "update_ratio")}
+    overflow = None  # where floating point first overflowed: (what, layer)
+    with np.errstate(all="ignore"):
+        out = net.forward(x)
+        loss, dout = np.inf, None
+        if np.all(np.isfinite(out)):
+            loss, dout = quadratic(out, y)
+            if np.isfinite(loss):
+                net.backward(dout)
+            else:
+                dout = None
+        for i, blk in enumerate(net.layers[:-1]):
+            z, a = blk.z, blk.a
+            if not (np.all(np.isfinite(z)) and np.all(np.isfinite(a))):
+                overflow = overflow or ("activations", i + 1)
+                continue
+            stats["z_std"][i] = z.std(dtype=np.float64)
+            stats["act_mean"][i] = a.mean(dtype=np.float64)
+            stats["act_std"][i] = a.std(dtype=np.float64)
+            sat = _saturation(config, z, a)
+            stats["saturated"][i] = sat.mean()
+            stats["dead"][i] = sat.all(axis=0).mean()
+        if overflow is None and dout is None:
+            overflow = ("loss", L + 1)
+        for i, blk in reversed(list(enumerate(net.layers[:-1]))):
+            if dout is None:
+                break
+            gw, ga = safe_norm(blk.dense.W.grad), safe_norm(blk.da)
+            if np.isfinite(gw) and np.isfinite(ga):
+                stats["grad_w"][i], stats["grad_a"][i] = gw, ga
+                wn = safe_norm(blk.dense.W.data)
+                stats["update_ratio"][i] = config.lr * gw / wn if wn > 0 else np.nan
+            elif overflow is None:
+                overflow = ("gradient", i + 1)
+    finite = overflow is None
+    first, last = stats["grad_a"][0], stats["grad_a"][-1]
+    with np.errstate(all="ignore"):
+        ratio = float(first / last) if finite and last > 0 else (np.inf if not finite else 0.0)
+        wr = float(stats["grad_w"][0] / stats["grad_w"][-1]) if finite else np.nan
+    verdict = verdict_for(ratio, first=first, last=last, finite=finite,
+                          tiny=float(np.finfo(dtype).tiny))
+    message = _message(verdict, ratio, overflow, L, dtype)
+    prof = None
+    if not (config.skip or config.batch_norm):  # the mean-field theory covers plain stacks
+        prof = variance_profile(depth=L, width=config.width, activation=config.activation,
+                                init=config.init, scale=config.scale, std=config.std,
+                                a=config.a, slope=config.slope)
+    theory_grad, theory_std = np.full(L, np.nan), np.full(L, np.nan)
+    if prof is not None:
+        with np.errstate(all="ignore"):
+            anchor = last if finite and last > 0 else np.nan
+            theory_grad = anchor * 10.0 ** prof.log10_grad
+            theory_grad[~np.isfinite(theory_grad) | (theory_grad <= 0)] = np.nan
+            theory_std = np.where(np.isfinite(prof.act_std), prof.act_std, np.nan)
+    return Diagnostics(config=config, loss=float(loss) if np.isfinite(loss) else float("inf"),
+                       ratio=ratio, weight_ratio=wr, verdict=verdict, message=message,
+                       theory_act_std=theory_std, theory_grad_a=theory_grad,
+                       extras={"overflow": overflow, "profile": prof}, **stats)
+
+
+def _message(verdict: str, ratio: float, overflow, depth: int, dtype) -> str:
+    if verdict == "exploded":
+        what, layer = overflow
+        where = "the loss" if what == "loss" else f"the {what} of layer {layer}"
+        return (f"exploded: {where} overflowed {np.dtype(dtype).name} "
+                f"(beyond {np.finfo(dtype).max:.1e})")
+    if verdict == "vanished":
+        return (f"vanished: the first layer's gradient underflowed {np.dtype(dtype).name} "
+                f"(below {np.finfo(dtype).tiny:.1e})")
+    return f"‖∂L/∂a_1‖ / ‖∂L/∂a_{depth}‖ = {ratio:.3g}: {verdict}"

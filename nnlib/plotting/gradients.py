@@ -1,0 +1,160 @@
+"""Plots for the gradient lab and the one-neuron chain (matplotlib only; no maths here).
+
+:class:`GradientLabPlot` draws a :class:`nnlib.diagnostics.Diagnostics` on three axes and
+redraws in place: ``update(diag)`` only changes the data of existing artists and the limits.
+:class:`ChainPlot` does the same for a :class:`nnlib.variance.Chain`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import ticker
+
+VERDICT_COLOURS = {"healthy": "tab:green", "vanishing": "tab:blue", "vanished": "tab:blue",
+                   "exploding": "tab:red", "exploded": "tab:red"}
+
+
+def log_limits(*arrays, floor: float = 1e-300, pad: float = 0.3, min_decades: float = 1.0):
+    """(lo, hi) for a log axis covering the finite positive values of ``arrays``."""
+    vals = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays])
+    vals = vals[np.isfinite(vals) & (vals > floor)]
+    if vals.size == 0:
+        return 1e-3, 1e3
+    lo, hi = np.log10(vals.min()), np.log10(vals.max())
+    if hi - lo < min_decades:
+        mid = 0.5 * (lo + hi)
+        lo, hi = mid - min_decades / 2, mid + min_decades / 2
+    span = hi - lo
+    return 10 ** (lo - pad * span / 4 - 0.1), 10 ** (hi + pad * span / 4 + 0.1)
+
+
+def _log10_label(value, _pos=None):
+    """'1e-05'-style labels: plain text, much cheaper to draw than mathtext."""
+    if value <= 0:
+        return ""
+    e = int(np.round(np.log10(value)))
+    return "1" if e == 0 else f"1e{e}"
+
+
+def fast_log_axis(ax, numticks: int = 5):
+    """A log y-axis with few major ticks, no minor ticks and plain-text labels (fast redraws)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=numticks))
+    ax.yaxis.set_minor_locator(ticker.NullLocator())
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(_log10_label))
+
+
+def _positive(values):
+    v = np.asarray(values, dtype=np.float64).copy()
+    v[~np.isfinite(v) | (v <= 0)] = np.nan
+    return v
+
+
+class GradientLabPlot:
+    """Three panels: gradient norms (log), activation std (log), saturated/dead fraction.
+
+    ``axes``: three matplotlib axes (or ``None`` to make a figure). ``lines`` maps names to the
+    Line2D artists, so tests can read back what is drawn.
+    """
+
+    def __init__(self, axes=None):
+        if axes is None:
+            _, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+        self.axes = ax_g, ax_a, ax_s = list(np.ravel(axes))
+        self.lines = {
+            "grad_a": ax_g.plot([], [], "o-", ms=3, color="tab:purple",
+                                label="‖∂L/∂a_ℓ‖ measured")[0],
+            "theory_grad_a": ax_g.plot([], [], "--", color="k", lw=1.2,
+                                       label="variance theory")[0],
+            "grad_w": ax_g.plot([], [], "s-", ms=2.5, lw=1, color="tab:orange", alpha=0.8,
+                                label="‖∂L/∂W_ℓ‖ measured")[0],
+            "act_std": ax_a.plot([], [], "o-", ms=3, color="tab:green")[0],
+            "theory_act_std": ax_a.plot([], [], "--", color="k", lw=1.2)[0],
+            "saturated": ax_s.plot([], [], "o-", ms=3, color="tab:brown",
+                                   label="saturated / inactive")[0],
+            "dead": ax_s.plot([], [], "x-", ms=4, lw=1, color="tab:gray",
+                              label="dead (whole batch)")[0],
+        }
+        for ax in (ax_g, ax_a):
+            fast_log_axis(ax)
+        # explicit title positions skip matplotlib's costly automatic placement on each draw
+        ax_g.set_title("gradient norm per layer", fontsize=10, y=1.0)
+        ax_a.set_title("std of activations a_ℓ (dashed: theory)", fontsize=10, y=1.0)
+        ax_s.set_title("saturated (σ, tanh) / inactive (ReLU)", fontsize=10, y=1.0)
+        ax_s.set_ylim(-0.03, 1.03)
+        for ax in self.axes:
+            ax.set_xlabel("layer ℓ")
+            ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
+            ax.grid(True, alpha=0.3)
+        for ax in (ax_g, ax_s):
+            ax.legend(fontsize=7, loc="upper right", frameon=False)
+        self.verdict_text = ax_g.text(0.02, 0.04, "", transform=ax_g.transAxes, fontsize=9,
+                                      fontweight="bold")
+        ax_g.figure.tight_layout()
+
+    def update(self, diag):
+        """Show ``diag`` (a :class:`nnlib.diagnostics.Diagnostics`)."""
+        x = diag.layers
+        for name in ("grad_a", "theory_grad_a", "grad_w", "act_std", "theory_act_std"):
+            self.lines[name].set_data(x, _positive(getattr(diag, name)))
+        self.lines["saturated"].set_data(x, diag.saturated)
+        self.lines["dead"].set_data(x, diag.dead)
+        lo, hi = 0.5, max(x[-1], 2) + 0.5
+        for ax in self.axes:
+            ax.set_xlim(lo, hi)
+        self.axes[0].set_ylim(*log_limits(diag.grad_a, diag.grad_w, diag.theory_grad_a))
+        self.axes[1].set_ylim(*log_limits(diag.act_std, diag.theory_act_std))
+        self.verdict_text.set_text(diag.verdict)
+        self.verdict_text.set_color(VERDICT_COLOURS[diag.verdict])
+        return list(self.lines.values())
+
+
+class ChainPlot:
+    """The one-neuron chain: |factor f_j| per neuron and the running product |f_L ⋯ f_j|."""
+
+    def __init__(self, ax=None):
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.2))
+        self.ax = ax
+        self.lines = {
+            "factors": ax.plot([], [], "o", color="tab:orange",
+                               label="|f_j| = |φ'(w_j y_{j−1}) w_j|")[0],
+            "products": ax.plot([], [], "o-", color="tab:purple",
+                                label="|f_L ⋯ f_j| (reaches Δw_{j−1})")[0],
+        }
+        ax.axhline(1.0, color="k", lw=0.8, alpha=0.5)
+        ax.set_yscale("log")
+        ax.set_xlabel("neuron j (input is j = 1)")
+        ax.set_title("one neuron per layer: factors and their running product", fontsize=10)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+        ax.figure.tight_layout()
+
+    def update(self, chain):
+        j = np.arange(1, chain.y.size + 1)
+        f, p = np.abs(chain.factors), np.abs(chain.products)
+        self.lines["factors"].set_data(j, _positive(f))
+        self.lines["products"].set_data(j, _positive(p))
+        self.ax.set_xlim(0.5, j[-1] + 0.5)
+        self.ax.set_ylim(*log_limits(f, p, [1.0]))
+        return list(self.lines.values())
+
+
+def plot_profiles(profiles: dict, *, ax=None, ylabel: str = "", logy: bool = True,
+                  styles: dict | None = None):
+    """One line per entry ``label -> values`` (values per layer ℓ = 1..L). Returns the lines."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    out = []
+    for label, values in profiles.items():
+        v = _positive(values) if logy else np.asarray(values, dtype=np.float64)
+        kw = (styles or {}).get(label, {})
+        out += ax.plot(np.arange(1, len(v) + 1), v, label=label, **kw)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer ℓ")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    return out

@@ -1,0 +1,188 @@
+"""Theory for the gradient lab: the one-neuron chain and variance propagation (NumPy only).
+
+Two predictions, each checked against measurement in ``tests/test_diagnostics.py`` and in
+notebooks 04 and 05:
+
+* **The one-neuron-per-layer chain** (notebook 04). Neuron ``j`` computes
+  ``y_j = φ(z_j)``, ``z_j = w_j y_{j-1} + b_j`` (``w_j`` is the lecture's ``w_{j,j-1}``)
+  and ``y_1 = x``.
+  With the cost ½(t − y_L)², going back one layer multiplies the error by the factor
+  ``f_j = φ'(z_j) w_j``, so gradient descent changes the weight into neuron ``j`` by
+
+      Δw_j = η (t − y_L) · f_L · f_{L-1} ⋯ f_{j+1} · φ'(z_j) · y_{j-1}
+
+  (for L = 5: Δw54 = η(t − y5) φ'(w54 y4) y4, Δw43 = η(t − y5) φ'(w54 y4) w54 φ'(w43 y3) y3, ...).
+
+* **Variance propagation** (notebook 05). In a wide layer with zero-mean weights of variance
+  σ_w² and fan-in m, the pre-activations are roughly Gaussian with variance
+  ``q_ℓ = m σ_w² E[φ(z_{ℓ-1})²]``; going backward, the gradient with respect to the activations
+  has variance ``v_{ℓ-1} = n σ_w² E[φ'(z_ℓ)²] v_ℓ`` (n = fan-out). Xavier makes the factor ≈ 1
+  for tanh near 0, He makes it exactly 1 for ReLU (E[relu'²] = ½). Expectations over
+  z ~ N(0, q) are closed forms for the ReLU family and a fine quadrature otherwise.
+
+Left out: finite-width fluctuations (the measurement scatters around the prediction by a few
+per cent per layer at width 64) and correlations between examples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import activations as act
+from .init import init_std
+from .validation import as_float_array, check_choice, check_positive_float, check_positive_int
+
+#: the activations the lab offers; ``prelu`` starts as a leaky ReLU with slope ``slope``
+LAB_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu")
+
+# quadrature grid for E_{z~N(0,q)}[f(z)] = E_{t~N(0,1)}[f(√q t)] (trapezoid on ±10 std)
+_T = np.linspace(-10.0, 10.0, 4001)
+_W = np.exp(-0.5 * _T * _T)
+_W /= _W.sum()
+
+
+def phi_and_prime(activation: str, *, slope: float = 0.01):
+    """``(φ, φ')`` for a lab activation; ``prelu`` uses its (initial) slope like leaky ReLU."""
+    check_choice("activation", activation, LAB_ACTIVATIONS)
+    if activation in ("leaky_relu", "prelu"):
+        return (lambda x: act.leaky_relu(x, slope)), (lambda x: act.leaky_relu_prime(x, slope))
+    return act.get_activation(activation)
+
+
+# ---------------------------------------------------------------------------------------------
+# the one-neuron chain
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Chain:
+    """A forward and backward pass through a one-neuron-per-layer chain.
+
+    Arrays are indexed by neuron ``j = 1..L`` at position ``j - 1``; entries for the input
+    neuron (``j = 1``: no weight, no φ) are NaN where undefined.
+
+    ``y``: outputs (y[0] = x). ``z``: pre-activations. ``weights``: w_j. ``factors``:
+    f_j = φ'(z_j) w_j. ``products``: f_L ⋯ f_j, the running product from the top down to
+    neuron j. ``delta_w``: the lecture's Δw_j (with learning rate ``lr`` and target ``t``).
+    ``status``: ``"ok"``, ``"exploded"`` (overflow) or ``"vanished"`` (underflow to 0).
+    """
+
+    y: np.ndarray
+    z: np.ndarray
+    weights: np.ndarray
+    factors: np.ndarray
+    products: np.ndarray
+    delta_w: np.ndarray
+    status: str
+
+
+def chain(weights, x: float, *, biases=None, activation: str = "sigmoid", slope: float = 0.01,
+          target: float = 1.0, lr: float = 1.0) -> Chain:
+    """Run the lecture's one-neuron chain. weights: (L-1,) = w_2..w_L; x: the input y_1.
+
+    biases: (L-1,) or a scalar, added to each z_j = w_j y_{j-1} + b_j (default 0; they do not
+    change the formula for Δw, only where on φ each neuron sits).
+    Never raises on overflow or underflow: the result's ``status`` says what happened.
+    """
+    w = as_float_array("weights", weights, ndim=1)
+    if w.size < 1:
+        raise ValueError("weights must hold at least one weight (a chain of two neurons)")
+    b = np.zeros(w.size) if biases is None else np.broadcast_to(
+        as_float_array("biases", biases, ndim=(0, 1)), w.shape)
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"x must be a real number; got {x!r}")
+    phi, dphi = phi_and_prime(activation, slope=slope)
+    L = w.size + 1
+    nan = np.full(L, np.nan)
+    y, z, ww, f = np.empty(L), nan.copy(), nan.copy(), nan.copy()
+    y[0] = float(x)
+    ww[1:] = w
+    with np.errstate(all="ignore"):
+        for j in range(1, L):
+            z[j] = ww[j] * y[j - 1] + b[j - 1]
+            y[j] = phi(z[j])
+        d = dphi(z[1:])
+        f[1:] = d * ww[1:]
+        products = nan.copy()
+        products[1:] = np.cumprod(f[1:][::-1])[::-1]
+        above = np.ones(L)  # f_L ⋯ f_{j+1}, empty product for j = L
+        above[1:-1] = products[2:]
+        err = float(target) - y[-1]
+        delta_w = nan.copy()
+        delta_w[1:] = lr * err * above[1:] * d * y[:-1]
+    finite = np.all(np.isfinite(y)) and np.all(np.isfinite(products[1:]))
+    if not finite:
+        status = "exploded"
+    elif products[1] == 0 and np.all(np.isfinite(products[1:])) and np.any(w != 0):
+        status = "vanished"
+    else:
+        status = "ok"
+    return Chain(y, z, ww, f, products, delta_w, status)
+
+
+# ---------------------------------------------------------------------------------------------
+# variance propagation
+# ---------------------------------------------------------------------------------------------
+
+def gaussian_moments(activation: str, q: float, *, slope: float = 0.01):
+    """``(E[φ(z)], E[φ(z)²], E[φ'(z)²])`` for z ~ N(0, q). Closed forms for the ReLU family."""
+    check_choice("activation", activation, LAB_ACTIVATIONS)
+    if not np.isfinite(q):
+        return np.nan, np.inf, np.nan
+    q = max(float(q), 0.0)
+    if activation in ("relu", "leaky_relu", "prelu"):
+        a = 0.0 if activation == "relu" else float(slope)
+        mean = (1.0 - a) * math.sqrt(q / (2 * math.pi))
+        return mean, 0.5 * (1 + a * a) * q, 0.5 * (1 + a * a)
+    phi, dphi = phi_and_prime(activation)
+    zz = math.sqrt(q) * _T
+    p, dp = phi(zz), dphi(zz)
+    return float(_W @ p), float(_W @ (p * p)), float(_W @ (dp * dp))
+
+
+@dataclass
+class VarianceProfile:
+    """Predicted per-layer statistics for layers ℓ = 1..L (arrays of length L).
+
+    ``q``: Var(z_ℓ). ``act_mean``/``act_std``: of a_ℓ = φ(z_ℓ).
+    ``log10_grad``: log10 of the predicted ‖∂L/∂a_ℓ‖ relative to the last hidden layer
+    (so its last entry is 0); ``gain``: the per-layer backward factor √(n σ_w² E[φ'²]).
+    """
+
+    q: np.ndarray
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    log10_grad: np.ndarray
+    gain: np.ndarray
+
+
+def variance_profile(*, depth: int, width: int, activation: str, init: str, scale: float = 1.0,
+                     std: float = 1.0, a: float = 1.0, slope: float = 0.01,
+                     input_var: float = 1.0) -> VarianceProfile:
+    """Mean-field prediction for ``depth`` square layers of ``width`` units fed unit-variance input.
+
+    ``init``/``scale``/``std``/``a`` are those of :func:`nnlib.init.initialize`.
+    """
+    L = check_positive_int("depth", depth)
+    n = check_positive_int("width", width)
+    check_choice("activation", activation, LAB_ACTIVATIONS)
+    input_var = check_positive_float("input_var", input_var)
+    sw2 = init_std(init, n, n, scale=scale, std=std, a=a) ** 2
+    q = np.empty(L)
+    mean, m2, dp2 = np.empty(L), np.empty(L), np.empty(L)
+    prev_m2 = input_var
+    with np.errstate(all="ignore"):
+        for layer in range(L):
+            q[layer] = n * sw2 * prev_m2
+            mean[layer], m2[layer], dp2[layer] = gaussian_moments(activation, q[layer],
+                                                                  slope=slope)
+            prev_m2 = m2[layer]
+        act_std = np.sqrt(np.maximum(m2 - mean * mean, 0.0))
+        gain = np.sqrt(n * sw2 * dp2)
+        # ‖∂L/∂a_{ℓ-1}‖ = gain_ℓ ‖∂L/∂a_ℓ‖: sum logs from the top so nothing overflows
+        logs = np.log10(gain)
+        log10_grad = np.zeros(L)
+        log10_grad[:-1] = np.cumsum(logs[1:][::-1])[::-1]
+    return VarianceProfile(q, mean, act_std, log10_grad, gain)

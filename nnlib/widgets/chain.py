@@ -1,0 +1,78 @@
+"""The one-neuron-per-layer chain of notebook 04: each factor φ'(w_j y_{j-1}) w_j and their
+running product, live. ``chain_widget()`` returns the container; ``.lab`` holds the state
+(``controls``, ``readout``, ``result``, ``plot.lines``)."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import numpy as np
+
+from ..plotting.gradients import ChainPlot
+from ..variance import chain
+from ._figure import figure_view
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+
+def _table(ch, rows: int = 6) -> str:
+    L = ch.y.size
+    js = list(range(L, max(1, L - rows), -1))
+    cells = "".join(
+        f"<tr><td>{j}</td><td>{ch.factors[j - 1]:.3g}</td><td>{ch.products[j - 1]:.3g}</td>"
+        f"<td>{ch.delta_w[j - 1]:.3g}</td></tr>" for j in js)
+    head = ("<tr><th>neuron j</th><th>f<sub>j</sub> = φ'(z<sub>j</sub>) w<sub>j</sub></th>"
+            "<th>f<sub>L</sub>⋯f<sub>j</sub></th><th>Δw<sub>j</sub></th></tr>")
+    return f"<table style='font-size:90%'>{head}{cells}</table>"
+
+
+class ChainLab:
+    """Controls (neurons, w, b, activation, x) -> :func:`nnlib.variance.chain` -> plot."""
+
+    def __init__(self, *, neurons: int = 5, weight: float = 1.0, bias: float = 0.0,
+                 activation: str = "sigmoid", x: float = 1.0):
+        style = {"description_width": "80px"}
+        self.controls = {
+            "neurons": w.IntSlider(value=neurons, min=2, max=40, description="neurons L",
+                                   style=style),
+            "weight": w.FloatSlider(value=weight, min=-10, max=10, step=0.1,
+                                    description="every w_j", style=style),
+            "bias": w.FloatSlider(value=bias, min=-10, max=10, step=0.1,
+                                  description="every b_j", style=style),
+            "activation": w.Dropdown(options=ACTIVATIONS, value=activation,
+                                     description="φ", style=style),
+            "x": w.FloatSlider(value=x, min=-2, max=2, step=0.05, description="input x",
+                               style=style),
+        }
+        self.readout = w.HTML()
+        self.view = figure_view(1, 1, figsize=(7, 3.2))
+        self.plot = ChainPlot(self.view.axes)
+        self.result = None
+        c = self.controls
+        self.widget = w.VBox([w.HBox([c["neurons"], c["activation"]]),
+                              w.HBox([c["weight"], c["bias"], c["x"]]),
+                              w.HBox([self.view.widget, self.readout])])
+        for ctl in self.controls.values():
+            ctl.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def update(self):
+        c = {k: v.value for k, v in self.controls.items()}
+        weights = np.full(c["neurons"] - 1, c["weight"])
+        self.result = ch = chain(weights, c["x"], biases=c["bias"], activation=c["activation"])
+        self.plot.update(ch)
+        status = {"ok": "", "exploded": " <b style='color:tab:red'>exploded</b> (overflow)",
+                  "vanished": " <b style='color:tab:blue'>vanished</b> (underflow to 0)"}
+        self.readout.value = (
+            f"<div>product of all factors f<sub>L</sub>⋯f<sub>2</sub> = "
+            f"<b>{html.escape(f'{ch.products[1]:.3g}')}</b>{status[ch.status]}</div>"
+            + _table(ch))
+        self.view.refresh()
+
+
+def chain_widget(**kwargs) -> w.VBox:
+    """Build the chain widget (keywords: neurons, weight, bias, activation, x)."""
+    lab = ChainLab(**kwargs)
+    lab.widget.lab = lab
+    return lab.widget

@@ -1,0 +1,129 @@
+"""The gradient lab: vary depth, width, activation and initialisation, watch the gradients.
+
+``lab = gradient_lab(); lab`` in a notebook. Every control is named after a field of
+:class:`nnlib.diagnostics.LabConfig`; a change rebuilds the config, calls
+:func:`nnlib.diagnostics.measure` and updates the existing artists of a
+:class:`nnlib.plotting.gradients.GradientLabPlot`. New switches (batch norm, skip connections)
+are more config fields: pass their names in ``switches`` and they appear as checkboxes.
+
+The returned container carries the lab's state for tests and curious students:
+``box.lab.controls`` (name -> widget), ``box.lab.readout``, ``box.lab.result`` (the last
+:class:`~nnlib.diagnostics.Diagnostics`), ``box.lab.plot.lines`` and ``box.lab.timings``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as w
+
+from ..diagnostics import LabConfig, measure
+from ..init import INITIALIZERS
+from ..plotting.gradients import VERDICT_COLOURS, GradientLabPlot
+from ..variance import LAB_ACTIVATIONS
+from ._figure import figure_view
+
+WIDTHS = (8, 16, 32, 64, 128, 256)
+
+
+def format_readout(diag) -> str:
+    """The HTML readout: the first/last gradient ratio and the verdict."""
+    colour = VERDICT_COLOURS[diag.verdict]
+    L = diag.config.depth
+    head = (f"<b style='color:{colour}' class='gradient-lab-verdict'>{diag.verdict}</b> "
+            f"&nbsp; ")
+    if diag.verdict in ("exploded", "vanished"):
+        body = diag.message
+    else:
+        theory = diag.theory_grad_a[0] / diag.grad_a[-1] if L > 1 else 1.0
+        body = (f"‖∂L/∂a<sub>1</sub>‖ / ‖∂L/∂a<sub>{L}</sub>‖ = "
+                f"<span class='gradient-lab-ratio'>{diag.ratio:.3g}</span>"
+                f" (theory {theory:.3g}); ‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>{L}</sub>‖ = "
+                f"{diag.weight_ratio:.3g}")
+    return f"<div class='gradient-lab-readout-text'>{head}{body}</div>"
+
+
+class GradientLab:
+    """Controls + plot + readout; ``update()`` recomputes and redraws in place."""
+
+    def __init__(self, config: LabConfig | None = None, *, switches=()):
+        self.base = config or LabConfig()
+        c = self.base
+        style = {"description_width": "70px"}
+        layout = w.Layout(width="300px")
+        self.controls = {
+            "depth": w.IntSlider(value=c.depth, min=1, max=100, description="depth",
+                                 continuous_update=False, style=style, layout=layout),
+            "width": w.Dropdown(options=sorted(set(WIDTHS) | {c.width}), value=c.width,
+                                description="width", style=style, layout=layout),
+            "activation": w.Dropdown(options=list(LAB_ACTIVATIONS), value=c.activation,
+                                     description="activation", style=style, layout=layout),
+            "init": w.Dropdown(options=list(INITIALIZERS), value=c.init, description="init",
+                               style=style, layout=layout),
+            "scale": w.FloatLogSlider(value=c.scale, base=10, min=-2, max=1, step=0.05,
+                                      description="init scale", continuous_update=False,
+                                      readout_format=".3g", style=style, layout=layout),
+            "slope": w.FloatSlider(value=c.slope, min=0.0, max=0.5, step=0.01,
+                                   description="slope a", continuous_update=False,
+                                   style=style, layout=layout),
+        }
+        for name in switches:
+            if not isinstance(getattr(c, name, None), bool):
+                raise ValueError(f"switches must name boolean LabConfig fields; got {name!r}")
+            self.controls[name] = w.Checkbox(value=getattr(c, name), description=name,
+                                             indent=False)
+        for name, ctl in self.controls.items():
+            ctl.add_class(f"gradient-lab-{name.replace('_', '-')}")
+        self.readout = w.HTML()
+        self.readout.add_class("gradient-lab-readout")
+        self.view = figure_view(1, 3, figsize=(11, 3.4))
+        self.plot = GradientLabPlot(self.view.axes)
+        self.result = None
+        self.timings = {}
+        names = list(self.controls)
+        rows = [w.HBox([self.controls[n] for n in names[i:i + 3]]) for i in range(0, len(names), 3)]
+        self.widget = w.VBox([*rows, self.readout, self.view.widget])
+        self.widget.add_class("gradient-lab")
+        for ctl in self.controls.values():
+            ctl.observe(self._on_change, names="value")
+        self.update()
+
+    @property
+    def config(self) -> LabConfig:
+        return self.base.replace(**{n: c.value for n, c in self.controls.items()})
+
+    def _on_change(self, _change):
+        self.update()
+
+    def compute(self):
+        """Measure the current configuration (the maths; no drawing)."""
+        t0 = time.perf_counter()
+        cfg = self.config
+        self.controls["slope"].disabled = cfg.activation not in ("leaky_relu", "prelu")
+        self.result = measure(cfg)
+        self.timings["compute"] = time.perf_counter() - t0
+        return self.result
+
+    def draw(self):
+        """Update the artists and readout from ``self.result`` and refresh the figure."""
+        t0 = time.perf_counter()
+        self.plot.update(self.result)
+        self.readout.value = format_readout(self.result)
+        self.view.refresh()
+        self.timings["draw"] = time.perf_counter() - t0
+
+    def update(self):
+        self.compute()
+        self.draw()
+
+
+def gradient_lab(config: LabConfig | None = None, *, switches=(), **fields) -> w.VBox:
+    """Build the gradient lab and return its container (``.lab`` holds the state).
+
+    ``fields`` set the starting configuration, e.g.
+    ``gradient_lab(depth=20, activation="sigmoid")``.
+    """
+    base = (config or LabConfig()).replace(**fields) if fields else config
+    lab = GradientLab(base, switches=switches)
+    lab.widget.lab = lab
+    return lab.widget
