@@ -13,6 +13,11 @@ PIP_INSTALL_ARGS ?=
 # pytest workers; notebooks of one file stay on one worker (--dist loadscope)
 JOBS   ?= 2
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# NumPy's OpenBLAS on one thread. Our matrices are small, and when the cores are shared (two test
+# workers, a browser, a Binder pod) multi-threaded OpenBLAS busy-waits: a 256x784 @ 784x30
+# product measured 45 ms with threads vs 4 ms without on a loaded 2-core machine.
+# Override with e.g. `make lab OPENBLAS_NUM_THREADS=4`.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: setup lab test test-unit test-notebooks bench lint browser-deps clean-notebooks clean
 
