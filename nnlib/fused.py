@@ -122,10 +122,11 @@ class FusedMLP:
         self.yb = np.empty((k, sizes[-1]), self.dtype)
         self.k = k
 
-    def step(self, c, loss):
+    def step(self, c, loss) -> float:
         """One SGD step on the minibatch in ``self.xb`` (with its ones column) and ``self.yb``.
 
-        c = lr / k as a 0-d array of the weights' dtype.
+        c = lr / k as a 0-d array of the weights' dtype. Returns the minibatch's summed loss
+        (before the step), so that an epoch can report its mean.
         """
         W, a, d, tmp, one, acts = self.W, self.a, self.d, self.tmp, self.one, self.acts
         L = len(W)
@@ -142,9 +143,12 @@ class FusedMLP:
             out -= out.max(axis=0, keepdims=True)
             np.exp(out, out=out)
             out /= out.sum(axis=0, keepdims=True)
+            np.multiply(out, self.yb.T, out=tmp[L - 1])  # p of the true class, summed over rows
+            total = -float(np.log(tmp[L - 1].sum(axis=0)).sum())
             np.subtract(out, self.yb.T, out=d[L - 1])
         else:  # quadratic: dz = (a − y) ⊙ φ'(z)
             np.subtract(out, self.yb.T, out=d[L - 1])
+            total = 0.5 * float(np.vdot(d[L - 1], d[L - 1]))
             _times_derivative(d[L - 1], out, *acts[L - 1], tmp[L - 1], one)
         np.multiply(d[L - 1], c, out=d[L - 1])  # fold lr/K in once: all gradients below carry it
         for l in range(L - 1, -1, -1):
@@ -155,12 +159,14 @@ class FusedMLP:
                 _times_derivative(d[l - 1], a_in[:n_in], *acts[l - 1], tmp[l - 1], one)
             np.matmul(d[l], a_in.T, out=self.dW[l])  # [dW | db] = dz [a; 1]ᵀ
             np.subtract(W[l], self.dW[l], out=W[l])
+        return total
 
     def epoch(self, X1, Y, order, lr, loss):
         """One epoch over rows ``order`` of X1 (N, n_0 + 1) — inputs with a ones column, see
-        :func:`with_ones` — and one-hot Y (N, n_L)."""
+        :func:`with_ones` — and one-hot Y (N, n_L). Returns the mean minibatch loss."""
         K = self.K
         c = np.asarray(lr / K, self.dtype)
+        total = 0.0
         with np.errstate(over="ignore", under="ignore"):
             for start in range(0, len(order), K):
                 idx = order[start:start + K]
@@ -169,9 +175,10 @@ class FusedMLP:
                     c = np.asarray(lr / len(idx), self.dtype)
                 np.take(X1, idx, axis=0, out=self.xb)
                 np.take(Y, idx, axis=0, out=self.yb)
-                self.step(c, loss)
+                total += self.step(c, loss)
             if self.k != K:
                 self._alloc(K)
+        return total / len(order)
 
     def write_back(self):
         """Copy the trained weights into the network's Dense layers (their dtype kept)."""

@@ -29,8 +29,9 @@ from .validation import (
 class History:
     """Per-epoch record of a training run (each list grows by one entry per epoch).
 
-    ``train_loss`` is the loss on (up to) the first 10 000 training examples after the epoch,
-    ``val_loss``/``val_accuracy`` the same on the validation set when one is given.
+    ``train_loss`` is the mean of the minibatch losses during the epoch (each taken before its
+    step, as most frameworks report it); ``val_loss``/``val_accuracy`` are measured on the
+    validation set after the epoch, when one is given.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -58,11 +59,18 @@ def accuracy(net, X, y, *, batch_size: int = 10000) -> float:
 
 def mean_loss(net, X, Y, loss: str) -> float:
     """The loss named ``loss`` of ``net`` on inputs X (N, D) and targets Y (N, C)."""
+    return evaluate(net, X, Y, loss)[0]
+
+
+def evaluate(net, X, Y, loss: str) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``net`` on X (N, D) with one-hot or target rows Y (N, C),
+    from one forward pass; accuracy compares the arg-max of the output and of Y."""
     net.eval()
     with np.errstate(over="ignore", under="ignore"):
-        value = LOSSES[loss](net.forward(X), Y)[0]
+        out = net.forward(X)
+        value = LOSSES[loss](out, Y)[0]
     net.train()
-    return value
+    return value, float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
 
 
 def _targets(y, num_outputs, dtype):
@@ -72,13 +80,16 @@ def _targets(y, num_outputs, dtype):
     return as_float_array("y", y, ndim=2).astype(dtype, copy=False)
 
 
-def _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn):
-    """One epoch through the generic layer interface: forward, loss, backward, step."""
+def _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn) -> float:
+    """One epoch through the generic layer interface; returns the mean minibatch loss."""
+    total = 0.0
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
-        _, dout = loss_fn(net.forward(X[idx]), Y[idx])
+        value, dout = loss_fn(net.forward(X[idx]), Y[idx])
         net.backward(dout)
         opt.step()
+        total += value * len(idx)
+    return total / len(order)
 
 
 def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: str = "quadratic",
@@ -115,7 +126,6 @@ def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: st
     if X_val is not None:
         X_val = as_float_array("X_val", X_val, ndim=2).astype(dtype, copy=False)
         Y_val = _targets(y_val, num_out, dtype)
-        labels_val = Y_val.argmax(axis=1)
 
     steps = None if engine == "layers" else fused.plan(net, loss)
     if engine == "fused" and steps is None:
@@ -131,7 +141,6 @@ def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: st
     opt = SGD(params, lr=lr)
     loss_fn = LOSSES[loss]
     history = History(engine="fused" if runner else "layers")
-    n_probe = min(len(X), 10000)
 
     epoch_iter = range(1, epochs + 1)
     if progress:
@@ -142,17 +151,18 @@ def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: st
         t0 = time.perf_counter()
         order = rng.permutation(len(X))
         if runner:
-            runner.epoch(X1, Y, order, lr, loss)
+            train_loss = runner.epoch(X1, Y, order, lr, loss)
             runner.write_back()
         else:
             with np.errstate(over="ignore", under="ignore"):
-                _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn)
+                train_loss = _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn)
         history.seconds.append(time.perf_counter() - t0)
         history.epoch.append(epoch)
-        history.train_loss.append(mean_loss(net, X[:n_probe], Y[:n_probe], loss))
+        history.train_loss.append(train_loss)
         if X_val is not None:
-            history.val_loss.append(mean_loss(net, X_val, Y_val, loss))
-            history.val_accuracy.append(accuracy(net, X_val, labels_val))
+            val_loss, val_acc = evaluate(net, X_val, Y_val, loss)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_acc)
             if progress:
                 epoch_iter.set_postfix(val_acc=f"{history.val_accuracy[-1]:.4f}",
                                        s_per_epoch=f"{history.seconds[-1]:.2f}")
