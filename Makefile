@@ -43,13 +43,13 @@ browser-deps:
 	fi
 
 test: setup browser-deps
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax tests notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env tests notebooks
 
 test-unit: setup
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests
 
 test-notebooks: setup
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env notebooks
 
 bench: setup
 	$(BIN)/python -m benchmarks
