@@ -62,7 +62,6 @@ class UniversalApproximationLab(w.VBox):
         self.lines["curve"], self.lines["marker"] = plot_error_curve(
             self.curve_units, np.ones(len(curve_units)), ax=ax_err)
         ax_fit.set_ylim(-1.6, 1.6)
-        self.view.fig.tight_layout()
         self.fit = None
         self.error = None
         self._curve_key = None
@@ -72,12 +71,14 @@ class UniversalApproximationLab(w.VBox):
         super().__init__([w.HBox([self.controls["units"], self.controls["activation"],
                                   self.controls["target"]]),
                           self.view.widget, self.readout])
-        self.update()
+        self.update(refresh=False)
+        self.view.fig.tight_layout()  # now that the titles exist
+        self.view.refresh()
 
     def _on_change(self, _change):
         self.update()
 
-    def update(self):
+    def update(self, *, refresh: bool = True):
         """Refit for the current controls and redraw the existing artists."""
         n = self.controls["units"].value
         activation = self.controls["activation"].value
@@ -101,7 +102,8 @@ class UniversalApproximationLab(w.VBox):
         self.readout.value = (
             f"<span class='ua-readout'>N = <b>{n}</b> units: max |Φ(x) − f(x)| on [−1, 1] = "
             f"<b class='ua-error'>{self.error:.4f}</b></span>")
-        self.view.refresh()
+        if refresh:
+            self.view.refresh()
 
 
 def universal_approximation(*, target: str = "wave", activation: str = "sigmoid",
