@@ -170,8 +170,9 @@ def conv2d_forward(x, w, b=None, *, padding=0, stride=1, dilation=1):
     ``padding``, ``stride``, ``dilation``: int or (rows, cols) pair.
 
     Vectorised as im2col: a strided view lists every window without copying, one copy lays
-    them out as columns (N, C·KH·KW, Ho·Wo), and one matrix product per image applies all F
-    filters at once: out[n] = W (F, C·KH·KW) @ cols[n].
+    them out as columns, cols (N, C·KH·KW, Ho·Wo), and one matrix product per image applies
+    all F filters to all its windows: out[n] = W (F, C·KH·KW) @ cols[n]. (Per-image products
+    stay small, so a multi-threaded BLAS does not stall on a busy machine.)
     """
     x, w, b = check_conv_inputs(x, w, b)
     n, c, h, wd = x.shape
@@ -192,9 +193,9 @@ def conv2d_forward(x, w, b=None, *, padding=0, stride=1, dilation=1):
 def conv2d_backward(dout, cache):
     """Gradients of :func:`conv2d_forward`. dout: (N, F, Ho, Wo) -> dx, dw, db.
 
-    dw = Σ_n dout[n] @ cols[n]ᵀ, db = Σ dout over N, Ho, Wo, and dx scatters
-    Wᵀ @ dout[n] back onto the windows it came from (col2im: one strided add per kernel tap).
-    ``db`` is None if the forward pass had no bias.
+    Per image, with D = dout[n] as an (F, Ho·Wo) matrix: dw = Σ_n D @ cols[n]ᵀ,
+    db = Σ over N, Ho, Wo of dout, and dx scatters Wᵀ @ D back onto the windows it came from
+    (col2im: one strided add per kernel tap). ``db`` is None if the forward had no bias.
     """
     x_shape, w2, w_shape, cols, p, s, d, (ho, wo), has_bias = cache
     n, c, h, wd = x_shape
@@ -203,8 +204,8 @@ def conv2d_backward(dout, cache):
     if dout.shape != (n, f, ho, wo):
         raise ValueError(f"dout must have shape {(n, f, ho, wo)}; got {dout.shape}")
     d2 = dout.reshape(n, f, ho * wo)
-    db = dout.sum(axis=(0, 2, 3)) if has_bias else None
-    dw = np.tensordot(d2, cols, axes=([0, 2], [0, 2])).reshape(w_shape)
+    db = d2.sum(axis=(0, 2)) if has_bias else None
+    dw = np.matmul(d2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
     dcols = np.matmul(w2.T, d2).reshape(n, c, kh, kw, ho, wo)
     dxp = np.zeros((n, c, h + 2 * p[0], wd + 2 * p[1]), dtype=dcols.dtype)
     for i in range(kh):

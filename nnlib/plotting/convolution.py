@@ -28,6 +28,7 @@ def matrix_image(a, *, ax=None, cmap="RdBu_r", vmin=None, vmax=None, annotate=Tr
 
     a: (H, W); NaN cells are left blank (white). Returns ``(image, texts)`` with ``texts`` a
     (H, W) object array of :class:`matplotlib.text.Text` (empty if ``annotate`` is False).
+    The title is ``image.title_text``.
     """
     ax = _ax(ax)
     a = np.asarray(a, dtype=float)
@@ -35,20 +36,23 @@ def matrix_image(a, *, ax=None, cmap="RdBu_r", vmin=None, vmax=None, annotate=Tr
         m = np.nanmax(np.abs(a)) if np.isfinite(a).any() else 1.0
         vmin, vmax = -(m or 1.0), (m or 1.0)
     cm = plt.get_cmap(cmap).with_extremes(bad="white")
-    im = ax.imshow(np.ma.masked_invalid(a), cmap=cm, vmin=vmin, vmax=vmax)
+    im = ax.imshow(np.ma.masked_invalid(a), cmap=cm, vmin=vmin, vmax=vmax,
+                   interpolation="nearest")
     h, w = a.shape
-    ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
-    ax.grid(which="minor", color="0.6", linewidth=0.6)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    # cell borders as one collection and no axis machinery: cheap to redraw at every step
+    ax.add_collection(LineCollection(_cell_borders(a.shape, outer=True), colors="0.55",
+                                     linewidths=0.8))
+    ax.set_axis_off()
     texts = np.empty((h, w), dtype=object)
     if annotate:
         for i in range(h):
             for j in range(w):
                 texts[i, j] = ax.text(j, i, _fmt(a[i, j], fmt), ha="center", va="center",
                                       fontsize=fontsize)
-    if title:
-        ax.set_title(title)
+    # a plain text artist instead of ax.set_title: the title's layout pass is the slowest part
+    # of redrawing a small figure; update it with ``im.title_text.set_text(...)``
+    im.title_text = ax.text(0.5, 1.02, title or "", transform=ax.transAxes, ha="center",
+                            va="bottom", fontsize=fontsize + 2)
     return im, texts
 
 
@@ -139,10 +143,12 @@ def plot_geometry(grid, out, *, axes=None):
     return set_geometry(ims, grid, out)
 
 
-def _cell_borders(shape):
+def _cell_borders(shape, *, outer=False):
+    """Line segments between the cells of an (h, w) image (and around it if ``outer``)."""
     h, w = shape
-    rows = [[(-0.5, r - 0.5), (w - 0.5, r - 0.5)] for r in range(1, h)]
-    cols = [[(c - 0.5, -0.5), (c - 0.5, h - 0.5)] for c in range(1, w)]
+    lo = 0 if outer else 1
+    rows = [[(-0.5, r - 0.5), (w - 0.5, r - 0.5)] for r in range(lo, h + 1 - lo)]
+    cols = [[(c - 0.5, -0.5), (c - 0.5, h - 0.5)] for c in range(lo, w + 1 - lo)]
     return rows + cols
 
 

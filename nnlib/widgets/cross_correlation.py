@@ -53,6 +53,7 @@ class CrossCorrelationStepper(w.VBox):
         self.window = cplot.window_patch(0, 0, kh, kw, ax=ax_in)
         self.output_cell = cplot.window_patch(0, 0, 1, 1, ax=ax_out)
         self.view.fig.tight_layout()
+        self.view.fig.subplots_adjust(top=0.86)
 
         play = w.Play(value=0, min=0, max=n_steps - 1, interval=interval_ms, description="play")
         scrub = w.IntSlider(value=0, min=0, max=n_steps - 1, description="step",
@@ -87,7 +88,7 @@ class CrossCorrelationStepper(w.VBox):
         m = 2 * max(np.abs(self.output).max(), 1.0)
         self.output_image.set_clim(-m, m)
         cplot.set_matrix(self.mask_image, self.mask_texts, self.mask)
-        self.mask_image.axes.set_title("mask H" if mode == MODES[0] else "rotated mask")
+        self.mask_image.title_text.set_text("mask H" if mode == MODES[0] else "rotated mask")
         self.show(self.controls["scrub"].value)
 
     def _move(self, delta: int):
