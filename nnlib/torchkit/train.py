@@ -220,7 +220,10 @@ def make_scheduler(name: str, optimizer, *, total_steps: int, steps_per_epoch: i
     if name == "step":
         return torch.optim.lr_scheduler.StepLR(optimizer, step_size=steps_per_epoch, gamma=0.7)
     lr = optimizer.param_groups[0]["lr"]
-    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps)
+    defaults = optimizer.defaults
+    cycle = "betas" in defaults or bool(defaults.get("momentum", 0))
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps,
+                                               cycle_momentum=cycle)
 
 
 def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: int = 128,

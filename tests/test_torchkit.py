@@ -1,0 +1,357 @@
+"""The torch room: device choice, seeding, MNIST tensors, models, training, checkpoints, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from nnlib.torchkit import checkpoint, data, device, models, train  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _float32_default():
+    """The shared ``torch`` fixture switches to float64; these tests want torch's default."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    yield
+    torch.set_default_dtype(old)
+
+
+@pytest.fixture
+def no_env(monkeypatch):
+    monkeypatch.delenv(device.ENV_VAR, raising=False)
+    return monkeypatch
+
+
+def fake_hardware(monkeypatch, *, cuda=False, mps=False):
+    monkeypatch.setattr(device, "_cuda_available", lambda: cuda)
+    monkeypatch.setattr(device, "_mps_available", lambda: mps)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2 if cuda else 0)
+
+
+@pytest.fixture(scope="module")
+def small_mnist():
+    return data.load_mnist_tensors("cpu", train_limit=2000, test_limit=500, seed=0)
+
+
+# --- device choice -------------------------------------------------------------------------
+
+def test_cpu_only_machine_falls_back_to_cpu(no_env):
+    fake_hardware(no_env)
+    assert device.available_devices() == ["cpu"]
+    assert device.choose_device("auto") == torch.device("cpu")
+    assert device.choose_device() == torch.device("cpu")
+
+
+def test_auto_prefers_cuda_then_mps_then_cpu(no_env):
+    fake_hardware(no_env, cuda=True, mps=True)
+    assert device.available_devices() == ["cuda", "mps", "cpu"]
+    assert device.choose_device("auto").type == "cuda"
+    fake_hardware(no_env, cuda=False, mps=True)
+    assert device.choose_device("auto").type == "mps"
+    assert device.choose_device("cpu").type == "cpu"
+
+
+def test_env_var_overrides_auto_but_not_an_explicit_argument(no_env):
+    fake_hardware(no_env, cuda=True)
+    no_env.setenv(device.ENV_VAR, "cpu")
+    assert device.choose_device().type == "cpu"
+    assert device.choose_device("auto").type == "cpu"
+    assert device.choose_device("cuda").type == "cuda"
+    no_env.setenv(device.ENV_VAR, "auto")
+    assert device.choose_device().type == "cuda"
+
+
+def test_absent_device_error_lists_available(no_env):
+    fake_hardware(no_env)
+    with pytest.raises(ValueError, match=r"'cuda' is not available.*available devices: cpu"):
+        device.choose_device("cuda")
+    with pytest.raises(ValueError, match=r"'mps' is not available.*available devices: cpu"):
+        device.choose_device("mps")
+    no_env.setenv(device.ENV_VAR, "cuda")
+    with pytest.raises(ValueError, match=r"NNLIB_DEVICE 'cuda' is not available.*cpu"):
+        device.choose_device()
+
+
+def test_cuda_index_checked_and_unknown_names_rejected(no_env):
+    fake_hardware(no_env, cuda=True)
+    assert device.choose_device("cuda:1") == torch.device("cuda:1")
+    with pytest.raises(ValueError, match=r"cuda:5.*available CUDA indices: 0\.\.1"):
+        device.choose_device("cuda:5")
+    with pytest.raises(ValueError, match=r"unknown device 'tpu'; allowed: auto, cpu, cuda, mps"):
+        device.choose_device("tpu")
+    with pytest.raises(ValueError, match="unknown device 'cpu:0'"):
+        device.choose_device("cpu:0")
+    with pytest.raises(TypeError, match="device must be a string"):
+        device.choose_device(3)
+    assert device.choose_device(torch.device("cpu")).type == "cpu"
+
+
+def test_thread_settings():
+    before = torch.get_num_threads()
+    try:
+        assert 1 <= device.physical_cores() <= (len(__import__("os").sched_getaffinity(0)))
+        assert device.configure_cpu_threads(1) == 1
+        assert torch.get_num_threads() == 1
+        assert device.configure_cpu_threads() == device.physical_cores()
+        with pytest.raises(ValueError, match="threads must be an integer >= 1; got 0"):
+            device.configure_cpu_threads(0)
+    finally:
+        torch.set_num_threads(before)
+    assert device.describe_device(torch.device("cpu")).startswith("cpu (")
+
+
+def test_seeding_makes_cpu_training_reproducible(small_mnist):
+    def run():
+        device.seed_everything(3)
+        model = models.fast_cnn(width=4, hidden=16)
+        history = train.fit(model, small_mnist, epochs=1, batch_size=100, seed=3,
+                            progress=False, evaluate_every_epoch=True)
+        return history.train_loss, [p.detach().clone() for p in model.parameters()]
+
+    loss_a, params_a = run()
+    loss_b, params_b = run()
+    assert loss_a == loss_b
+    assert all(torch.equal(a, b) for a, b in zip(params_a, params_b))
+    device.seed_everything(4)
+    other = models.fast_cnn(width=4, hidden=16)
+    assert not torch.equal(next(other.parameters()), params_a[0])
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        device.seed_everything(-1)
+
+
+# --- data ----------------------------------------------------------------------------------
+
+def test_mnist_tensors_shapes_and_normalisation():
+    full = data.load_mnist_tensors("cpu")
+    assert full.x_train.shape == (60000, 1, 28, 28) and full.x_train.dtype == torch.float32
+    assert full.y_train.shape == (60000,) and full.y_train.dtype == torch.int64
+    assert full.x_test.shape == (10000, 1, 28, 28) and full.y_test.shape == (10000,)
+    assert full.device == torch.device("cpu")
+    # standardised with the training set's statistics: mean 0, standard deviation 1
+    assert abs(float(full.x_train.mean())) < 1e-3
+    assert abs(float(full.x_train.std()) - 1.0) < 1e-3
+    assert float(full.x_train.min()) == pytest.approx(-data.MNIST_MEAN / data.MNIST_STD)
+    assert set(full.y_train.unique().tolist()) == set(range(10))
+
+
+def test_subset_is_fixed_and_round_trips(small_mnist):
+    again = data.load_mnist_tensors("cpu", train_limit=2000, test_limit=500, seed=0)
+    assert torch.equal(again.y_train, small_mnist.y_train)
+    assert len(small_mnist.y_train) == 2000 and len(small_mnist.y_test) == 500
+    assert len(small_mnist.y_train.unique()) == 10
+    images = data.tensor_to_images(small_mnist.x_train[:5])
+    assert images.shape == (5, 28, 28) and images.min() >= 0 and images.max() <= 1
+    back = data.images_to_tensor(np.round(images * 255).astype(np.uint8))
+    assert torch.allclose(back, small_mnist.x_train[:5], atol=1e-5)
+    with pytest.raises(TypeError, match="images must be uint8"):
+        data.images_to_tensor(images)
+    with pytest.raises(ValueError, match="train_limit must be an integer >= 1"):
+        data.load_mnist_tensors("cpu", train_limit=0)
+
+
+def test_batch_indices_cover_everything_in_a_new_order_each_epoch():
+    g = torch.Generator().manual_seed(0)
+    first = torch.cat(list(data.batch_indices(10, 4, generator=g)))
+    second = torch.cat(list(data.batch_indices(10, 4, generator=g)))
+    assert sorted(first.tolist()) == list(range(10)) == sorted(second.tolist())
+    assert not torch.equal(first, second)
+    sizes = [len(b) for b in data.batch_indices(10, 4, shuffle=False)]
+    assert sizes == [4, 4, 2] and data.num_batches(10, 4) == 3
+    assert [len(b) for b in data.batch_indices(10, 4, drop_last=True)] == [4, 4]
+
+
+def test_random_shift_moves_each_image_within_bounds():
+    x = torch.full((50, 1, 8, 8), -1.0)
+    x[:, 0, 4, 4] = 5.0  # one bright pixel in the middle
+    g = torch.Generator().manual_seed(1)
+    out = data.random_shift(x, 2, generator=g)
+    assert out.shape == x.shape
+    pos = (out[:, 0] == 5.0).nonzero()[:, 1:]
+    assert len(pos) == 50  # the pixel survives in every image
+    assert (pos - 4).abs().max() <= 2
+    assert len({tuple(p) for p in pos.tolist()}) > 5  # offsets differ between images
+    assert torch.equal(data.random_shift(x, 0), x)
+
+
+# --- models --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("build, weights", [(models.lenet, 61706), (models.fast_cnn, 72010)])
+def test_model_shapes_and_sizes(build, weights):
+    model = build()
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    assert models.count_parameters(model) == weights
+
+
+@pytest.mark.parametrize("kw", [
+    dict(filters=(8,), kernel_size=3, pooling="none", hidden=None),
+    dict(filters=(4, 8, 16), kernel_size=(3, 5, 3), pooling="avg", dropout=0.25),
+    dict(filters=(6, 12), batch_norm=True, activation="tanh", padding="valid"),
+])
+def test_configurable_cnn(kw):
+    model = models.cnn(**kw)
+    assert model(torch.randn(2, 1, 28, 28)).shape == (2, 10)
+    names = [n for n, _ in model.named_children()]
+    assert names[0] == "conv1" and names[-1] == "out"
+
+
+def test_cnn_rejects_bad_settings():
+    with pytest.raises(ValueError, match="unknown pooling 'median'"):
+        models.cnn(pooling="median")
+    with pytest.raises(ValueError, match="dropout must be a probability"):
+        models.cnn(dropout=1.0)
+    with pytest.raises(ValueError, match="kernel_size must be one int or one per conv layer"):
+        models.cnn(filters=(4, 8), kernel_size=(3, 3, 3))
+    with pytest.raises(ValueError, match="unknown model 'resnet'"):
+        models.build_model("resnet")
+
+
+def test_feature_maps_names_and_shapes():
+    model = models.fast_cnn()
+    maps = models.feature_maps(model, torch.zeros(1, 1, 28, 28))
+    assert maps["crop"].shape == (1, 1, 24, 24)
+    assert maps["conv1"].shape == (1, 16, 20, 20)
+    assert maps["relu2"].shape == (1, 32, 4, 4)
+    assert maps["out"].shape == (1, 10)
+    assert model.training  # mode restored
+
+
+# --- training ------------------------------------------------------------------------------
+
+def test_train_one_epoch_and_evaluate_learn_on_a_subset(small_mnist):
+    device.seed_everything(0)
+    model = models.fast_cnn(width=8, hidden=32).to(memory_format=torch.channels_last)
+    before = train.evaluate(model, small_mnist.x_test, small_mnist.y_test)
+    opt = train.make_optimizer("adam", model.parameters(), lr=3e-3)
+    history = train.History()
+    calls = []
+    g = torch.Generator().manual_seed(0)
+    for epoch in (1, 2):
+        result = train.train_one_epoch(model, small_mnist.x_train, small_mnist.y_train, opt,
+                                       batch_size=64, generator=g, progress=False,
+                                       history=history, epoch=epoch, log_every=10,
+                                       callback=lambda h: calls.append(len(h.train_loss)))
+    after = train.evaluate(model, small_mnist.x_test, small_mnist.y_test)
+    assert result.images == 2000 and result.images_per_second > 0
+    assert 0 <= result.accuracy <= 1 and result.loss > 0
+    assert after.accuracy > 0.85 > before.accuracy
+    assert after.loss < before.loss
+    # 32 batches per epoch, logged every 10 and at the end: 4 entries per epoch
+    assert len(history.train_loss) == 8 == len(calls)
+    assert history.epoch_at[3] == pytest.approx(1.0) and history.epoch_at[-1] == pytest.approx(2.0)
+    assert history.train_loss[-1] < history.train_loss[0]
+    logits = train.predict(model, small_mnist.x_test)
+    assert logits.shape == (500, 10)
+    acc = float((logits.argmax(1) == small_mnist.y_test).float().mean())
+    assert acc == pytest.approx(after.accuracy)
+
+
+def test_fit_records_history_and_max_batches(small_mnist):
+    model = models.lenet()
+    history = train.fit(model, small_mnist, epochs=2, batch_size=50, lr=5e-3, seed=0,
+                        progress=False, max_batches=10, log_every=5)
+    assert history.test_epoch == [1, 2] and len(history.test_accuracy) == 2
+    assert len(history.epoch_seconds) == 2 and history.train_seconds > 0
+    assert len(history.train_loss) == 4
+    with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'"):
+        train.fit(model, small_mnist, optimizer="lbfgs", progress=False)
+    with pytest.raises(ValueError, match="unknown schedule 'cosine'"):
+        train.fit(model, small_mnist, schedule="cosine", progress=False)
+
+
+@pytest.mark.parametrize("name", train.OPTIMIZERS)
+@pytest.mark.parametrize("schedule", train.SCHEDULES)
+def test_every_optimizer_and_schedule_takes_steps(small_mnist, name, schedule):
+    model = models.cnn((4,), hidden=None)
+    start = [p.detach().clone() for p in model.parameters()]
+    train.fit(model, small_mnist, epochs=1, batch_size=100, lr=1e-2, optimizer=name,
+              schedule=schedule, progress=False, max_batches=3, evaluate_every_epoch=False)
+    assert any(not torch.equal(a, b) for a, b in zip(start, model.parameters()))
+
+
+def test_train_rejects_mismatched_lengths(small_mnist):
+    model = models.cnn((4,), hidden=None)
+    opt = train.make_optimizer("sgd", model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="x and y must have the same length"):
+        train.train_one_epoch(model, small_mnist.x_train[:10], small_mnist.y_train[:9], opt)
+    with pytest.raises(ValueError, match="x and y must have the same length"):
+        train.evaluate(model, small_mnist.x_test[:10], small_mnist.y_test[:9])
+
+
+# --- checkpoints ---------------------------------------------------------------------------
+
+def test_checkpoint_round_trip_with_weights_only(tmp_path, small_mnist, monkeypatch):
+    model = models.cnn((4, 8), kernel_size=3, dropout=0.1)
+    model.eval()
+    path = checkpoint.save_checkpoint(tmp_path / "m.pt", model, arch="cnn",
+                                      arch_kwargs={"filters": (4, 8), "kernel_size": 3,
+                                                   "dropout": 0.1},
+                                      meta={"test_accuracy": 0.5})
+    loads = []
+    real_load = torch.load
+
+    def spy(*args, **kwargs):
+        loads.append(kwargs.get("weights_only"))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", spy)
+    rebuilt, meta = checkpoint.load_checkpoint(path)
+    assert loads == [True]
+    assert meta == {"test_accuracy": 0.5}
+    x = small_mnist.x_test[:16]
+    with torch.no_grad():
+        assert torch.equal(rebuilt(x), model(x))
+    into = models.cnn((4, 8), kernel_size=3, dropout=0.1)
+    loaded, _ = checkpoint.load_checkpoint(path, into)
+    assert loaded is into and not loaded.training
+    with pytest.raises(ValueError, match="unknown arch 'vgg'"):
+        checkpoint.save_checkpoint(tmp_path / "x.pt", model, arch="vgg")
+
+
+def test_checkpoint_refuses_arbitrary_pickles(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (print, ("this must never run",))
+
+    torch.save({"state_dict": {}, "arch": None, "obj": Evil()}, tmp_path / "evil.pt")
+    with pytest.raises(Exception, match="(?i)weights.only|unsupported"):
+        checkpoint.load_checkpoint(tmp_path / "evil.pt", models.lenet())
+    torch.save({"state_dict": models.lenet().state_dict()}, tmp_path / "bare.pt")
+    with pytest.raises(ValueError, match="does not name its architecture"):
+        checkpoint.load_checkpoint(tmp_path / "bare.pt")
+
+
+# --- command line --------------------------------------------------------------------------
+
+def test_cli_json_on_a_subset(tmp_path):
+    ckpt = tmp_path / "cli.pt"
+    proc = subprocess.run(
+        [sys.executable, "-m", "nnlib.train_mnist", "--device", "cpu", "--epochs", "1",
+         "--limit", "1500", "--test-limit", "300", "--threads", "1", "--json",
+         "--save", str(ckpt)],
+        capture_output=True, text=True, timeout=300, env={**__import__("os").environ,
+                                                          "NNLIB_DEVICE": "auto"})
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["device"] == "cpu" and result["model"] == "fast_cnn"
+    assert result["train_images"] == 1500 and result["test_images"] == 300
+    assert 0.5 < result["test_accuracy"] <= 1.0 and result["train_seconds"] > 0
+    assert result["threads"] == 1
+    assert "epoch 1/1" in proc.stderr  # the progress bar
+    model, meta = checkpoint.load_checkpoint(ckpt)
+    assert meta["test_accuracy"] == result["test_accuracy"]
+
+
+def test_cli_reports_an_absent_device():
+    proc = subprocess.run([sys.executable, "-m", "nnlib.train_mnist", "--device", "mps",
+                           "--limit", "100"], capture_output=True, text=True, timeout=120)
+    if "mps" in device.available_devices():
+        pytest.skip("this machine has MPS")
+    assert proc.returncode == 2
+    assert "available devices:" in proc.stderr and "cpu" in proc.stderr
