@@ -355,3 +355,17 @@ def test_cli_reports_an_absent_device():
         pytest.skip("this machine has MPS")
     assert proc.returncode == 2
     assert "available devices:" in proc.stderr and "cpu" in proc.stderr
+
+
+def test_importing_torchkit_makes_openmp_threads_wait_passively():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    code = "import os, nnlib.torchkit; print(os.environ['OMP_WAIT_POLICY'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert out.stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"  # a user's own choice is kept
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert out.stdout.strip() == "ACTIVE"

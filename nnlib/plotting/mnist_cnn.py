@@ -1,0 +1,187 @@
+"""Pictures of a CNN trained on MNIST: live curves, filters, feature maps, confusions, mistakes.
+
+Matplotlib only: every function takes NumPy data (from :mod:`nnlib.torchkit.analysis`) and
+optional axes, and returns the artists it made so callers can update them in place.
+"""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LogNorm
+
+
+def push_draw(fig) -> None:
+    """Redraw ``fig`` now. With ipympl this sends the new image at once, even while the cell
+    (a training loop) is still running; other backends just schedule a redraw."""
+    canvas = fig.canvas
+    if type(canvas).__module__.startswith("ipympl"):
+        canvas.draw()
+    else:
+        canvas.draw_idle()
+
+
+class TrainingCurves:
+    """Loss and accuracy while training, updated in place from a training history.
+
+    Two axes: cross-entropy (training running mean, test per epoch) and accuracy in %.
+    ``update(history)`` sets the lines' data from a :class:`nnlib.torchkit.train.History`
+    (any object with ``epoch_at``, ``train_loss``, ``train_accuracy``, ``test_epoch``,
+    ``test_loss``, ``test_accuracy`` lists) and redraws at most every ``min_interval`` seconds,
+    so it can be passed straight as the ``callback`` of a training loop.
+    """
+
+    def __init__(self, axes=None, *, epochs: int | None = None, min_interval: float = 0.5,
+                 acc_floor: float = 90.0):
+        if axes is None:
+            _, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+        self.ax_loss, self.ax_acc = np.atleast_1d(axes).ravel()[:2]
+        self.fig = self.ax_loss.figure
+        self.min_interval = float(min_interval)
+        self._last = -np.inf
+        (self.train_loss,) = self.ax_loss.plot([], [], color="tab:blue", lw=1,
+                                               label="training (running)")
+        (self.test_loss,) = self.ax_loss.plot([], [], "o-", color="tab:orange", label="test")
+        (self.train_acc,) = self.ax_acc.plot([], [], color="tab:blue", lw=1,
+                                             label="training (running)")
+        (self.test_acc,) = self.ax_acc.plot([], [], "o-", color="tab:orange", label="test")
+        self.ax_loss.set_yscale("log")
+        self.ax_loss.set_ylabel("cross-entropy")
+        self.ax_acc.set_ylabel("accuracy (%)")
+        self.ax_acc.set_ylim(acc_floor, 100)
+        for ax in (self.ax_loss, self.ax_acc):
+            ax.set_xlabel("epoch")
+            ax.grid(alpha=0.3)
+            if epochs:
+                ax.set_xlim(0, epochs)
+        self.ax_acc.legend(loc="lower right", fontsize=8)
+        self.lines = {"train_loss": self.train_loss, "test_loss": self.test_loss,
+                      "train_acc": self.train_acc, "test_acc": self.test_acc}
+
+    def update(self, history, *, force: bool = False):
+        """Copy ``history`` into the lines; redraw unless the last redraw was too recent."""
+        now = time.monotonic()
+        if not force and now - self._last < self.min_interval:
+            return self.lines
+        self._last = now
+        self.train_loss.set_data(history.epoch_at, history.train_loss)
+        self.test_loss.set_data(history.test_epoch, history.test_loss)
+        self.train_acc.set_data(history.epoch_at, 100 * np.asarray(history.train_accuracy))
+        self.test_acc.set_data(history.test_epoch, 100 * np.asarray(history.test_accuracy))
+        losses = [v for v in list(history.train_loss) + list(history.test_loss) if v > 0]
+        if losses:
+            self.ax_loss.set_ylim(min(losses) / 1.3, max(losses) * 1.3)
+        xmax = max([1.0, *history.epoch_at, *history.test_epoch])
+        if self.ax_loss.get_xlim()[1] < xmax:
+            for ax in (self.ax_loss, self.ax_acc):
+                ax.set_xlim(0, xmax)
+        push_draw(self.fig)
+        return self.lines
+
+    def finish(self, history):
+        """Final update, whatever the time since the last one."""
+        return self.update(history, force=True)
+
+
+def plot_filters(weights, *, axes=None, ncols: int = 8, cmap: str = "RdBu_r"):
+    """The first layer's masks ``(C, 1, k, k)`` (or ``(C, k, k)``), each on its own symmetric
+    colour scale (red positive, blue negative). Returns the AxesImages."""
+    w = np.asarray(weights, dtype=float)
+    if w.ndim == 4:
+        w = w[:, 0]
+    if w.ndim != 3:
+        raise ValueError(f"weights must have shape (C, 1, k, k) or (C, k, k); got {w.shape}")
+    c = len(w)
+    if axes is None:
+        nrows = -(-c // ncols)
+        _, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * 0.95))
+    axes = np.atleast_1d(axes).ravel()
+    if len(axes) < c:
+        raise ValueError(f"axes must hold at least {c} axes; got {len(axes)}")
+    images = []
+    for i, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= c:
+            ax.set_axis_off()
+            continue
+        v = float(np.abs(w[i]).max()) or 1.0
+        images.append(ax.imshow(w[i], cmap=cmap, vmin=-v, vmax=v))
+        ax.set_title(str(i), fontsize=8, pad=2)
+    return images
+
+
+def plot_confusion_matrix(cm, *, ax=None, class_names=None):
+    """Counts ``cm[true, predicted]`` ``(K, K)`` on a log colour scale, each cell annotated.
+
+    Returns the AxesImage. The diagonal holds the correct answers; every other cell is a
+    kind of mistake.
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"cm must be a square matrix; got shape {cm.shape}")
+    k = len(cm)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 4.6))
+    names = [str(i) for i in range(k)] if class_names is None else list(class_names)
+    shown = np.ma.masked_equal(cm, 0)
+    im = ax.imshow(shown, cmap="Blues", norm=LogNorm(vmin=1, vmax=max(int(cm.max()), 2)))
+    threshold = np.sqrt(max(int(cm.max()), 1))
+    for i in range(k):
+        for j in range(k):
+            if cm[i, j]:
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if cm[i, j] > threshold else "black")
+    ax.set_xticks(range(k), names)
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    return im
+
+
+def plot_mistakes(images, labels, predicted, confidence, *, axes=None, ncols: int = 6):
+    """Digits ``(K, 28, 28)`` titled "true → predicted (confidence %)". Returns the AxesImages."""
+    images = np.asarray(images)
+    k = len(images)
+    if axes is None:
+        nrows = max(1, -(-k // ncols))
+        _, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.25, nrows * 1.45))
+    axes = np.atleast_1d(axes).ravel()
+    shown = []
+    for i, ax in enumerate(axes):
+        ax.set_axis_off()
+        if i >= k:
+            continue
+        shown.append(ax.imshow(images[i], cmap="gray_r"))
+        ax.set_title(f"{labels[i]}→{predicted[i]} ({100 * confidence[i]:.0f}%)", fontsize=9,
+                     color="tab:red", pad=2)
+    return shown
+
+
+def plot_map(image, *, ax=None, title: str = "", cmap: str = "viridis"):
+    """One 2-D feature map (or digit) without ticks. Returns the AxesImage."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3, 3))
+    im = ax.imshow(np.asarray(image, dtype=float), cmap=cmap)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return im
+
+
+def set_map(im, image, *, title: str | None = None, symmetric: bool = False):
+    """Show a new map in an existing AxesImage (rescaling colours and extent)."""
+    a = np.asarray(image, dtype=float)
+    im.set_data(a)
+    im.set_extent((-0.5, a.shape[1] - 0.5, a.shape[0] - 0.5, -0.5))
+    lo, hi = float(a.min()), float(a.max())
+    if symmetric:
+        v = max(abs(lo), abs(hi)) or 1.0
+        lo, hi = -v, v
+    im.set_clim(lo, hi if hi > lo else lo + 1.0)
+    if title is not None:
+        im.axes.set_title(title, fontsize=10)
+    return im

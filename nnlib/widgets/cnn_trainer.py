@@ -1,0 +1,197 @@
+"""Trial and error: choose a CNN's hyper-parameters, press Train, compare with earlier tries.
+
+``lab = cnn_trainer(mnist); lab`` offers the number of filters of two conv layers, the kernel
+size, the pooling, dropout, optimiser, learning rate, epochs and how many training images to use.
+Building the lab trains nothing; **Train** builds the network with
+:func:`nnlib.torchkit.models.cnn`, trains it with :func:`nnlib.torchkit.train.fit` while a progress
+bar and the loss curve move, then adds the result to a table of all trials and to the plot of
+test accuracy per trial. This is how architectures are found in practice: many tries.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as w
+import numpy as np
+
+from ..plotting.mnist_cnn import push_draw
+from ..torchkit import models, train
+from ..torchkit.data import MNISTTensors
+from ._figure import figure_view
+
+DEFAULT_LR = {"adam": 1e-2, "adamw": 1e-2, "sgd": 0.1, "rmsprop": 2e-3, "adadelta": 1.0}
+_STYLE = {"description_width": "95px"}
+
+
+class CNNTrainerLab(w.VBox):
+    """Container of the lab; exposes ``controls``, ``train_button``, ``progress``,
+    ``readout``, ``table``, ``view``, ``lines`` and ``trials`` (one dict per finished run)."""
+
+    def __init__(self, mnist: MNISTTensors, *, train_sizes, figsize, seed):
+        self.mnist = mnist
+        self.seed = seed
+        self.trials: list[dict] = []
+        n_train = len(mnist.y_train)
+        sizes = sorted({min(s, n_train) for s in train_sizes} | {n_train})
+        self.controls = {
+            "filters1": w.Dropdown(options=[4, 8, 16, 32], value=8, description="conv1 filters",
+                                   style=_STYLE),
+            "filters2": w.Dropdown(options=[("none", 0)] + [(str(c), c) for c in (8, 16, 32, 64)],
+                                   value=16,
+                                   description="conv2 filters", style=_STYLE),
+            "kernel_size": w.Dropdown(options=[3, 5, 7], value=5, description="kernel size",
+                                      style=_STYLE),
+            "pooling": w.Dropdown(options=list(models.POOLINGS), value="max",
+                                  description="pooling", style=_STYLE),
+            "dropout": w.FloatSlider(value=0.0, min=0.0, max=0.6, step=0.05,
+                                     description="dropout", style=_STYLE),
+            "optimizer": w.Dropdown(options=list(DEFAULT_LR), value="adam",
+                                    description="optimiser", style=_STYLE),
+            "lr": w.FloatLogSlider(value=DEFAULT_LR["adam"], base=10, min=-4, max=0.5,
+                                   step=0.25, description="peak lr", readout_format=".0e",
+                                   style=_STYLE),
+            "epochs": w.IntSlider(value=1, min=1, max=5, description="epochs", style=_STYLE),
+            "train_images": w.Dropdown(options=sizes, value=sizes[0],
+                                       description="train images", style=_STYLE),
+        }
+        self.controls["optimizer"].observe(self._optimizer_changed, names="value")
+        self.train_button = w.Button(description="Train", button_style="primary", icon="play")
+        self.train_button.on_click(self._train)
+        self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="progress",
+                                        style=_STYLE)
+        self.readout = w.HTML("Choose a network and press <b>Train</b>.")
+        self.table = w.HTML()
+        self.view = figure_view(1, 2, figsize=figsize)
+        ax_loss, ax_trials = self.view.axes
+        (loss_line,) = ax_loss.plot([], [], color="tab:blue", lw=1)
+        ax_loss.set_yscale("log")
+        ax_loss.set_xlabel("epoch")
+        ax_loss.set_ylabel("training loss (running)")
+        ax_loss.grid(alpha=0.3)
+        (trial_line,) = ax_trials.plot([], [], "o", color="tab:orange")
+        (best_line,) = ax_trials.plot([], [], "*", ms=14, color="tab:green", label="best")
+        ax_trials.set_xlabel("trial")
+        ax_trials.set_ylabel("test accuracy (%)")
+        ax_trials.grid(alpha=0.3)
+        self.lines = {"loss": loss_line, "trials": trial_line, "best": best_line}
+        self.view.fig.tight_layout()
+        c = self.controls
+        left = w.VBox([c["filters1"], c["filters2"], c["kernel_size"], c["pooling"],
+                       c["dropout"]])
+        right = w.VBox([c["optimizer"], c["lr"], c["epochs"], c["train_images"],
+                        w.HBox([self.train_button])])
+        super().__init__([w.HBox([left, right]), self.progress, self.readout, self.view.widget,
+                          self.table])
+
+    def _optimizer_changed(self, change):
+        self.controls["lr"].value = DEFAULT_LR[change["new"]]
+
+    def config(self) -> dict:
+        """The hyper-parameters currently chosen."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def build_model(self, cfg: dict | None = None):
+        """The network the controls describe (untrained)."""
+        cfg = cfg or self.config()
+        filters = (cfg["filters1"],) + ((cfg["filters2"],) if cfg["filters2"] else ())
+        return models.cnn(filters, kernel_size=cfg["kernel_size"], pooling=cfg["pooling"],
+                          dropout=cfg["dropout"], hidden=64)
+
+    def _show_progress(self, history, total_epochs, start):
+        if not history.epoch_at:
+            return
+        done = history.epoch_at[-1]
+        self.progress.value = done / total_epochs
+        self.readout.value = (f"training... epoch {done:.2f} of {total_epochs}, running loss "
+                              f"{history.train_loss[-1]:.3f}, accuracy "
+                              f"{100 * history.train_accuracy[-1]:.1f} % "
+                              f"({time.perf_counter() - start:.0f} s)")
+        self.lines["loss"].set_data(history.epoch_at, history.train_loss)
+        ax = self.lines["loss"].axes
+        ax.set_xlim(0, total_epochs)
+        losses = np.asarray(history.train_loss)
+        ax.set_ylim(losses.min() / 1.3, losses.max() * 1.3)
+        push_draw(self.view.fig)
+
+    def _train(self, _button=None):
+        cfg = self.config()
+        model = self.build_model(cfg)
+        n = cfg["train_images"]
+        data = MNISTTensors(self.mnist.x_train[:n], self.mnist.y_train[:n], self.mnist.x_test,
+                            self.mnist.y_test)
+        self.train_button.disabled = True
+        self.progress.value = 0.0
+        self.progress.bar_style = ""
+        start = time.perf_counter()
+        last = [0.0]
+
+        def on_log(history):
+            now = time.perf_counter()
+            if now - last[0] > 0.3:
+                last[0] = now
+                self._show_progress(history, cfg["epochs"], start)
+
+        try:
+            history = train.fit(model, data, epochs=cfg["epochs"], batch_size=128, lr=cfg["lr"],
+                                optimizer=cfg["optimizer"], seed=self.seed, progress=False,
+                                evaluate_every_epoch=False, log_every=10, callback=on_log)
+        except Exception as e:  # show the problem in the lab instead of a lost traceback
+            self.readout.value = (f"<span style='color:#b00'>training failed: "
+                                  f"{html.escape(str(e))}</span>")
+            self.progress.bar_style = "danger"
+            return
+        finally:
+            self.train_button.disabled = False
+        self._show_progress(history, cfg["epochs"], start)
+        trial = dict(cfg, parameters=models.count_parameters(model),
+                     test_accuracy=history.test_accuracy[-1], seconds=history.train_seconds)
+        self.trials.append(trial)
+        self.progress.value = 1.0
+        self.progress.bar_style = "success"
+        self.readout.value = (f"trial {len(self.trials)}: test accuracy "
+                              f"<b>{100 * trial['test_accuracy']:.2f} %</b> with "
+                              f"{trial['parameters']:,} weights, trained in "
+                              f"{trial['seconds']:.1f} s")
+        self._show_trials()
+
+    def _show_trials(self):
+        acc = np.array([100 * t["test_accuracy"] for t in self.trials])
+        xs = np.arange(1, len(acc) + 1)
+        self.lines["trials"].set_data(xs, acc)
+        best = int(np.argmax(acc))
+        self.lines["best"].set_data([xs[best]], [acc[best]])
+        ax = self.lines["trials"].axes
+        ax.set_xlim(0.5, len(acc) + 0.5)
+        ax.set_ylim(max(0.0, acc.min() - 2), min(100.0, acc.max() + 1))
+        ax.set_xticks(xs)
+        head = ("<tr><th>#</th><th>filters</th><th>k</th><th>pool</th><th>dropout</th>"
+                "<th>optimiser</th><th>lr</th><th>epochs</th><th>images</th><th>weights</th>"
+                "<th>test acc.</th><th>seconds</th></tr>")
+        rows = []
+        for i, t in enumerate(self.trials, start=1):
+            filters = f"{t['filters1']}" + (f"-{t['filters2']}" if t["filters2"] else "")
+            style = " style='font-weight:bold'" if i - 1 == best else ""
+            rows.append(f"<tr{style}><td>{i}</td><td>{filters}</td><td>{t['kernel_size']}</td>"
+                        f"<td>{t['pooling']}</td><td>{t['dropout']:.2f}</td>"
+                        f"<td>{t['optimizer']}</td><td>{t['lr']:.0e}</td><td>{t['epochs']}</td>"
+                        f"<td>{t['train_images']:,}</td><td>{t['parameters']:,}</td>"
+                        f"<td>{100 * t['test_accuracy']:.2f} %</td>"
+                        f"<td>{t['seconds']:.1f}</td></tr>")
+        self.table.value = f"<table>{head}{''.join(rows)}</table>"
+        self.view.refresh()
+
+
+def cnn_trainer(mnist: MNISTTensors, *, train_sizes=(6000, 15000), figsize=(9, 2.8),
+                seed: int = 0) -> CNNTrainerLab:
+    """Build the trial-and-error lab on ``mnist`` (tensors from
+    :func:`nnlib.torchkit.data.load_mnist_tensors`). Nothing is trained until Train is pressed.
+
+    train_sizes: the training-set sizes offered besides the full set (the smallest is chosen
+    first, so a try takes seconds). seed: every trial starts from the same seed.
+    """
+    if not isinstance(mnist, MNISTTensors):
+        raise TypeError(f"mnist must be MNISTTensors (nnlib.torchkit.data.load_mnist_tensors); "
+                        f"got {type(mnist).__name__}")
+    return CNNTrainerLab(mnist, train_sizes=train_sizes, figsize=figsize, seed=seed)
