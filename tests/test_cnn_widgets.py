@@ -7,6 +7,8 @@ import matplotlib
 import numpy as np
 import pytest
 
+import nnlib.torchkit  # noqa: F401  (before torch: passive OpenMP waits)
+
 torch = pytest.importorskip("torch")
 pytest.importorskip("ipywidgets")
 

@@ -9,6 +9,8 @@ import sys
 import numpy as np
 import pytest
 
+import nnlib.torchkit  # noqa: F401  (before torch: passive OpenMP waits)
+
 torch = pytest.importorskip("torch")
 
 from nnlib.torchkit import checkpoint, data, device, models, train  # noqa: E402
@@ -99,7 +101,10 @@ def test_thread_settings():
         assert 1 <= device.physical_cores() <= (len(__import__("os").sched_getaffinity(0)))
         assert device.configure_cpu_threads(1) == 1
         assert torch.get_num_threads() == 1
-        assert device.configure_cpu_threads() == device.physical_cores()
+        import nnlib.torchkit
+
+        default = 1 if nnlib.torchkit.OPENMP_SPINS else device.physical_cores()
+        assert device.configure_cpu_threads() == default
         with pytest.raises(ValueError, match="threads must be an integer >= 1; got 0"):
             device.configure_cpu_threads(0)
     finally:
@@ -369,3 +374,32 @@ def test_importing_torchkit_makes_openmp_threads_wait_passively():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          timeout=60)
     assert out.stdout.strip() == "ACTIVE"
+
+
+def test_training_throughput_is_positive_and_moves_the_model(small_mnist):
+    model = models.cnn((4,), hidden=None)
+    before = model.conv1.weight.detach().clone()
+    speed = train.training_throughput(model, small_mnist.x_train[:300], small_mnist.y_train[:300],
+                                      device="cpu", batch_size=50, steps=4, warmup=1)
+    assert speed > 0
+    assert not torch.equal(before, model.conv1.weight)
+
+
+def test_multiply_adds_by_hand():
+    # conv 1->16 5x5 on 24x24 (20x20 out), conv 16->32 3x3 on 10x10 (8x8 out), FC 512-128-10
+    expected = 16 * 20 * 20 * 25 + 32 * 8 * 8 * 16 * 9 + 512 * 128 + 128 * 10
+    assert models.multiply_adds(models.fast_cnn()) == expected
+    assert models.multiply_adds(models.cnn((8,), kernel_size=5, hidden=None, padding="valid")) \
+        == 8 * 24 * 24 * 25 + 1152 * 10
+
+
+def test_spinning_openmp_defaults_to_one_thread(monkeypatch):
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setattr(nnlib.torchkit, "OPENMP_SPINS", True)
+        assert device.configure_cpu_threads() == 1
+        monkeypatch.setattr(nnlib.torchkit, "OPENMP_SPINS", False)
+        assert device.configure_cpu_threads() == device.physical_cores()
+    finally:
+        torch.set_num_threads(before)

@@ -6,12 +6,17 @@ device), ``models`` (LeNet-style and fast CNNs), ``train`` (``train_one_epoch``,
 (confusions, mistakes, filters, feature maps as NumPy arrays).
 Import them by name (``from nnlib.torchkit import device``).
 
-Importing this package sets ``OMP_WAIT_POLICY=PASSIVE`` unless it is already set (and takes
-effect if torch is not yet imported): by default torch's OpenMP threads spin while they wait for
-each other, and on cores shared with other programs (a laptop with a browser, Binder, CI, two
-test workers) a two-thread epoch then measured 5 to 40 s instead of 1.3 s.
+Importing this package before torch sets ``OMP_WAIT_POLICY=PASSIVE`` (unless it is already
+set): by default torch's OpenMP threads spin while they wait for each other, and on cores shared
+with other programs (a laptop with a browser, Binder, CI, two test workers) a two-thread epoch
+then took 5 to 40 times longer than with passive waiting. If torch was imported first with
+spinning threads, :func:`nnlib.torchkit.device.configure_cpu_threads` defaults to one thread.
 """
 
 import os as _os
+import sys as _sys
 
+#: True when torch's OpenMP threads busy-wait (torch imported before us without PASSIVE)
+OPENMP_SPINS = ("torch" in _sys.modules
+                and _os.environ.get("OMP_WAIT_POLICY", "").upper() != "PASSIVE")
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

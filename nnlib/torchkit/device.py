@@ -117,10 +117,15 @@ def physical_cores() -> int:
 def configure_cpu_threads(threads: int | None = None) -> int:
     """Set torch's intra-op threads (default: the usable physical cores); return the count.
 
-    More threads than physical cores only makes the threads fight over the same units.
+    More threads than physical cores only makes the threads fight over the same units. If torch
+    was imported before :mod:`nnlib.torchkit` with busy-waiting OpenMP threads (see
+    ``nnlib.torchkit.OPENMP_SPINS``), the default is one thread: spinning threads on shared
+    cores made training 5 to 40 times slower.
     """
     if threads is None:
-        threads = physical_cores()
+        from . import OPENMP_SPINS
+
+        threads = 1 if OPENMP_SPINS else physical_cores()
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be an integer >= 1; got {threads!r}")
     if torch.get_num_threads() != threads:

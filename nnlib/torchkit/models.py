@@ -172,3 +172,32 @@ def feature_maps(model: nn.Sequential, x: torch.Tensor) -> OrderedDict:
             maps[name] = h.detach().to("cpu")
     model.train(was_training)
     return maps
+
+
+def multiply_adds(model: nn.Module, in_shape=(1, 28, 28)) -> int:
+    """Multiply-adds of one forward pass for one image of ``in_shape`` (conv and linear layers).
+
+    A conv layer does (input channels x k x k) of them per output number; a fully-connected
+    layer one per weight. Backpropagation costs about twice as many again.
+    """
+    total = 0
+
+    def count(layer, _inputs, output):
+        nonlocal total
+        if isinstance(layer, nn.Conv2d):
+            kh, kw = layer.kernel_size
+            total += output[0].numel() * (layer.in_channels // layer.groups) * kh * kw
+        elif isinstance(layer, nn.Linear):
+            total += layer.in_features * layer.out_features
+
+    hooks = [m.register_forward_hook(count) for m in model.modules()
+             if isinstance(m, (nn.Conv2d, nn.Linear))]
+    try:
+        device = next(model.parameters()).device
+        dtype = next(model.parameters()).dtype
+        with torch.no_grad():
+            model(torch.zeros(1, *in_shape, device=device, dtype=dtype))
+    finally:
+        for h in hooks:
+            h.remove()
+    return int(total)
