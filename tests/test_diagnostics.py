@@ -252,3 +252,40 @@ def test_blas_threads_context_gives_identical_results():
         out = a @ a
     assert isinstance(active, bool)
     np.testing.assert_allclose(out, ref, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------ training probes
+
+
+def test_track_training_records_layers_and_stops_at_divergence(rng):
+    from nnlib import layers, probes
+
+    X = rng.standard_normal((200, 8))
+    y = (X[:, 0] > 0).astype(np.int64)
+    net = layers.mlp([8, 16, 16, 2], rng=rng, activation="tanh", init="xavier_normal")
+    run = probes.track_training(net, X, y, steps=200, batch_size=20, lr=0.5, rng=rng)
+    assert not run.diverged and len(run.losses) == 200
+    assert run.relative_change.shape == (3,) and np.all(run.relative_change > 0)
+    assert run.learning_speed.shape == (3,) and run.mean_grad_norms.shape == (3,)
+    assert np.mean(run.losses[-20:]) < 0.5 * run.losses[0]
+    # the Dense layers of a lab network are found inside its blocks
+    lab_net = dg.build_network(dg.LabConfig(depth=3, width=8, dtype="float64"), rng)
+    assert len(probes.dense_layers(lab_net)) == 4
+
+    wild = layers.mlp([8, 64, 64, 64, 2], rng=rng, activation="relu", init="normal", std=30.0)
+    boom = probes.track_training(wild, X, y, steps=100, batch_size=20, lr=1.0, rng=rng,
+                                 loss="quadratic")
+    assert boom.diverged and boom.diverged_at < 100
+    assert all(np.isfinite(boom.losses))
+
+
+def test_track_training_rejects_bad_input(rng):
+    from nnlib import layers, probes
+
+    net = layers.mlp([2, 2], rng=rng)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1; got 0"):
+        probes.track_training(net, np.zeros((4, 2)), np.zeros(4, int), steps=0, batch_size=2,
+                              lr=0.1, rng=rng)
+    with pytest.raises(ValueError, match="unknown loss"):
+        probes.track_training(net, np.zeros((4, 2)), np.zeros(4, int), steps=1, batch_size=2,
+                              lr=0.1, rng=rng, loss="hinge")
