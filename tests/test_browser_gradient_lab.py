@@ -51,6 +51,17 @@ def _wait_for_server(url: str, proc: subprocess.Popen, log: Path, timeout: float
 
 
 @pytest.fixture
+def chromium():
+    """The Debian Chromium binary; checked before any server starts."""
+    if not os.path.exists(CHROMIUM):
+        msg = f"{CHROMIUM} is missing: apt-get install chromium (Debian) to run the browser test"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return CHROMIUM
+
+
+@pytest.fixture
 def lab_server(tmp_path):
     """A JupyterLab server on a temporary copy of notebooks/; yields (base_url, token)."""
     root = tmp_path / "notebooks"
@@ -109,16 +120,11 @@ def _ratio(text: str) -> float:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_gradient_lab_in_jupyterlab(lab_server):
-    if not os.path.exists(CHROMIUM):
-        msg = f"{CHROMIUM} is missing: apt-get install chromium (Debian) to run the browser test"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+def test_gradient_lab_in_jupyterlab(chromium, lab_server):
     sync_api = pytest.importorskip("playwright.sync_api")
     base, token = lab_server
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         step = "opening the notebook"
         try:
