@@ -44,6 +44,7 @@ def test_depth_slider_redraws_every_panel_with_the_new_depth(lab):
     assert lab.view.fig is fig  # same figure ...
     assert {k: id(v) for k, v in lab.plot.lines.items()} == artists  # ... same artists
     assert "a<sub>25</sub>" in lab.readout.value
+    assert "one SGD step (lr 0.1) changes W by" in lab.readout.value
 
 
 def test_activation_choice_changes_verdict_and_ratio(lab):
@@ -108,8 +109,10 @@ def test_switches_slot_in_as_checkboxes():
     box = gradient_lab(switches=("skip",), depth=30, activation="sigmoid")
     lab = box.lab
     assert lab.result.verdict == "vanishing"
+    assert "(theory" in lab.readout.value
     lab.controls["skip"].value = True
     assert lab.result.config.skip
+    assert "no theory for this setting" in lab.readout.value
     assert lab.result.ratio > 1e3 * gradient_lab(depth=30, activation="sigmoid").lab.result.ratio
     with pytest.raises(ValueError, match="switches must name boolean LabConfig fields"):
         gradient_lab(switches=("depth",))

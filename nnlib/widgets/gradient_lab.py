@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 
 import ipywidgets as w
+import numpy as np
 
 from ..diagnostics import LabConfig, measure
 from ..init import INITIALIZERS
@@ -36,10 +37,13 @@ def format_readout(diag) -> str:
         body = diag.message
     else:
         theory = diag.theory_grad_a[0] / diag.grad_a[-1] if L > 1 else 1.0
+        theory = f"theory {theory:.3g}" if np.isfinite(theory) else "no theory for this setting"
+        upd = diag.update_ratio
         body = (f"‖∂L/∂a<sub>1</sub>‖ / ‖∂L/∂a<sub>{L}</sub>‖ = "
                 f"<span class='gradient-lab-ratio'>{diag.ratio:.3g}</span>"
-                f" (theory {theory:.3g}); ‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>{L}</sub>‖ = "
-                f"{diag.weight_ratio:.3g}")
+                f" ({theory}); ‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>{L}</sub>‖ = "
+                f"{diag.weight_ratio:.3g}; one SGD step (lr {diag.config.lr:g}) changes W by "
+                f"{upd[0]:.2g} (layer 1) and {upd[-1]:.2g} (layer {L}) of its size")
     return f"<div class='gradient-lab-readout-text'>{head}{body}</div>"
 
 
