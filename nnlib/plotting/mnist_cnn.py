@@ -36,7 +36,7 @@ class TrainingCurves:
     def __init__(self, axes=None, *, epochs: int | None = None, min_interval: float = 0.5,
                  acc_floor: float = 90.0):
         if axes is None:
-            _, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+            _, axes = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
         self.ax_loss, self.ax_acc = np.atleast_1d(axes).ravel()[:2]
         self.fig = self.ax_loss.figure
         self.min_interval = float(min_interval)
@@ -177,7 +177,7 @@ def set_map(im, image, *, title: str | None = None, symmetric: bool = False):
     a = np.asarray(image, dtype=float)
     im.set_data(a)
     im.set_extent((-0.5, a.shape[1] - 0.5, a.shape[0] - 0.5, -0.5))
-    lo, hi = float(a.min()), float(a.max())
+    lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
     if symmetric:
         v = max(abs(lo), abs(hi)) or 1.0
         lo, hi = -v, v

@@ -63,7 +63,7 @@ class CNNTrainerLab(w.VBox):
                                         style=_STYLE)
         self.readout = w.HTML("Choose a network and press <b>Train</b>.")
         self.table = w.HTML()
-        self.view = figure_view(1, 2, figsize=figsize)
+        self.view = figure_view(1, 2, figsize=figsize, layout="constrained")
         ax_loss, ax_trials = self.view.axes
         (loss_line,) = ax_loss.plot([], [], color="tab:blue", lw=1)
         ax_loss.set_yscale("log")
@@ -76,7 +76,6 @@ class CNNTrainerLab(w.VBox):
         ax_trials.set_ylabel("test accuracy (%)")
         ax_trials.grid(alpha=0.3)
         self.lines = {"loss": loss_line, "trials": trial_line, "best": best_line}
-        self.view.fig.tight_layout()
         c = self.controls
         left = w.VBox([c["filters1"], c["filters2"], c["kernel_size"], c["pooling"],
                        c["dropout"]])

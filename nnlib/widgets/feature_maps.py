@@ -50,7 +50,8 @@ class FeatureMapsLab(w.VBox):
             "channel": w.IntSlider(value=0, min=0, max=0, description="channel",
                                    style={"description_width": "70px"}),
         }
-        self.view = figure_view(1, 3, figsize=figsize, width_ratios=[1, 1, 2])
+        self.view = figure_view(1, 3, figsize=figsize, width_ratios=[1, 1, 2],
+                                layout="constrained")
         ax_digit, ax_map, ax_all = self.view.axes
         blank = np.zeros((2, 2))
         self.images = {"digit": mplot.plot_map(blank, ax=ax_digit, cmap="gray_r"),
