@@ -212,7 +212,7 @@ def verdict_for(ratio: float, *, first: float, last: float, finite: bool,
                 tiny: float = np.finfo(np.float32).tiny) -> str:
     """Classify a first/last gradient ratio (see :data:`HEALTHY_RATIO`); a first-layer gradient
     below ``tiny`` (the smallest normal number of the dtype) counts as underflow."""
-    if not finite or not np.isfinite(ratio) and ratio > 0:
+    if not finite or (not np.isfinite(ratio) and ratio > 0):
         return "exploded"
     if first == 0 or last == 0 or not first >= tiny:
         return "vanished"
