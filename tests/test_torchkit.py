@@ -403,3 +403,11 @@ def test_spinning_openmp_defaults_to_one_thread(monkeypatch):
         assert device.configure_cpu_threads() == device.physical_cores()
     finally:
         torch.set_num_threads(before)
+
+
+def test_adam_uses_the_fused_kernel_on_cpu():
+    opt = train.make_optimizer("adam", models.lenet().parameters(), lr=1e-3)
+    assert opt.defaults["fused"] is True
+    assert opt.defaults["betas"] == (0.9, 0.9)
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        train.make_optimizer("adam", models.lenet().parameters(), lr=0)
