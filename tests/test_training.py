@@ -119,3 +119,25 @@ def test_sgd_fit_bad_arguments():
         sgd_fit(net, np.full((8, 3), np.nan), y, epochs=1, batch_size=2, lr=0.1, rng=rng)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         sgd_fit(net, X, y, epochs=1, batch_size=2, lr=0.1, rng=np.random)
+
+
+def test_fused_epoch_over_many_prefetched_chunks_matches_layer_engine():
+    """Several gather chunks (the double buffer alternates) and a short last minibatch."""
+    rng = np.random.default_rng(11)
+    X, y = _data(rng, n=257, d=6, c=3)
+    Y = np.eye(3)[y]
+    order = rng.permutation(257)
+    nets = [mlp([6, 5, 3], rng=np.random.default_rng(12), activation="tanh",
+                output_activation="sigmoid", bias_std=0.3) for _ in range(2)]
+    runner = fused.FusedMLP(fused.plan(nets[0], "quadratic"), 10, np.float64)
+    fused_loss = runner.epoch(fused.with_ones(X, np.float64), Y, order, 0.7, "quadratic",
+                              chunk_batches=3)
+    runner.write_back()
+    from nnlib.losses import quadratic
+    from nnlib.optim import SGD
+    from nnlib.training import _layer_epoch
+    layer_loss = _layer_epoch(nets[1], X, Y, order, 10, SGD(nets[1].parameters(), lr=0.7),
+                              quadratic)
+    assert fused_loss == pytest.approx(layer_loss, rel=1e-12)
+    for a, b in zip(_weights(nets[0]), _weights(nets[1])):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
