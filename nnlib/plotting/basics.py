@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from .. import activations as act
+from ._grid import axes_grid
 
 POSITIVE, NEGATIVE = "tab:blue", "tab:red"
 
@@ -112,12 +113,7 @@ def digit_grid(images, labels=None, *, ncols: int = 10, axes=None, predictions=N
     if images.ndim != 3:
         raise ValueError(f"images must have shape (K, H, W); got {images.shape}")
     k = len(images)
-    if axes is None:
-        nrows = -(-k // ncols)
-        _, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * 1.05))
-    axes = np.atleast_1d(axes).ravel()
-    if len(axes) < k:
-        raise ValueError(f"axes must hold at least {k} axes; got {len(axes)}")
+    axes = axes_grid(k, ncols=ncols, axes=axes, cell_height=1.05)
     shown = []
     for i, ax in enumerate(axes):
         ax.set_axis_off()

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
+from ._grid import axes_grid
+
 
 def push_draw(fig) -> None:
     """Redraw ``fig`` now. With ipympl this sends the new image at once, even while the cell
@@ -94,12 +96,7 @@ def plot_filters(weights, *, axes=None, ncols: int = 8, cmap: str = "RdBu_r"):
     if w.ndim != 3:
         raise ValueError(f"weights must have shape (C, 1, k, k) or (C, k, k); got {w.shape}")
     c = len(w)
-    if axes is None:
-        nrows = -(-c // ncols)
-        _, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * 0.95))
-    axes = np.atleast_1d(axes).ravel()
-    if len(axes) < c:
-        raise ValueError(f"axes must hold at least {c} axes; got {len(axes)}")
+    axes = axes_grid(c, ncols=ncols, axes=axes, cell_height=0.95)
     images = []
     for i, ax in enumerate(axes):
         ax.set_xticks([])
