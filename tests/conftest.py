@@ -16,12 +16,18 @@ def rng():
     return np.random.default_rng(12345)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def torch():
-    """PyTorch in float64 on the CPU, as the reference for forward and backward passes."""
+    """PyTorch in float64 on the CPU, as the reference for forward and backward passes.
+
+    The default dtype is float64 only for the test that asks for this fixture; it is restored
+    afterwards, so tests that use torch at its own defaults are unaffected.
+    """
     torch = pytest.importorskip("torch")
+    old = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
-    return torch
+    yield torch
+    torch.set_default_dtype(old)
 
 
 # --- the slowest notebooks, summed over their cells (pytest's --durations lists cells) -----------

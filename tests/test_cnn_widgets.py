@@ -20,14 +20,6 @@ from nnlib.widgets.feature_maps import feature_maps_lab  # noqa: E402
 matplotlib.use("Agg")
 
 
-@pytest.fixture(autouse=True)
-def _float32_default():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float32)
-    yield
-    torch.set_default_dtype(old)
-
-
 @pytest.fixture(scope="module")
 def tiny():
     return data.load_mnist_tensors("cpu", train_limit=1200, test_limit=300, seed=1)

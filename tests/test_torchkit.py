@@ -16,15 +16,6 @@ torch = pytest.importorskip("torch")
 from nnlib.torchkit import checkpoint, data, device, models, train  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _float32_default():
-    """The shared ``torch`` fixture switches to float64; these tests want torch's default."""
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float32)
-    yield
-    torch.set_default_dtype(old)
-
-
 @pytest.fixture
 def no_env(monkeypatch):
     monkeypatch.delenv(device.ENV_VAR, raising=False)
