@@ -24,30 +24,26 @@ _FUSED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 
 def plan(net, loss: str):
-    """The fused plan for ``net`` — a list of (Dense, activation name or None) — or None.
+    """The fused plan for ``net`` — a list of (Dense, activation name or None, leaky slope) —
+    or None when the engine cannot run it.
 
     Every Dense must be followed by a supported activation, except the last, which may have
     none when the loss is softmax cross-entropy (the softmax is part of the loss).
     """
     if not isinstance(net, Sequential) or loss not in ("quadratic", "softmax_cross_entropy"):
         return None
-    layers, steps, i = net.layers, [], 0
-    while i < len(layers):
+    layers, steps = net.layers, []
+    for i in range(0, len(layers), 2):
         dense = layers[i]
         if not isinstance(dense, Dense):
             return None
-        name = None
-        if i + 1 < len(layers):
-            a = layers[i + 1]
-            if not isinstance(a, Activation) or a.name not in _FUSED_ACTIVATIONS:
-                return None
-            name = a.name
-            i += 2
-        else:
-            i += 1
-        steps.append((dense, name, getattr(layers[i - 1], "a", 0.0)))
-    if any(name is None for _, name, _ in steps[:-1]):
-        return None
+        if i + 1 == len(layers):  # only the last Dense may come without an activation
+            steps.append((dense, None, 0.0))
+            continue
+        act = layers[i + 1]
+        if not isinstance(act, Activation) or act.name not in _FUSED_ACTIVATIONS:
+            return None
+        steps.append((dense, act.name, act.a))
     out_act = steps[-1][1]
     if (loss == "softmax_cross_entropy") != (out_act is None):
         return None  # softmax CE on raw scores only; quadratic on an activated output only
