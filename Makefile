@@ -61,7 +61,7 @@ lint: setup
 	$(BIN)/ruff check nnlib tests benchmarks
 
 clean-notebooks: setup
-	$(BIN)/python -m nnlib.tools.strip_notebooks notebooks/*.ipynb
+	$(BIN)/python -m tools.strip_notebooks notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV)

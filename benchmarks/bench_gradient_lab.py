@@ -27,7 +27,7 @@ def main() -> int:
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    from nnlib.diagnostics import LabConfig, measure
+    from nnlib.lessons.gradient_lab import LabConfig, measure
     from nnlib.plotting.gradients import GradientLabPlot
 
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))

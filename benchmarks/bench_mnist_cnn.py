@@ -14,7 +14,7 @@ Targets (``main()`` returns 1 if one is missed):
    Adadelta lr 1.0, StepLR gamma 0.7, batch 64), at higher test accuracy. It is timed on a full
    epoch unless ``NNLIB_BENCH_EXAMPLES_FRACTION`` (e.g. 0.25) asks for a fixed fraction, whose
    time is then scaled up (and its accuracy is that of the partial epoch, which the output says).
-3. peak memory (RSS) of ``python -m nnlib.train_mnist --epochs 1`` on the full MNIST <= 2 GB,
+3. peak memory (RSS) of ``python -m nnlib.torchkit --epochs 1`` on the full MNIST <= 2 GB,
    measured in a fresh subprocess (``VmHWM`` from ``/proc``; ``resource.getrusage`` elsewhere).
 
 Stretch (reported, not a target): >= 99.5 % test accuracy within 3 minutes on the CPU: the fast
@@ -208,7 +208,7 @@ def main() -> int:
 
     # 3. memory
     rss = peak_rss_of_cli()
-    print(f"peak RSS of `python -m nnlib.train_mnist --epochs 1` (full MNIST): "
+    print(f"peak RSS of `python -m nnlib.torchkit --epochs 1` (full MNIST): "
           f"{rss['bytes'] / 1024**2:.0f} MiB (target <= {PEAK_RSS_BYTES / 1024**3:.0f} GiB); "
           f"its test accuracy {100 * rss['cli']['test_accuracy']:.2f} % in "
           f"{rss['cli']['train_seconds']:.1f} s")

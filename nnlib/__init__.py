@@ -4,7 +4,7 @@ Three tiers, each importing only from the tiers below it:
 
 * maths (NumPy only): ``activations``, ``init``, ``losses``, ``layers``, ``optim``,
   ``gradcheck``, ``data``, ``training``, ...
-* the torch room: the only modules that import torch (``nnlib.torchkit``, ``nnlib.train_mnist``).
+* the torch room: the only modules that import torch (``nnlib.torchkit``, ``nnlib.torchkit``).
 * presentation: ``nnlib.plotting`` (matplotlib) and ``nnlib.widgets`` (ipywidgets).
 
 ``import nnlib`` is kept light: submodules load on first attribute access, so

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_choice
+from ._checks import check_choice
 
 
 def heaviside(x):

@@ -31,7 +31,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .init import init_std, initialize
 from .layers import Layer, Parameter
-from .validation import as_float_array, check_positive_int
+from ._checks import as_float_array, check_positive_int
 
 
 def pair(name: str, value, *, minimum: int) -> tuple[int, int]:

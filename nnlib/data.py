@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .validation import check_choice, check_positive_int, check_rng
+from ._checks import check_choice, check_positive_int, check_rng
 
 # SHA-256 of the decompressed IDX bytes: independent of how the .gz was compressed
 MNIST_SHA256 = {

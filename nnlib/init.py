@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .validation import check_choice, check_positive_float, check_positive_int, check_rng
+from ._checks import check_choice, check_positive_float, check_positive_int, check_rng
 
 
 def _sizes(fan_in, fan_out):

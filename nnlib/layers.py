@@ -20,7 +20,7 @@ import numpy as np
 
 from . import activations as act
 from .init import initialize
-from .validation import check_choice, check_positive_float, check_positive_int, check_rng
+from ._checks import check_choice, check_positive_float, check_positive_int, check_rng
 
 
 class Parameter:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_float_array
+from ._checks import as_float_array
 
 
 def _pair(pred_name, pred, target_name, target):

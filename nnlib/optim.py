@@ -7,7 +7,7 @@ AdaGrad, RMSprop, Adam and Nadam with the same interface.
 
 from __future__ import annotations
 
-from .validation import check_positive_float
+from ._checks import check_positive_float
 
 
 class Optimizer:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .conv import _windows, conv_output_size, pair
 from .layers import Layer
-from .validation import as_float_array, check_choice, check_positive_int
+from ._checks import as_float_array, check_choice, check_positive_int
 
 
 def _pool_geometry(x, kernel_size, stride):

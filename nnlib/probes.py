@@ -17,7 +17,7 @@ import numpy as np
 from .layers import Dense
 from .losses import LOSSES, one_hot
 from .optim import SGD
-from .validation import (
+from ._checks import (
     as_float_array,
     check_choice,
     check_positive_float,

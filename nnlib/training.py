@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import fused
+from . import _fused as fused
 from .losses import LOSSES, one_hot
 from .optim import SGD
-from .validation import (
+from ._checks import (
     as_float_array,
     check_choice,
     check_positive_float,
@@ -103,7 +103,7 @@ def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: st
     W ← W − lr · ∂L/∂W where L is the minibatch's mean loss.
 
     ``engine``: ``"layers"`` runs every step through ``net.forward``/``net.backward``;
-    ``"fused"`` uses :mod:`nnlib.fused` (same arithmetic, preallocated buffers; plain MLPs with
+    ``"fused"`` uses :mod:`nnlib._fused` (same arithmetic, preallocated buffers; plain MLPs with
     the quadratic or softmax cross-entropy loss only); ``"auto"`` picks fused when it can.
     ``callback(history)`` runs after each epoch (live plots); ``progress=True`` shows a tqdm bar.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import fused
+from nnlib import _fused as fused
 from nnlib.layers import Dense, Flatten, ReLU, Sequential, mlp
 from nnlib.training import mean_loss, per_example_sgd_epoch, sgd_fit
 

@@ -1,8 +1,8 @@
 """Plots for the gradient lab and the one-neuron chain (matplotlib only; no maths here).
 
-:class:`GradientLabPlot` draws a :class:`nnlib.diagnostics.Diagnostics` on three axes and
+:class:`GradientLabPlot` draws a :class:`nnlib.lessons.gradient_lab.Diagnostics` on three axes and
 redraws in place: ``update(diag)`` only changes the data of existing artists and the limits.
-:class:`ChainPlot` does the same for a :class:`nnlib.variance.Chain`.
+:class:`ChainPlot` does the same for a :class:`nnlib.lessons.gradient_flow.Chain`.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class GradientLabPlot:
         ax_g.figure.tight_layout()
 
     def update(self, diag):
-        """Show ``diag`` (a :class:`nnlib.diagnostics.Diagnostics`)."""
+        """Show ``diag`` (a :class:`nnlib.lessons.gradient_lab.Diagnostics`)."""
         x = diag.layers
         for name in ("grad_a", "theory_grad_a", "grad_w", "act_std", "theory_act_std"):
             self.lines[name].set_data(x, _positive(getattr(diag, name)))

@@ -1,4 +1,4 @@
-"""The torch room: the only part of nnlib (with ``nnlib.train_mnist``) that imports torch.
+"""The torch room: the only part of nnlib (with ``nnlib.torchkit``) that imports torch.
 
 Modules: ``device`` (device choice, CPU threads, seeding), ``data`` (MNIST as tensors on the
 device), ``models`` (LeNet-style and fast CNNs), ``train`` (``train_one_epoch``, ``evaluate``,

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..validation import check_positive_int
+from .._checks import check_positive_int
 from .models import feature_maps
 from .train import predict
 

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from ..data import load_mnist
-from ..validation import check_positive_int
+from .._checks import check_positive_int
 
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081

@@ -19,7 +19,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from ..validation import check_choice, check_positive_int
+from .._checks import check_choice, check_positive_int
 
 POOLINGS = ("max", "avg", "none")
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}

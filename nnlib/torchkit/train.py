@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..validation import check_choice, check_positive_float, check_positive_int
+from .._checks import check_choice, check_positive_float, check_positive_int
 from .data import MNISTTensors, batch_indices, num_batches, random_shift
 from .device import configure_cpu_threads, seed_everything
 

@@ -1,14 +1,14 @@
 """The gradient lab: vary depth, width, activation and initialisation, watch the gradients.
 
 ``lab = gradient_lab(); lab`` in a notebook. Every control is named after a field of
-:class:`nnlib.diagnostics.LabConfig`; a change rebuilds the config, calls
-:func:`nnlib.diagnostics.measure` and updates the existing artists of a
+:class:`nnlib.lessons.gradient_lab.LabConfig`; a change rebuilds the config, calls
+:func:`nnlib.lessons.gradient_lab.measure` and updates the existing artists of a
 :class:`nnlib.plotting.gradients.GradientLabPlot`. New switches (batch norm, skip connections)
 are more config fields: pass their names in ``switches`` and they appear as checkboxes.
 
 The returned container carries the lab's state for tests and curious students:
 ``box.lab.controls`` (name -> widget), ``box.lab.readout``, ``box.lab.result`` (the last
-:class:`~nnlib.diagnostics.Diagnostics`), ``box.lab.plot.lines`` and ``box.lab.timings``.
+:class:`~nnlib.lessons.gradient_lab.Diagnostics`), ``box.lab.plot.lines`` and ``box.lab.timings``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import time
 import ipywidgets as w
 import numpy as np
 
-from ..diagnostics import LabConfig, measure
+from ..lessons.gradient_lab import LabConfig, measure
 from ..init import INITIALIZERS
 from ..plotting.gradients import VERDICT_COLOURS, GradientLabPlot
-from ..variance import LAB_ACTIVATIONS
+from ..lessons.gradient_flow import LAB_ACTIVATIONS
 from ._figure import figure_view
 
 WIDTHS = (8, 16, 32, 64, 128, 256)

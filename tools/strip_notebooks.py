@@ -1,6 +1,6 @@
 """Strip outputs, execution counts and widget state from notebooks before committing.
 
-Usage: ``python -m nnlib.tools.strip_notebooks notebooks/*.ipynb``
+Usage: ``python -m tools.strip_notebooks notebooks/*.ipynb``
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Train a CNN on MNIST from a terminal: ``python -m nnlib.train_mnist --device auto --epochs 1``.
+"""Train a CNN on MNIST from a terminal: ``python -m nnlib.torchkit --device auto --epochs 1``.
 
 Shows a progress bar per epoch (loss, accuracy, images/s) on stderr and prints the test accuracy.
 With ``--json`` the last line on stdout is one JSON object (``test_accuracy``, ``train_seconds``,
@@ -15,7 +15,7 @@ import time
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m nnlib.train_mnist",
+    p = argparse.ArgumentParser(prog="python -m nnlib.torchkit",
                                 description="Train a CNN on MNIST (CPU or GPU) with progress bars.")
     p.add_argument("--device", default="auto",
                    help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps; "
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     # torch is imported here, not at module level, so `--help` answers at once
     import torch
 
-    from .torchkit import checkpoint, data, device, models, train
+    from . import checkpoint, data, device, models, train
 
     try:
         dev = device.choose_device(args.device)

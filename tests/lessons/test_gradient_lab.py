@@ -1,4 +1,4 @@
-"""nnlib.diagnostics and nnlib.variance: the gradient lab's maths, measured and predicted."""
+"""nnlib.lessons.gradient_lab and nnlib.lessons.gradient_flow: the gradient lab's maths, measured and predicted."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from nnlib import diagnostics as dg
-from nnlib import variance as vp
-from nnlib.blas import blas_threads
+from nnlib.lessons import gradient_lab as dg
+from nnlib.lessons import gradient_flow as vp
+from nnlib._blas import blas_threads
 from nnlib.gradcheck import check_layer
 from nnlib.init import INITIALIZERS
 

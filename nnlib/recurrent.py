@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from .layers import Layer, Parameter
-from .validation import check_choice, check_positive_int, check_rng
-from .variance import LAB_ACTIVATIONS, phi_and_prime
+from ._checks import check_choice, check_positive_int, check_rng
+from .lessons.gradient_flow import LAB_ACTIVATIONS, phi_and_prime
 
 
 class SimpleRNN(Layer):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import regions as R
+from nnlib.lessons import convex_regions as R
 
 
 @pytest.fixture(scope="module")

@@ -328,7 +328,7 @@ def test_checkpoint_refuses_arbitrary_pickles(tmp_path):
 def test_cli_json_on_a_subset(tmp_path):
     ckpt = tmp_path / "cli.pt"
     proc = subprocess.run(
-        [sys.executable, "-m", "nnlib.train_mnist", "--device", "cpu", "--epochs", "1",
+        [sys.executable, "-m", "nnlib.torchkit", "--device", "cpu", "--epochs", "1",
          "--limit", "1500", "--test-limit", "300", "--threads", "1", "--json",
          "--save", str(ckpt)],
         capture_output=True, text=True, timeout=300, env={**__import__("os").environ,
@@ -345,7 +345,7 @@ def test_cli_json_on_a_subset(tmp_path):
 
 
 def test_cli_reports_an_absent_device():
-    proc = subprocess.run([sys.executable, "-m", "nnlib.train_mnist", "--device", "mps",
+    proc = subprocess.run([sys.executable, "-m", "nnlib.torchkit", "--device", "mps",
                            "--limit", "100"], capture_output=True, text=True, timeout=120)
     if "mps" in device.available_devices():
         pytest.skip("this machine has MPS")

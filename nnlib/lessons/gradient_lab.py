@@ -11,7 +11,7 @@ layer ℓ = 1..depth:
 * the gradient norms ‖∂L/∂W_ℓ‖ and ‖∂L/∂a_ℓ‖;
 * the relative size of one SGD update, lr·‖∂L/∂W_ℓ‖ / ‖W_ℓ‖;
 
-next to the variance-propagation prediction from :mod:`nnlib.variance`, and a verdict:
+next to the variance-propagation prediction from :mod:`nnlib.lessons.gradient_flow`, and a verdict:
 ``healthy``, ``vanishing`` or ``exploding`` from the ratio ‖∂L/∂a_1‖/‖∂L/∂a_depth‖, or
 ``exploded``/``vanished`` when floating point overflowed or underflowed. It never raises for
 a valid configuration and never returns a silent NaN.
@@ -26,12 +26,12 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from . import layers as nl
-from .blas import blas_threads
-from .init import INITIALIZERS
-from .losses import quadratic
-from .validation import check_choice, check_positive_float, check_positive_int
-from .variance import LAB_ACTIVATIONS, phi_and_prime, variance_profile
+from .. import layers as nl
+from .._blas import blas_threads
+from ..init import INITIALIZERS
+from ..losses import quadratic
+from .._checks import check_choice, check_positive_float, check_positive_int
+from .gradient_flow import LAB_ACTIVATIONS, phi_and_prime, variance_profile
 
 #: ‖∂L/∂a_1‖/‖∂L/∂a_L‖ outside [1/HEALTHY_RATIO, HEALTHY_RATIO] is vanishing / exploding
 HEALTHY_RATIO = 10.0
@@ -45,7 +45,7 @@ class LabConfig:
     """One setting of the gradient lab. Immutable: derive variants with ``config.replace(...)``.
 
     depth: hidden layers (each ``width`` → ``width``); a linear read-out of ``outputs`` units
-    follows. activation: one of :data:`nnlib.variance.LAB_ACTIVATIONS`; ``slope`` is the leaky
+    follows. activation: one of :data:`nnlib.lessons.gradient_flow.LAB_ACTIVATIONS`; ``slope`` is the leaky
     ReLU's a and PReLU's initial a_j. init/scale/std/a: as :func:`nnlib.init.initialize`
     (``std`` for ``normal``, ``a`` for ``uniform``). lr: for the update-size diagnostic.
     dtype: ``"float32"`` (what networks train in; overflows beyond ~3e38 and underflows

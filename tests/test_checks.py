@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import validation as v
+from nnlib import _checks as v
 
 
 def test_check_choice():

@@ -1,23 +1,23 @@
-"""nnlib.rnn: backpropagation through time is backprop through the unrolled network."""
+"""nnlib.recurrent: backpropagation through time is backprop through the unrolled network."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnlib import rnn
+from nnlib import recurrent
 from nnlib.gradcheck import check_layer
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
 def test_bptt_passes_gradient_check(activation, rng):
-    layer = rnn.SimpleRNN(3, 4, rng=rng, activation=activation, gain=1.2)
+    layer = recurrent.SimpleRNN(3, 4, rng=rng, activation=activation, gain=1.2)
     errors = check_layer(layer, rng.standard_normal((2, 5, 3)), rng=rng)
     assert max(errors.values()) < 1e-6, errors
 
 
 def test_bptt_matches_torch_rnn(torch, rng):
-    layer = rnn.SimpleRNN(3, 4, rng=rng, activation="tanh")
+    layer = recurrent.SimpleRNN(3, 4, rng=rng, activation="tanh")
     x = rng.standard_normal((2, 6, 3))
     dout = rng.standard_normal((2, 6, 4))
     h = layer.forward(x)
@@ -37,10 +37,10 @@ def test_bptt_matches_torch_rnn(torch, rng):
 
 
 def test_gradient_through_time_shrinks_geometrically_for_small_gain(rng):
-    layer = rnn.SimpleRNN(8, 64, rng=rng, activation="tanh", gain=0.5)
+    layer = recurrent.SimpleRNN(8, 64, rng=rng, activation="tanh", gain=0.5)
     x = np.zeros((32, 30, 8))
     x[:, 0] = rng.standard_normal((32, 8))
-    g = rnn.gradient_through_time(layer, x, rng=rng)
+    g = recurrent.gradient_through_time(layer, x, rng=rng)
     assert g.shape == (31,)
     # each step back multiplies by about the gain 0.5 (tanh' ≈ 1 near 0)
     per_step = (g[0] / g[-1]) ** (1 / 30)
@@ -49,8 +49,8 @@ def test_gradient_through_time_shrinks_geometrically_for_small_gain(rng):
 
 def test_rnn_rejects_bad_input(rng):
     with pytest.raises(ValueError, match="x must have shape"):
-        rnn.SimpleRNN(3, 4, rng=rng).forward(np.zeros((2, 3)))
+        recurrent.SimpleRNN(3, 4, rng=rng).forward(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="unknown activation"):
-        rnn.SimpleRNN(3, 4, rng=rng, activation="softmax")
+        recurrent.SimpleRNN(3, 4, rng=rng, activation="softmax")
     with pytest.raises(RuntimeError, match="backward called before forward"):
-        rnn.SimpleRNN(3, 4, rng=rng).backward(np.zeros((1, 1, 4)))
+        recurrent.SimpleRNN(3, 4, rng=rng).backward(np.zeros((1, 1, 4)))

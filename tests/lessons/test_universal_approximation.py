@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import approximation as ap
+from nnlib.lessons import universal_approximation as ap
 from nnlib import layers
 
 UNITS = [8, 16, 32, 64, 128]

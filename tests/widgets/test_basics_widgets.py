@@ -6,10 +6,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from nnlib import approximation as ap
-from nnlib import regions as R
+from nnlib.lessons import universal_approximation as ap
+from nnlib.lessons import convex_regions as R
 from nnlib.plotting import basics
-from nnlib.widgets.universal_approximation import universal_approximation
+from nnlib.widgets.universal_approximation import universal_approximation_lab
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +62,7 @@ def test_decision_regions_shape_check():
 
 
 def test_lab_builds_and_shows_the_fit():
-    lab = universal_approximation(target="bump", activation="sigmoid", units=4)
+    lab = universal_approximation_lab(target="bump", activation="sigmoid", units=4)
     assert set(lab.controls) == {"units", "activation", "target"}
     assert lab.view.widget in lab.children
     f = ap.target_function("bump")
@@ -72,7 +72,7 @@ def test_lab_builds_and_shows_the_fit():
 
 
 def test_units_slider_updates_fit_error_and_readout():
-    lab = universal_approximation(target="wave", activation="tanh", units=4)
+    lab = universal_approximation_lab(target="wave", activation="tanh", units=4)
     f = ap.target_function("wave")
     fit_line = lab.lines["fit"]
     before_y = fit_line.get_ydata().copy()
@@ -94,7 +94,7 @@ def test_units_slider_updates_fit_error_and_readout():
 
 
 def test_square_activation_plateaus_in_the_lab():
-    lab = universal_approximation(target="wave", activation="square", units=5)
+    lab = universal_approximation_lab(target="wave", activation="square", units=5)
     e5 = lab.error
     lab.controls["units"].value = 100
     assert lab.error == pytest.approx(e5, rel=1e-6)
@@ -105,7 +105,7 @@ def test_square_activation_plateaus_in_the_lab():
 
 
 def test_changing_target_and_activation_refits():
-    lab = universal_approximation(target="wave", activation="sigmoid", units=16)
+    lab = universal_approximation_lab(target="wave", activation="sigmoid", units=16)
     curve_before = lab.lines["curve"].get_ydata().copy()
     lab.controls["target"].value = "abs"
     f = ap.target_function("abs")
@@ -118,6 +118,6 @@ def test_changing_target_and_activation_refits():
 
 def test_lab_bad_arguments():
     with pytest.raises(ValueError, match="unknown target 'zigzag'"):
-        universal_approximation(target="zigzag")
+        universal_approximation_lab(target="zigzag")
     with pytest.raises(ValueError, match=r"units must be <= max_units \(10\); got 20"):
-        universal_approximation(units=20, max_units=10)
+        universal_approximation_lab(units=20, max_units=10)

@@ -2,7 +2,7 @@
 
 Used by contributors to (re)generate a notebook from a script::
 
-    from nnlib.tools.notebook import md, code, write_notebook
+    from tools.notebook import md, code, write_notebook
     write_notebook("notebooks/01_x.ipynb", [md("# Title"), code("import nnlib")])
 """
 

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
 
-from nnlib.diagnostics import LabConfig  # noqa: E402
+from nnlib.lessons.gradient_lab import LabConfig  # noqa: E402
 from nnlib.widgets.chain import chain_widget  # noqa: E402
 from nnlib.widgets.gradient_lab import gradient_lab  # noqa: E402
 

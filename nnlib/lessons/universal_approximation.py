@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations as act
-from .validation import as_float_array, check_choice, check_positive_float, check_positive_int
+from .. import activations as act
+from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
 
 # φ by name: the library's activations plus a polynomial one for the counter-example
 APPROX_ACTIVATIONS = {

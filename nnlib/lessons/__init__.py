@@ -1,0 +1,6 @@
+"""The lessons wing: one module per lecture idea that is not a reusable building block.
+
+``universal_approximation`` (notebook 01), ``convex_regions`` (01), ``gradient_flow`` (04-05:
+the scalar chain and variance propagation), ``gradient_lab`` (04-05: per-layer diagnostics of a
+deep MLP). Lessons import building blocks; building blocks never import lessons.
+"""

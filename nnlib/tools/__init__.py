@@ -1,1 +1,0 @@
-"""Maintenance commands for the course repository."""
