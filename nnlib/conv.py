@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ._checks import as_float_array, check_positive_int
 from .init import init_std, initialize
 from .layers import Layer, Parameter
-from ._checks import as_float_array, check_positive_int
 
 
 def pair(name: str, value, *, minimum: int) -> tuple[int, int]:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from .init import initialize
 from ._checks import check_choice, check_positive_float, check_positive_int, check_rng
+from .init import initialize
 
 
 class Parameter:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import as_float_array, check_choice, check_positive_int
 from .conv import _windows, conv_output_size, pair
 from .layers import Layer
-from ._checks import as_float_array, check_choice, check_positive_int
 
 
 def _pool_geometry(x, kernel_size, stride):

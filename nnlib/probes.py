@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .layers import Dense
-from .losses import LOSSES, one_hot
-from .optim import SGD
 from ._checks import (
     as_float_array,
     check_choice,
@@ -24,6 +21,9 @@ from ._checks import (
     check_positive_int,
     check_rng,
 )
+from .layers import Dense
+from .losses import LOSSES, one_hot
+from .optim import SGD
 
 
 @dataclass

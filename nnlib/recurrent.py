@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import Layer, Parameter
 from ._checks import check_choice, check_positive_int, check_rng
+from .layers import Layer, Parameter
 from .lessons.gradient_flow import LAB_ACTIVATIONS, phi_and_prime
 
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _fused as fused
-from .losses import LOSSES, one_hot
-from .optim import SGD
 from ._checks import (
     as_float_array,
     check_choice,
@@ -23,6 +21,8 @@ from ._checks import (
     check_positive_int,
     check_rng,
 )
+from .losses import LOSSES, one_hot
+from .optim import SGD
 
 
 @dataclass

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import Activation, Dense, Sequential
 from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from ..layers import Activation, Dense, Sequential
 
 TASKS = ("two_blobs", "ring")
 

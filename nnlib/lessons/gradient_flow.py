@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import activations as act
-from ..init import init_std
 from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from ..init import init_std
 
 #: the activations the lab offers; ``prelu`` starts as a leaky ReLU with slope ``slope``
 LAB_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu")

@@ -28,9 +28,9 @@ import numpy as np
 
 from .. import layers as nl
 from .._blas import blas_threads
+from .._checks import check_choice, check_positive_float, check_positive_int
 from ..init import INITIALIZERS
 from ..losses import quadratic
-from .._checks import check_choice, check_positive_float, check_positive_int
 from .gradient_flow import LAB_ACTIVATIONS, phi_and_prime, variance_profile
 
 #: ‖∂L/∂a_1‖/‖∂L/∂a_L‖ outside [1/HEALTHY_RATIO, HEALTHY_RATIO] is vanishing / exploding
@@ -45,8 +45,8 @@ class LabConfig:
     """One setting of the gradient lab. Immutable: derive variants with ``config.replace(...)``.
 
     depth: hidden layers (each ``width`` → ``width``); a linear read-out of ``outputs`` units
-    follows. activation: one of :data:`nnlib.lessons.gradient_flow.LAB_ACTIVATIONS`; ``slope`` is the leaky
-    ReLU's a and PReLU's initial a_j. init/scale/std/a: as :func:`nnlib.init.initialize`
+    follows. activation: one of :data:`~nnlib.lessons.gradient_flow.LAB_ACTIVATIONS`; ``slope`` is
+    the leaky ReLU's a and PReLU's initial a_j. init/scale/std/a: as :func:`nnlib.init.initialize`
     (``std`` for ``normal``, ``a`` for ``uniform``). lr: for the update-size diagnostic.
     dtype: ``"float32"`` (what networks train in; overflows beyond ~3e38 and underflows
     below ~1e-45) or ``"float64"``.

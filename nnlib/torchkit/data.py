@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..data import load_mnist
 from .._checks import check_positive_int
+from ..data import load_mnist
 
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081

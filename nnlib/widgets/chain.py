@@ -9,8 +9,8 @@ import html
 import ipywidgets as w
 import numpy as np
 
-from ..plotting.gradients import ChainPlot
 from ..lessons.gradient_flow import chain
+from ..plotting.gradients import ChainPlot
 from ._figure import figure_view
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -28,7 +28,8 @@ def _table(ch, rows: int = 6) -> str:
 
 
 class ChainLab:
-    """Controls (neurons, w, b, activation, x) -> :func:`nnlib.lessons.gradient_flow.chain` -> plot."""
+    """Controls (neurons, w, b, activation, x) -> :func:`~nnlib.lessons.gradient_flow.chain`
+    -> plot."""
 
     def __init__(self, *, neurons: int = 5, weight: float = 1.0, bias: float = 0.0,
                  activation: str = "sigmoid", x: float = 1.0):

@@ -18,10 +18,10 @@ import time
 import ipywidgets as w
 import numpy as np
 
-from ..lessons.gradient_lab import LabConfig, measure
 from ..init import INITIALIZERS
-from ..plotting.gradients import VERDICT_COLOURS, GradientLabPlot
 from ..lessons.gradient_flow import LAB_ACTIVATIONS
+from ..lessons.gradient_lab import LabConfig, measure
+from ..plotting.gradients import VERDICT_COLOURS, GradientLabPlot
 from ._figure import figure_view
 
 WIDTHS = (8, 16, 32, 64, 128, 256)

@@ -1,13 +1,15 @@
 """Universal approximation lab: slide the number of hidden units, watch the fit and its error.
 
 ``lab = universal_approximation_lab(); lab`` in a notebook. Each change refits the one-hidden-layer
-network of :mod:`nnlib.lessons.universal_approximation` (hidden units placed across the interval, output layer by
-least squares: a few milliseconds) and updates the existing artists: the fitted curve, the
-units' individual terms, the error-vs-units curve and its marker, and the readout.
+network of :mod:`nnlib.lessons.universal_approximation` (hidden units placed across the
+interval, output layer by least squares: a few milliseconds) and updates the existing artists:
+the fitted curve, the units' individual terms, the error-vs-units curve and its marker,
+and the readout.
 
 The returned container carries its state for tests: ``lab.controls`` (name -> widget),
 ``lab.readout`` (an HTML widget), ``lab.view`` (the figure view), ``lab.lines`` (the artists),
-``lab.fit`` (the last :class:`~nnlib.lessons.universal_approximation.ShallowFit`) and ``lab.error`` (its error).
+``lab.fit`` (the last :class:`~nnlib.lessons.universal_approximation.ShallowFit`) and
+``lab.error`` (its error).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import ipywidgets as w
 import numpy as np
 
+from .._checks import check_choice, check_positive_int
 from ..lessons.universal_approximation import (
     APPROX_ACTIVATIONS,
     TARGETS,
@@ -24,7 +27,6 @@ from ..lessons.universal_approximation import (
     target_function,
 )
 from ..plotting.basics import plot_error_curve, plot_fit, set_unit_lines
-from .._checks import check_choice, check_positive_int
 from ._figure import figure_view
 
 CURVE_UNITS = (1, 2, 4, 8, 16, 32, 64, 128)

@@ -1,4 +1,5 @@
-"""nnlib.lessons.gradient_lab and nnlib.lessons.gradient_flow: the gradient lab's maths, measured and predicted."""
+"""nnlib.lessons.gradient_lab and nnlib.lessons.gradient_flow: the gradient lab's maths,
+measured and predicted."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import itertools
 import numpy as np
 import pytest
 
-from nnlib.lessons import gradient_lab as dg
-from nnlib.lessons import gradient_flow as vp
 from nnlib._blas import blas_threads
 from nnlib.gradcheck import check_layer
 from nnlib.init import INITIALIZERS
+from nnlib.lessons import gradient_flow as vp
+from nnlib.lessons import gradient_lab as dg
 
 # ----------------------------------------------------------------------------- one-neuron chain
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib.lessons import universal_approximation as ap
 from nnlib import layers
+from nnlib.lessons import universal_approximation as ap
 
 UNITS = [8, 16, 32, 64, 128]
 

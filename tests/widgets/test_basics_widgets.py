@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from nnlib.lessons import universal_approximation as ap
 from nnlib.lessons import convex_regions as R
+from nnlib.lessons import universal_approximation as ap
 from nnlib.plotting import basics
 from nnlib.widgets.universal_approximation import universal_approximation_lab
 
