@@ -316,11 +316,102 @@ def test_checkpoint_refuses_arbitrary_pickles(tmp_path):
             return (print, ("this must never run",))
 
     torch.save({"state_dict": {}, "arch": None, "obj": Evil()}, tmp_path / "evil.pt")
-    with pytest.raises(Exception, match="(?i)weights.only|unsupported"):
+    with pytest.raises(checkpoint.CheckpointError, match="evil.pt") as info:
         checkpoint.load_checkpoint(tmp_path / "evil.pt", models.lenet())
+    assert "weights_only" not in str(info.value) and info.value.__cause__ is None
     torch.save({"state_dict": models.lenet().state_dict()}, tmp_path / "bare.pt")
-    with pytest.raises(ValueError, match="does not name its architecture"):
+    with pytest.raises(checkpoint.CheckpointError, match="bare.pt has no checksum"):
         checkpoint.load_checkpoint(tmp_path / "bare.pt")
+
+
+@pytest.fixture
+def saved(tmp_path):
+    """A small checkpoint on disk, its bytes, and the model it holds."""
+    torch.manual_seed(0)
+    model = models.cnn((4, 8), kernel_size=3, hidden=16)
+    path = checkpoint.save_checkpoint(
+        tmp_path / "good.pt", model, arch="cnn",
+        arch_kwargs={"filters": (4, 8), "kernel_size": 3, "hidden": 16},
+        meta={"test_accuracy": 0.75, "epochs": 2})
+    return path, path.read_bytes(), model
+
+
+def _damaged(tmp_path, name, raw):
+    path = tmp_path / name
+    path.write_bytes(raw)
+    return path
+
+
+def _refused(path):
+    with pytest.raises(checkpoint.CheckpointError) as info:
+        checkpoint.load_checkpoint(path)
+    msg = str(info.value)
+    assert str(path) in msg, msg
+    assert "weights_only" not in msg and info.value.__cause__ is None, msg
+    return msg
+
+
+def test_empty_truncated_and_random_checkpoints_raise_one_clear_error(tmp_path, saved):
+    _, raw, _ = saved
+    assert "empty" in _refused(_damaged(tmp_path, "empty.pt", b""))
+    for cut in (1, 10, len(raw) // 3, len(raw) // 2, len(raw) - 100, len(raw) - 1):
+        _refused(_damaged(tmp_path, f"cut{cut}.pt", raw[:cut]))
+    noise = np.random.default_rng(0).integers(0, 256, len(raw), dtype=np.uint8).tobytes()
+    _refused(_damaged(tmp_path, "noise.pt", noise))
+    _refused(_damaged(tmp_path, "text.pt", b"not a checkpoint at all\n" * 50))
+    assert issubclass(checkpoint.CheckpointError, ValueError)
+    with pytest.raises(FileNotFoundError, match="missing.pt"):
+        checkpoint.load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_a_flipped_byte_in_the_weights_fails_the_checksum(tmp_path, saved):
+    _, raw, model = saved
+    weight = model.conv2.weight.detach().numpy().tobytes()
+    at = raw.find(weight)
+    assert at > 0, "the tensor bytes are stored uncompressed in the file"
+    for offset in (0, len(weight) // 2, len(weight) - 1):
+        bad = bytearray(raw)
+        bad[at + offset] ^= 0x10
+        msg = _refused(_damaged(tmp_path, f"flip{offset}.pt", bytes(bad)))
+        assert "checksum" in msg
+
+
+def test_any_flipped_byte_is_refused_or_harmless(tmp_path, saved):
+    """Flip one byte at 60 places across the file: the load refuses it or is unchanged."""
+    _, raw, model = saved
+    ref = {k: v.clone() for k, v in model.state_dict().items()}
+    for i, at in enumerate(np.linspace(0, len(raw) - 1, 60).astype(int)):
+        bad = bytearray(raw)
+        bad[at] ^= 0xFF
+        path = _damaged(tmp_path, f"f{i}.pt", bytes(bad))
+        try:
+            loaded, meta = checkpoint.load_checkpoint(path)
+        except checkpoint.CheckpointError as e:
+            assert str(path) in str(e) and "weights_only" not in str(e)
+            continue
+        assert meta == {"test_accuracy": 0.75, "epochs": 2}, f"byte {at} changed meta silently"
+        state = loaded.state_dict()
+        assert all(torch.equal(state[k], ref[k]) for k in ref), f"byte {at} changed weights"
+
+
+def test_numpy_values_in_meta_are_converted_and_load_back(tmp_path):
+    model = models.lenet()
+    meta = {"acc": np.float64(0.9912), "epochs": np.int64(3), "ok": np.bool_(True),
+            "curve": np.array([0.5, 0.25], dtype=np.float32), "nested": {"n": np.int32(7)},
+            "nan": float("nan")}
+    path = checkpoint.save_checkpoint(tmp_path / "np.pt", model, arch="lenet", meta=meta)
+    _, back = checkpoint.load_checkpoint(path)
+    assert back["acc"] == 0.9912 and type(back["acc"]) is float
+    assert back["epochs"] == 3 and type(back["epochs"]) is int
+    assert back["ok"] is True and back["curve"] == [0.5, 0.25] and back["nested"] == {"n": 7}
+    assert back["nan"] != back["nan"]
+    with pytest.raises(TypeError, match=r"meta\['obj'\] must hold plain values"):
+        checkpoint.save_checkpoint(tmp_path / "obj.pt", model, meta={"obj": object()})
+    with pytest.raises(TypeError, match="meta keys must be strings"):
+        checkpoint.save_checkpoint(tmp_path / "key.pt", model, meta={1: 2})
+    assert not (tmp_path / "obj.pt").exists() and not list(tmp_path.glob("*.part"))
+    with pytest.raises(ValueError, match="does not fit the model"):
+        checkpoint.load_checkpoint(path, models.fast_cnn())
 
 
 # --- command line --------------------------------------------------------------------------
