@@ -21,15 +21,17 @@ from benchmarks._report import Report
 def nielsen(epochs: int = 30, seed: int = 0):
     import nnlib
     from nnlib.layers import mlp
-    from nnlib.training import sgd_fit
+    from nnlib.optim import SGD
+    from nnlib.training import fit
 
     X, y = nnlib.data.mnist_vectors("train")
     rng = np.random.default_rng(seed)
     net = mlp([784, 30, 10], rng=rng, activation="sigmoid", output_activation="sigmoid",
               init="normal", std=1.0, bias_std=1.0, dtype=np.float32)
     t0 = time.perf_counter()
-    h = sgd_fit(net, X[:50000], y[:50000], epochs=epochs, batch_size=10, lr=3.0, rng=rng,
-                X_val=X[50000:], y_val=y[50000:])
+    h = fit(net, X[:50000], y[:50000], optimizer=SGD(net.parameters(), lr=3.0),
+            loss="quadratic", epochs=epochs, batch_size=10, rng=rng, X_val=X[50000:],
+            y_val=y[50000:], progress=False)
     return time.perf_counter() - t0, h, net, X, y
 
 

@@ -1,14 +1,15 @@
 """A fused minibatch-SGD engine for plain multilayer perceptrons (Dense + activation layers).
 
-``nnlib.training.sgd_fit`` uses it automatically when it can: the arithmetic is exactly that
-of ``Sequential.forward``/``backward`` plus :class:`nnlib.optim.SGD`, but written in the
+``nnlib.training.fit`` uses it automatically where it is exact (plain SGD, no penalty, no
+per-step callback, no dropout or batch norm): the arithmetic is exactly that
+of ``Sequential.forward``/``backward`` plus plain :class:`nnlib.optim.SGD`, but written in the
 lecture's column notation z[ℓ] = W[ℓ] a[ℓ−1] + b[ℓ] with every intermediate array allocated
 once and reused, so that one SGD step on a minibatch of 10 MNIST digits costs a few dozen
 microseconds instead of a few hundred. ``tests/test_training.py`` pins it to the layer-by-layer
 path: both give the same weights after the same steps.
 
 What it leaves out: any layer other than Dense and element-wise activations, and losses other
-than the quadratic cost and softmax cross-entropy. ``sgd_fit`` falls back to the layer path
+than the quadratic cost and softmax cross-entropy. ``fit`` falls back to the layer path
 for those.
 """
 
@@ -18,9 +19,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .layers import Activation, Dense, Sequential
+from .layers import Dense, Sequential
 
 _FUSED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+_CLASS_NAMES = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "LeakyReLU": "leaky_relu"}
+
+
+def _activation(layer):
+    """(name, negative slope) of an element-wise activation layer the engine supports, or None.
+
+    Read from the class name (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``) or, for a layer
+    that dispatches by name, its ``name`` attribute; the slope from ``negative_slope``.
+    """
+    name = _CLASS_NAMES.get(type(layer).__name__)
+    if name is None and type(layer).__name__ == "Activation":
+        name = getattr(layer, "name", None)
+    if name not in _FUSED_ACTIVATIONS:
+        return None
+    slope = getattr(layer, "negative_slope", getattr(layer, "a", 0.01))
+    return name, float(slope)
 
 
 def plan(net, loss: str):
@@ -40,10 +57,10 @@ def plan(net, loss: str):
         if i + 1 == len(layers):  # only the last Dense may come without an activation
             steps.append((dense, None, 0.0))
             continue
-        act = layers[i + 1]
-        if not isinstance(act, Activation) or act.name not in _FUSED_ACTIVATIONS:
+        act = _activation(layers[i + 1])
+        if act is None:
             return None
-        steps.append((dense, act.name, act.a))
+        steps.append((dense, *act))
     out_act = steps[-1][1]
     if (loss == "softmax_cross_entropy") != (out_act is None):
         return None  # softmax CE on raw scores only; quadratic on an activated output only
@@ -157,9 +174,14 @@ class FusedMLP:
             np.subtract(W[l], self.dW[l], out=W[l])
         return total
 
-    def epoch(self, X1, Y, order, lr, loss, *, chunk_batches: int = 100):
+    def epoch(self, X1, Y, order, lr, loss, *, labels=None, chunk_batches: int = 100):
         """One epoch over rows ``order`` of X1 (N, n_0 + 1) — inputs with a ones column, see
-        :func:`with_ones` — and one-hot Y (N, n_L). Returns the mean minibatch loss.
+        :func:`with_ones` — and one-hot Y (N, n_L).
+
+        Returns (mean minibatch loss, each step's mean loss (steps,), examples predicted right).
+        A prediction is the arg-max output (a threshold at 0.5 for a single output) of the
+        network as it was when it saw the example, compared with ``labels`` (N,) ints (the
+        arg-max of Y, or Y > 0.5 for a single output, when not given).
 
         Gathering the rows of a random minibatch from a large X1 is memory-bound (~9 µs a
         step on MNIST). A helper thread gathers the next ``chunk_batches`` minibatches into a
@@ -167,25 +189,35 @@ class FusedMLP:
         so the gathering runs on another core; the order of examples is unchanged.
         """
         K = self.K
+        if len(order) == 0:
+            return float("nan"), np.empty(0), 0
         c = np.asarray(lr / K, self.dtype)  # lr / K as a 0-d array in the weights' dtype
-        total = 0.0
+        single = Y.shape[1] == 1
+        if labels is None:
+            labels = Y[:, 0] > 0.5 if single else Y.argmax(axis=1)
+        labels = np.asarray(labels, dtype=np.intp)
+        step_losses = np.empty(-(-len(order) // K))
+        total, correct, n_step = 0.0, 0, 0
         rows = chunk_batches * K
         buffers = [(np.empty((rows, X1.shape[1]), self.dtype), np.empty((rows, Y.shape[1]),
-                                                                          self.dtype))
+                                                                          self.dtype),
+                    np.empty(rows, np.intp))
                    for _ in range(2)]
+        pred = np.empty(rows, np.intp)
 
         def gather(start, slot):
             idx = order[start:start + rows]
-            xs, ys = buffers[slot]
+            xs, ys, ls = buffers[slot]
             np.take(X1, idx, axis=0, out=xs[:len(idx)])
             np.take(Y, idx, axis=0, out=ys[:len(idx)])
-            return xs[:len(idx)], ys[:len(idx)]
+            np.take(labels, idx, out=ls[:len(idx)])
+            return xs[:len(idx)], ys[:len(idx)], ls[:len(idx)]
 
         with ThreadPoolExecutor(max_workers=1) as pool, \
                 np.errstate(over="ignore", under="ignore"):
             pending = pool.submit(gather, 0, 0)
             for i, start in enumerate(range(0, len(order), rows)):
-                xs, ys = pending.result()
+                xs, ys, ls = pending.result()
                 if start + rows < len(order):
                     pending = pool.submit(gather, start + rows, (i + 1) % 2)
                 for s in range(0, len(xs), K):
@@ -193,11 +225,20 @@ class FusedMLP:
                     k = len(xb)
                     if k != self.k:
                         self._alloc(k)
-                    total += self.step(xb, yb, c if k == K else np.asarray(lr / k, self.dtype),
-                                       loss)
+                    value = self.step(xb, yb, c if k == K else np.asarray(lr / k, self.dtype),
+                                      loss)
+                    total += value
+                    step_losses[n_step] = value / k
+                    n_step += 1
+                    out = self.a[-1]
+                    if single:
+                        np.greater(out[0], 0.5, out=pred[s:s + k], casting="unsafe")
+                    else:
+                        np.argmax(out, axis=0, out=pred[s:s + k])
+                correct += int(np.count_nonzero(pred[:len(ls)] == ls))
         if self.k != K:
             self._alloc(K)
-        return total / len(order)
+        return total / len(order), step_losses, correct
 
     def write_back(self):
         """Copy the trained weights into the network's Dense layers (their dtype kept)."""

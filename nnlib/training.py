@@ -1,188 +1,478 @@
-"""Minibatch SGD for :class:`nnlib.layers.Sequential` networks, vectorised over the batch.
+"""One training loop for every NumPy network: ``fit(net, X, y, optimizer=..., loss=...)``.
 
-``sgd_fit`` is the loop of Nielsen's ``network.py`` (shuffle, split into minibatches of K,
-one gradient step per minibatch), written so that one forward/backward handles the whole
-minibatch as a matrix. ``per_example_sgd_epoch`` is the same epoch done one example at a
-time, kept as the slow reference that shows what vectorising buys.
+``fit`` is the loop of Nielsen's ``network.py`` (shuffle, split into minibatches of K, one
+optimiser step per minibatch), written so that one forward/backward handles the whole
+minibatch as a matrix, and open at three places so later lessons plug in without changing it:
+
+* **mode**: ``net.train()`` before the steps, ``net.eval()`` while measuring (dropout and batch
+  norm behave differently in the two), and the net is left in the mode it came in;
+* **penalties**: callables ``pen(net) -> R(θ)`` run after ``net.backward``; each adds ∂R/∂θ
+  into the ``.grad`` of the parameters it covers, and R is added to the reported loss;
+* **callbacks**: objects with any of ``on_fit_start``, ``on_batch_end``, ``on_epoch_end``,
+  ``on_fit_end`` (see :class:`Callback`); ``on_batch_end`` sees the gradients before the
+  optimiser uses them and may stop training.
+
+When the setting is plain minibatch SGD on a plain MLP (no momentum, weight decay, penalty,
+dropout/batch norm or per-step callback) ``fit`` hands the epoch to the private fused engine
+(:mod:`nnlib._fused`): the same arithmetic with preallocated buffers, several times faster.
+``history.engine`` says which ran. :class:`GradientNorms` is the instrumented loop of notebooks
+04-05 (per-layer gradient norms, stop at divergence). ``per_example_sgd_epoch`` is one epoch
+done one example at a time, kept as the slow reference that shows what vectorising buys.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import _fused as fused
-from ._checks import (
-    as_float_array,
-    check_choice,
-    check_positive_float,
-    check_positive_int,
-    check_rng,
-)
+from ._checks import as_float_array, check_choice, check_positive_int, check_rng
+from .layers import Dense
 from .losses import LOSSES, one_hot
-from .optim import SGD
+
+# layers whose forward differs between training and evaluation: the fused engine cannot run them
+_MODE_DEPENDENT = ("Dropout", "BatchNorm1d", "BatchNorm2d")
 
 
 @dataclass
 class History:
-    """Per-epoch record of a training run (each list grows by one entry per epoch).
+    """Record of a training run; the torch loop (:mod:`nnlib.torchkit.train`) uses the same names.
 
-    ``train_loss`` is the mean of the minibatch losses during the epoch (each taken before its
-    step, as most frameworks report it); ``val_loss``/``val_accuracy`` are measured on the
-    validation set after the epoch, when one is given.
+    Per epoch (one entry each): ``epoch`` (1, 2, ...), ``train_loss`` (mean of the minibatch
+    losses during the epoch, each taken before its step, penalties included),
+    ``train_accuracy`` (fraction of the epoch's training examples classified right by the
+    network as it was when it saw them), ``val_loss``/``val_accuracy`` (measured in eval mode
+    after the epoch, when validation data are given), ``seconds`` (training time of the epoch,
+    validation excluded). Per step: ``step_loss``. ``engine`` is ``"fused"`` or ``"layers"``.
+    ``stopped_early`` is True when a callback stopped the run.
     """
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
     engine: str = ""
+    stopped_early: bool = False
 
     @property
     def total_seconds(self) -> float:
         return float(sum(self.seconds))
 
 
+class Callback:
+    """Base class for ``fit`` callbacks; override any of the hooks (each receives the run).
+
+    The run carries ``net``, ``optimizer``, ``history``, ``epoch`` (1-based), ``step`` (number
+    of optimiser steps already taken), ``loss`` (the current minibatch's loss as a float,
+    penalties included), ``output`` (the minibatch's network output) and ``stop``. Setting
+    ``run.stop = True`` in ``on_batch_end`` skips that minibatch's update and ends training;
+    in ``on_epoch_end`` it ends training after the epoch.
+    """
+
+    def on_fit_start(self, run):
+        pass
+
+    def on_batch_end(self, run):
+        pass
+
+    def on_epoch_end(self, run):
+        pass
+
+    def on_fit_end(self, run):
+        pass
+
+
+def _overrides(cb, hook: str) -> bool:
+    """Whether callback ``cb`` really does something at ``hook`` (not the base class's no-op)."""
+    method = getattr(type(cb), hook, None)
+    return method is not None and method is not getattr(Callback, hook)
+
+
+@dataclass
+class Run:
+    """The state of a ``fit`` call that callbacks see (see :class:`Callback`)."""
+
+    net: object
+    optimizer: object
+    history: History
+    epoch: int = 0
+    step: int = 0
+    loss: float = float("nan")
+    output: np.ndarray | None = None
+    stop: bool = False
+
+
+def dense_layers(net) -> list[Dense]:
+    """The Dense layers of ``net`` in forward order (searching nested ``layers``, ``block``)."""
+    if isinstance(net, Dense):
+        return [net]
+    found = []
+    for child in getattr(net, "layers", None) or [getattr(net, "block", None),
+                                                   getattr(net, "dense", None)]:
+        if child is not None:
+            found += dense_layers(child)
+    return found
+
+
+def _all_layers(net):
+    yield net
+    for child in getattr(net, "layers", None) or [getattr(net, "block", None)]:
+        if child is not None:
+            yield from _all_layers(child)
+
+
+class GradientNorms(Callback):
+    """Watch every Dense layer while training (notebooks 04 and 05).
+
+    Per step: the loss (``losses``), and per Dense layer ‖∂L/∂W_ℓ‖ (``grad_norms``) and
+    ‖∂L/∂b_ℓ‖ = ‖δ_ℓ‖ (``bias_grad_norms``, Nielsen's "speed of learning"), read after
+    backward and penalties, before the optimiser step. At the end, ``relative_change``: how far
+    each layer's weights moved, ‖W_end − W_start‖ / ‖W_start‖. At the first non-finite loss it
+    stops the run before that step's update and records the step's index in ``diverged_at``
+    (= the number of finite steps recorded), instead of filling the record with NaN.
+    """
+
+    def __init__(self):
+        self.losses: list[float] = []
+        self.grad_norms: list[np.ndarray] = []
+        self.bias_grad_norms: list[np.ndarray] = []
+        self.relative_change: np.ndarray | None = None
+        self.diverged_at: int | None = None
+        self._dense: list[Dense] = []
+        self._start: list[np.ndarray] = []
+
+    def on_fit_start(self, run):
+        self._dense = dense_layers(run.net)
+        if not self._dense:
+            raise ValueError("GradientNorms needs a net with at least one Dense layer; got none")
+        self._start = [d.W.data.copy() for d in self._dense]
+
+    def on_batch_end(self, run):
+        if not math.isfinite(run.loss):
+            self.diverged_at = run.step
+            run.stop = True
+            return
+        self.losses.append(run.loss)
+        self.grad_norms.append(np.array([np.linalg.norm(d.W.grad) for d in self._dense]))
+        self.bias_grad_norms.append(np.array([np.linalg.norm(d.b.grad) for d in self._dense]))
+
+    def on_fit_end(self, run):
+        with np.errstate(all="ignore"):
+            self.relative_change = np.array([np.linalg.norm(d.W.data - w0) / np.linalg.norm(w0)
+                                             for d, w0 in zip(self._dense, self._start)])
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    @property
+    def mean_grad_norms(self) -> np.ndarray:
+        """Mean over steps of ‖∂L/∂W_ℓ‖ per Dense layer."""
+        return np.mean(self.grad_norms, axis=0)
+
+    @property
+    def learning_speed(self) -> np.ndarray:
+        """Mean over steps of ‖∂L/∂b_ℓ‖ = ‖δ_ℓ‖ per Dense layer (Nielsen's speed of learning)."""
+        return np.mean(self.bias_grad_norms, axis=0)
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def _is_labels(y) -> bool:
+    return y.ndim == 1 and np.issubdtype(y.dtype, np.integer)
+
+
+def _count_correct(out, y, loss: str) -> int:
+    """Examples whose prediction matches: arg-max over several outputs, else a threshold
+    (0 on logits for ``sigmoid_binary_cross_entropy``, 0.5 on probabilities otherwise)."""
+    if out.ndim == 2 and out.shape[1] > 1:
+        truth = y if _is_labels(y) else y.argmax(axis=1)
+        return int(np.count_nonzero(out.argmax(axis=1) == truth))
+    cut = 0.0 if loss == "sigmoid_binary_cross_entropy" else 0.5
+    return int(np.count_nonzero((out.reshape(-1) > cut) == (y.reshape(-1) > 0.5)))
+
+
+def _targets_for(loss: str, yb, out):
+    """The loss's target for a minibatch: integer labels become one-hot rows of the output's
+    width, except for softmax cross-entropy, which takes labels as they are."""
+    if _is_labels(yb) and loss != "softmax_cross_entropy":
+        return one_hot(yb, out.shape[1], dtype=out.dtype)
+    return yb
+
+
+def _check_targets(name, y, n, dtype):
+    y = np.asarray(y)
+    if not _is_labels(y):
+        y = as_float_array(name, y).astype(dtype, copy=False)
+    if len(y) != n:
+        raise ValueError(f"{name} must have one entry per example ({n}); got {len(y)}")
+    return y
+
+
+def evaluate(net, X, y, loss: str = "softmax_cross_entropy", *,
+             batch_size: int = 10000) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``net`` on X (N, ...) with y: (N,) integer labels or (N, C)
+    targets, measured in eval mode in chunks of ``batch_size``; the net's mode is restored."""
+    check_choice("loss", loss, LOSSES)
+    batch_size = check_positive_int("batch_size", batch_size)
+    X = as_float_array("X", X)
+    y = _check_targets("y", y, len(X), X.dtype)
+    was_training = getattr(net, "training", True)
+    net.eval()
+    total, correct = 0.0, 0
+    try:
+        with np.errstate(over="ignore", under="ignore"):
+            for start in range(0, len(X), batch_size):
+                out = net.forward(X[start:start + batch_size])
+                yb = y[start:start + batch_size]
+                total += LOSSES[loss](out, _targets_for(loss, yb, out))[0] * len(yb)
+                correct += _count_correct(out, yb, loss)
+    finally:
+        net.train(was_training)
+    return total / len(X), correct / len(X)
+
+
 def accuracy(net, X, y, *, batch_size: int = 10000) -> float:
-    """Fraction of rows of X (N, D) whose arg-max output equals the integer label y (N,)."""
+    """Fraction of rows of X (N, ...) classified right; y: (N,) integer labels or (N, C)
+    targets (arg-max compared). Measured in eval mode; the net's mode is restored."""
+    batch_size = check_positive_int("batch_size", batch_size)
+    X = as_float_array("X", X)
+    y = _check_targets("y", y, len(X), X.dtype)
+    was_training = getattr(net, "training", True)
     net.eval()
     correct = 0
-    for start in range(0, len(X), batch_size):
-        out = net.forward(X[start:start + batch_size])
-        correct += int(np.sum(out.argmax(axis=1) == y[start:start + batch_size]))
-    net.train()
+    try:
+        with np.errstate(over="ignore", under="ignore"):
+            for start in range(0, len(X), batch_size):
+                out = net.forward(X[start:start + batch_size])
+                correct += _count_correct(out, y[start:start + batch_size], "")
+    finally:
+        net.train(was_training)
     return correct / len(X)
 
 
-def mean_loss(net, X, Y, loss: str) -> float:
-    """The loss named ``loss`` of ``net`` on inputs X (N, D) and targets Y (N, C)."""
-    return evaluate(net, X, Y, loss)[0]
+# ----------------------------------------------------------------------------- the loop
 
 
-def evaluate(net, X, Y, loss: str) -> tuple[float, float]:
-    """(mean loss, accuracy) of ``net`` on X (N, D) with one-hot or target rows Y (N, C),
-    from one forward pass; accuracy compares the arg-max of the output and of Y."""
-    net.eval()
-    with np.errstate(over="ignore", under="ignore"):
-        out = net.forward(X)
-        value = LOSSES[loss](out, Y)[0]
-    net.train()
-    return value, float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
+def _learning_rate(optimizer):
+    lr = getattr(optimizer, "lr", None)
+    if lr is None:
+        lr = getattr(optimizer, "defaults", {}).get("lr")
+    return lr
 
 
-def _targets(y, num_outputs, dtype):
-    y = np.asarray(y)
-    if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
-        return one_hot(y, num_outputs, dtype=dtype)
-    return as_float_array("y", y, ndim=2).astype(dtype, copy=False)
+def _fused_plan(net, X, optimizer, loss, penalties, callbacks):
+    """The fused engine's plan when it computes exactly what the layer path would, else None:
+    plain SGD (no momentum, dampening-free, no weight decay) over exactly the net's
+    parameters, no penalty, no per-step callback, no mode-dependent layer, a 2-D input, and a
+    net the engine supports (Dense + element-wise activations, quadratic or softmax CE)."""
+    cls = type(optimizer)
+    if cls.__name__ != "SGD" or not cls.__module__.startswith("nnlib."):
+        return None
+    if (getattr(optimizer, "momentum", 0) or getattr(optimizer, "weight_decay", 0)
+            or getattr(optimizer, "nesterov", False) or getattr(optimizer, "maximize", False)):
+        return None
+    lr = _learning_rate(optimizer)
+    if not isinstance(lr, (int, float)) or penalties or X.ndim != 2:
+        return None
+    if any(_overrides(cb, "on_batch_end") for cb in callbacks):
+        return None
+    if any(type(layer).__name__ in _MODE_DEPENDENT for layer in _all_layers(net)):
+        return None
+    params = net.parameters()
+    if {id(p) for p in optimizer.params} != {id(p) for p in params}:
+        return None
+    if len({p.data.dtype for p in params}) != 1:
+        return None
+    return fused.plan(net, loss)
 
 
-def _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn) -> float:
-    """One epoch through the generic layer interface; returns the mean minibatch loss."""
-    total = 0.0
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
-        value, dout = loss_fn(net.forward(X[idx]), Y[idx])
-        net.backward(dout)
-        opt.step()
-        total += value * len(idx)
-    return total / len(order)
+def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: int | None = None,
+        batch_size: int, rng, shuffle: bool = True, X_val=None, y_val=None, callbacks=(),
+        penalties=(), progress: bool = True, steps: int | None = None) -> History:
+    """Train ``net`` in place and return its :class:`History`.
 
+    X: (N, ...) inputs (cast to the parameters' dtype). y: (N,) integer labels (one-hot to the
+    output width where the loss needs rows) or (N, C) targets. ``optimizer``: an
+    :mod:`nnlib.optim` instance built on ``net.parameters()``. ``loss``: a name from
+    :data:`nnlib.losses.LOSSES`. Each epoch visits the examples in a fresh permutation drawn
+    from ``rng`` (in the given order if ``shuffle=False``), one step per minibatch of
+    ``batch_size`` (the last one may be smaller)::
 
-def sgd_fit(net, X, y, *, epochs: int, batch_size: int, lr: float, rng, loss: str = "quadratic",
-            X_val=None, y_val=None, engine: str = "auto", progress: bool = False,
-            callback=None) -> History:
-    """Train ``net`` in place by minibatch SGD and return its :class:`History`.
+        net.train(); optimizer.zero_grad(); out = net.forward(xb)
+        value, dout = loss(out, yb); net.backward(dout)
+        for pen in penalties: value += pen(net)       # adds ∂R/∂θ into .grad
+        callbacks' on_batch_end(run); optimizer.step()
 
-    X: (N, D) inputs. y: (N,) integer labels (one-hot encoded to the output width) or
-    (N, C) targets. Each epoch draws one fresh permutation from ``rng`` and takes one step
-    per minibatch of ``batch_size`` (the last one may be smaller), with
-    W ← W − lr · ∂L/∂W where L is the minibatch's mean loss.
-
-    ``engine``: ``"layers"`` runs every step through ``net.forward``/``net.backward``;
-    ``"fused"`` uses :mod:`nnlib._fused` (same arithmetic, preallocated buffers; plain MLPs with
-    the quadratic or softmax cross-entropy loss only); ``"auto"`` picks fused when it can.
-    ``callback(history)`` runs after each epoch (live plots); ``progress=True`` shows a tqdm bar.
+    ``steps`` is a budget of optimiser steps across epochs: training ends after ``steps`` steps
+    or ``epochs`` epochs, whichever comes first (the last epoch may then be partial and is
+    recorded as such); with ``epochs=None`` it runs as many epochs as the budget needs.
+    ``X_val``/``y_val`` are measured after every epoch (eval mode). ``callbacks``: see
+    :class:`Callback`. ``progress=True`` shows a tqdm bar over epochs. The net ends in the
+    mode (train/eval) it was in before the call.
     """
     check_choice("loss", loss, LOSSES)
-    check_choice("engine", engine, ("auto", "fused", "layers"))
-    epochs = check_positive_int("epochs", epochs)
+    if epochs is None and steps is None:
+        raise ValueError("fit needs epochs or steps (or both); got neither")
+    epochs = None if epochs is None else check_positive_int("epochs", epochs)
+    steps = None if steps is None else check_positive_int("steps", steps)
     batch_size = check_positive_int("batch_size", batch_size)
-    lr = check_positive_float("lr", lr)
     rng = check_rng("rng", rng)
-    X = as_float_array("X", X, ndim=2)
+    for name, value in (("optimizer.zero_grad", "zero_grad"), ("optimizer.step", "step")):
+        if not callable(getattr(optimizer, value, None)):
+            raise TypeError(f"optimizer must be an nnlib.optim optimiser with {name}(); got "
+                            f"{type(optimizer).__name__}")
+    penalties, callbacks = tuple(penalties), tuple(callbacks)
+    for i, pen in enumerate(penalties):
+        if not callable(pen):
+            raise TypeError(f"penalties[{i}] must be callable as pen(net); got "
+                            f"{type(pen).__name__}")
     params = net.parameters()
     if not params:
         raise ValueError("net must have trainable parameters; got none")
     dtype = params[0].data.dtype
-    X = X.astype(dtype, copy=False)
-    num_out = net.forward(X[:1]).shape[1]
-    Y = _targets(y, num_out, dtype)
-    if len(Y) != len(X):
-        raise ValueError(f"y must have one row per row of X ({len(X)}); got {len(Y)}")
+    X = as_float_array("X", X).astype(dtype, copy=False)
+    if X.ndim < 2:
+        raise ValueError(f"X must hold one example per row, at least 2-D; got shape {X.shape}")
+    y = _check_targets("y", y, len(X), dtype)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together; got only one of them")
     if X_val is not None:
-        X_val = as_float_array("X_val", X_val, ndim=2).astype(dtype, copy=False)
-        Y_val = _targets(y_val, num_out, dtype)
+        X_val = as_float_array("X_val", X_val).astype(dtype, copy=False)
+        y_val = _check_targets("y_val", y_val, len(X_val), dtype)
 
-    steps = None if engine == "layers" else fused.plan(net, loss)
-    if engine == "fused" and steps is None:
-        raise ValueError("engine='fused' needs a Sequential of Dense layers each followed by "
-                         "sigmoid/tanh/relu/leaky_relu (none after the last for "
-                         "softmax_cross_entropy) and loss 'quadratic' or 'softmax_cross_entropy'; "
-                         "use engine='layers' for other networks")
-    runner = X1 = None
-    if steps:
+    n = len(X)
+    per_epoch = math.ceil(n / batch_size)
+    if epochs is None:
+        epochs = math.ceil(steps / per_epoch)
+    budget = epochs * per_epoch if steps is None else min(steps, epochs * per_epoch)
+    plan = _fused_plan(net, X, optimizer, loss, penalties, callbacks)
+    history = History(engine="fused" if plan else "layers")
+    run = Run(net=net, optimizer=optimizer, history=history)
+    was_training = getattr(net, "training", True)
+    runner = None
+    if plan:
+        # Exact only without penalties or weight decay (guaranteed by _fused_plan): an input
+        # that is 0 in every example then gets a zero gradient forever, so it can be dropped.
         active = np.flatnonzero(np.any(X != 0, axis=0))
-        runner = fused.FusedMLP(steps, batch_size, dtype, active_inputs=active)
+        runner = fused.FusedMLP(plan, batch_size, dtype, active_inputs=active)
         X1 = fused.with_ones(X[:, active], dtype)
-    opt = SGD(params, lr=lr)
-    loss_fn = LOSSES[loss]
-    history = History(engine="fused" if runner else "layers")
+        out_width = plan[-1][0].b.data.shape[0]
+        labels = y if _is_labels(y) else None  # None: the engine takes the arg-max of Y
+        Y = one_hot(y, out_width, dtype=dtype) if _is_labels(y) else y
+        lr = float(_learning_rate(optimizer))
 
     epoch_iter = range(1, epochs + 1)
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        epoch_iter = tqdm(epoch_iter, desc="epochs", unit="epoch")
-    for epoch in epoch_iter:
-        t0 = time.perf_counter()
-        order = rng.permutation(len(X))
-        if runner:
-            train_loss = runner.epoch(X1, Y, order, lr, loss)
-            runner.write_back()
-        else:
-            with np.errstate(over="ignore", under="ignore"):
-                train_loss = _layer_epoch(net, X, Y, order, batch_size, opt, loss_fn)
-        history.seconds.append(time.perf_counter() - t0)
-        history.epoch.append(epoch)
-        history.train_loss.append(train_loss)
-        if X_val is not None:
-            val_loss, val_acc = evaluate(net, X_val, Y_val, loss)
-            history.val_loss.append(val_loss)
-            history.val_accuracy.append(val_acc)
-            if progress:
-                epoch_iter.set_postfix(val_acc=f"{history.val_accuracy[-1]:.4f}",
-                                       s_per_epoch=f"{history.seconds[-1]:.2f}")
-        if callback is not None:
-            callback(history)
+        epoch_iter = bar = tqdm(epoch_iter, desc="epochs", unit="epoch")
+    loss_fn = LOSSES[loss]
+    for cb in callbacks:
+        if hasattr(cb, "on_fit_start"):
+            cb.on_fit_start(run)
+    try:
+        for epoch in epoch_iter:
+            run.epoch = epoch
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            order = order[:(budget - run.step) * batch_size]
+            t0 = time.perf_counter()
+            if runner:
+                net.train()
+                mean_loss, step_losses, correct = runner.epoch(X1, Y, order, lr, loss,
+                                                               labels=labels)
+                runner.write_back()
+                seen = len(order)
+                run.step += len(step_losses)
+                if hasattr(optimizer, "step_count"):
+                    optimizer.step_count += len(step_losses)
+                history.step_loss.extend(step_losses.tolist())
+            else:
+                mean_loss, correct, seen = _layer_epoch(run, X, y, order, batch_size, loss,
+                                                        loss_fn, penalties, callbacks)
+            history.seconds.append(time.perf_counter() - t0)
+            if seen == 0:  # stopped before the first step of this epoch
+                history.seconds.pop()
+                break
+            history.epoch.append(epoch)
+            history.train_loss.append(mean_loss)
+            history.train_accuracy.append(correct / seen)
+            if X_val is not None:
+                val_loss, val_acc = evaluate(net, X_val, y_val, loss)
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(val_acc)
+            if bar is not None:
+                shown = {"loss": f"{mean_loss:.4g}"}
+                if X_val is not None:
+                    shown["val_acc"] = f"{history.val_accuracy[-1]:.4f}"
+                bar.set_postfix(shown, refresh=False)
+            for cb in callbacks:
+                if hasattr(cb, "on_epoch_end"):
+                    cb.on_epoch_end(run)
+            if run.stop or run.step >= budget:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+        net.train(was_training)
+    history.stopped_early = run.stop
+    for cb in callbacks:
+        if hasattr(cb, "on_fit_end"):
+            cb.on_fit_end(run)
     return history
+
+
+def _layer_epoch(run, X, y, order, batch_size, loss, loss_fn, penalties, callbacks):
+    """One epoch through the layers' own forward/backward; returns (mean loss, correct, seen)."""
+    net, optimizer, history = run.net, run.optimizer, run.history
+    batch_hooks = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
+    total, correct, seen = 0.0, 0, 0
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            xb, yb = X[idx], y[idx]
+            net.train()
+            optimizer.zero_grad()
+            out = net.forward(xb)
+            value, dout = loss_fn(out, _targets_for(loss, yb, out))
+            net.backward(dout)
+            for pen in penalties:
+                value += float(pen(net))
+            run.loss, run.output = float(value), out
+            for cb in batch_hooks:
+                cb.on_batch_end(run)
+            if run.stop:
+                break
+            optimizer.step()
+            run.step += 1
+            history.step_loss.append(run.loss)
+            total += run.loss * len(idx)
+            correct += _count_correct(out, yb, loss)
+            seen += len(idx)
+    return (total / seen if seen else float("nan")), correct, seen
 
 
 def per_example_sgd_epoch(net, X, y, *, order, batch_size: int, lr: float) -> float:
     """One epoch of SGD done the textbook way: backprop one example at a time.
 
-    For each minibatch, every example is pushed through the network as a single column,
-    its gradients are summed, and the step W ← W − (lr/K) Σ ∇W is taken. Quadratic cost;
-    ``net`` a Dense/activation :class:`nnlib.layers.Sequential`. It computes exactly what
-    ``sgd_fit(..., engine="layers")`` computes and is kept only as the slow reference that
+    For each minibatch, every example is pushed through the network as a single row, its
+    gradients are summed, and the step W ← W − (lr/K) Σ ∇W is taken. Quadratic cost;
+    ``net`` a Dense/activation :class:`nnlib.layers.Sequential`; y (N,) integer labels. It
+    computes exactly what ``fit(..., optimizer=SGD(net.parameters(), lr=lr), loss="quadratic",
+    shuffle=False)`` computes on ``X[order]`` and is kept only as the slow reference that
     shows what vectorising over the minibatch buys. Returns the seconds it took.
     """
     t0 = time.perf_counter()
     params = net.parameters()
-    num_out = params[-1].data.shape[-1]
+    num_out = dense_layers(net)[-1].b.data.shape[0]
     dtype = params[0].data.dtype
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
@@ -191,6 +481,8 @@ def per_example_sgd_epoch(net, X, y, *, order, batch_size: int, lr: float) -> fl
             x = np.asarray(X[i:i + 1], dtype=dtype)
             target = np.zeros((1, num_out), dtype=dtype)
             target[0, y[i]] = 1
+            for p in params:
+                p.grad[...] = 0
             out = net.forward(x)
             net.backward(out - target)  # quadratic cost of one example: dC/da = a − y
             for acc, p in zip(total, params):

@@ -1,4 +1,5 @@
-"""Minibatch SGD: the fused engine equals the layer-by-layer one; training actually learns."""
+"""training.fit: the fused engine equals the layer path, the engine choice is pinned, the hooks
+(mode, penalties, callbacks, step budget) do what they say, and training actually learns."""
 
 from __future__ import annotations
 
@@ -6,8 +7,17 @@ import numpy as np
 import pytest
 
 from nnlib import _fused as fused
-from nnlib.layers import Dense, Flatten, ReLU, Sequential, mlp
-from nnlib.training import mean_loss, per_example_sgd_epoch, sgd_fit
+from nnlib.layers import Dense, Flatten, Layer, Sequential, mlp
+from nnlib.optim import SGD, Adam
+from nnlib.training import (
+    Callback,
+    GradientNorms,
+    accuracy,
+    dense_layers,
+    evaluate,
+    fit,
+    per_example_sgd_epoch,
+)
 
 
 def _data(rng, n=203, d=7, c=4):
@@ -20,105 +30,329 @@ def _weights(net):
     return [p.data.copy() for p in net.parameters()]
 
 
+class _EveryStep(Callback):
+    """A per-step callback that does nothing but forces the layer path."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def on_batch_end(self, run):
+        self.calls += 1
+
+
+def _fit(net, X, y, lr=0.1, **kw):
+    kw.setdefault("epochs", 1)
+    kw.setdefault("batch_size", 5)
+    kw.setdefault("rng", np.random.default_rng(0))
+    kw.setdefault("progress", False)
+    return fit(net, X, y, optimizer=kw.pop("optimizer", None) or SGD(net.parameters(), lr=lr),
+               **kw)
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
 @pytest.mark.parametrize("loss,out_act", [("quadratic", "sigmoid"), ("quadratic", "tanh"),
                                           ("softmax_cross_entropy", None)])
 def test_fused_engine_matches_layer_engine(activation, loss, out_act):
     """Same rng, same data: both engines end with the same weights (float64, 2 epochs,
-    a last minibatch smaller than the others)."""
+    a last minibatch smaller than the others) and report the same history."""
     results = []
-    for engine in ("fused", "layers"):
+    for callbacks in ((), (_EveryStep(),)):
         rng = np.random.default_rng(7)
         net = mlp([7, 9, 6, 4], rng=rng, activation=activation, output_activation=out_act,
                   init="xavier_normal", bias_std=0.5)
         X, y = _data(np.random.default_rng(1))
         X[:, 2] = 0  # an input that is zero everywhere: the fused engine drops it
-        h = sgd_fit(net, X, y, epochs=2, batch_size=10, lr=0.5, rng=rng, loss=loss,
-                    engine=engine, X_val=X[:50], y_val=y[:50])
-        assert h.engine == engine
+        h = fit(net, X, y, optimizer=SGD(net.parameters(), lr=0.5), loss=loss, epochs=2,
+                batch_size=10, rng=rng, X_val=X[:50], y_val=y[:50], callbacks=callbacks,
+                progress=False)
         results.append((_weights(net), h))
-    for a, b in zip(results[0][0], results[1][0]):
+    (w_fused, h_fused), (w_layers, h_layers) = results
+    assert (h_fused.engine, h_layers.engine) == ("fused", "layers")
+    for a, b in zip(w_fused, w_layers):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(results[0][1].train_loss, results[1][1].train_loss, rtol=1e-10)
-    assert results[0][1].val_accuracy == results[1][1].val_accuracy
+    np.testing.assert_allclose(h_fused.train_loss, h_layers.train_loss, rtol=1e-10)
+    np.testing.assert_allclose(h_fused.step_loss, h_layers.step_loss, rtol=1e-10)
+    assert len(h_fused.step_loss) == 2 * 21
+    assert h_fused.train_accuracy == h_layers.train_accuracy
+    assert h_fused.val_accuracy == h_layers.val_accuracy
 
 
-def test_auto_engine_choice():
+class _Dropout(Layer):
+    """Stands in for nnlib.regularization.Dropout: the engine must refuse it by class name."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, dout):
+        return dout
+
+
+_Dropout.__name__ = "Dropout"
+
+
+class _L2:
+    def __init__(self, lam):
+        self.lam = lam
+
+    def __call__(self, net):
+        value = 0.0
+        for p in net.parameters():
+            if p.data.ndim >= 2:
+                value += 0.5 * self.lam * float(np.sum(p.data ** 2))
+                p.grad += self.lam * p.data
+        return value
+
+
+class _EpochOnly(Callback):
+    def __init__(self):
+        self.epochs = []
+
+    def on_epoch_end(self, run):
+        self.epochs.append(run.epoch)
+
+
+def test_engine_choice_is_pinned():
+    """Fused only where exact: plain SGD, no penalty, no per-step callback, no dropout/BN."""
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, n=20, d=4, c=2)
+
+    def engine(net=None, **kw):
+        net = net or mlp([4, 3, 2], rng=np.random.default_rng(1))
+        return _fit(net, X, y, **kw).engine
+
+    plain = mlp([4, 3, 2], rng=rng)
+    assert engine(plain) == "fused"
+    assert engine(callbacks=[_EpochOnly()]) == "fused"  # per-epoch callbacks are fine
+    assert engine(callbacks=[_EveryStep()]) == "layers"
+    assert engine(callbacks=[GradientNorms()]) == "layers"
+    assert engine(penalties=[_L2(1e-3)]) == "layers"
+    net = mlp([4, 3, 2], rng=rng)
+    assert engine(net, optimizer=SGD(net.parameters(), lr=0.1, momentum=0.9)) == "layers"
+    assert engine(net, optimizer=SGD(net.parameters(), lr=0.1, momentum=0.9,
+                                     nesterov=True)) == "layers"
+    assert engine(net, optimizer=SGD(net.parameters(), lr=0.1, weight_decay=1e-4)) == "layers"
+    assert engine(net, optimizer=Adam(net.parameters(), lr=1e-3)) == "layers"
+    # an optimiser over only some of the parameters: the engine would update them all
+    assert engine(net, optimizer=SGD(net.parameters()[:2], lr=0.1)) == "layers"
+    with_dropout = Sequential(Dense(4, 3, rng=rng), _Dropout(), Dense(3, 2, rng=rng))
+    assert engine(with_dropout) == "layers"
+    assert engine(Sequential(Flatten(), Dense(4, 2, rng=rng))) == "layers"
+
+
+def test_fused_plan_supports_plain_mlps_only():
     rng = np.random.default_rng(0)
     assert fused.plan(mlp([4, 3, 2], rng=rng, output_activation="sigmoid"), "quadratic")
     # raw scores with the quadratic cost, or an activated output with softmax CE: layer path
     assert fused.plan(mlp([4, 3, 2], rng=rng), "quadratic") is None
     assert fused.plan(mlp([4, 3, 2], rng=rng, output_activation="sigmoid"),
                       "softmax_cross_entropy") is None
-    assert fused.plan(Sequential(Flatten(), Dense(4, 2, rng=rng), ReLU()), "quadratic") is None
+    assert fused.plan(Sequential(Flatten(), Dense(4, 2, rng=rng)), "quadratic") is None
     assert fused.plan(mlp([4, 3, 2], rng=rng, activation="heaviside",
                           output_activation="sigmoid"), "quadratic") is None
 
 
-def test_fused_engine_refuses_unsupported_network():
-    rng = np.random.default_rng(0)
-    net = Sequential(Flatten(), Dense(4, 2, rng=rng), ReLU())
-    X, y = _data(rng, n=20, d=4, c=2)
-    with pytest.raises(ValueError, match="engine='fused'"):
-        sgd_fit(net, X, y, epochs=1, batch_size=5, lr=0.1, rng=rng, engine="fused")
-    h = sgd_fit(net, X, y, epochs=1, batch_size=5, lr=0.1, rng=rng)  # auto -> layers
-    assert h.engine == "layers"
+def test_momentum_and_adam_train_through_fit():
+    """Any optimiser works: the same net, data and budget, each lowers the loss."""
+    X, y = _data(np.random.default_rng(2), n=300)
+    for make in (lambda ps: SGD(ps, lr=0.05, momentum=0.9), lambda ps: Adam(ps, lr=0.01)):
+        net = mlp([7, 16, 4], rng=np.random.default_rng(3), activation="relu", init="he_normal")
+        opt = make(net.parameters())
+        h = fit(net, X, y, optimizer=opt, epochs=6, batch_size=20,
+                rng=np.random.default_rng(4), progress=False)
+        assert h.engine == "layers"
+        assert h.train_loss[-1] < 0.5 * h.train_loss[0]
+        assert opt.step_count == 6 * 15
 
 
-def test_per_example_epoch_equals_vectorised_epoch():
+def test_layer_path_matches_a_hand_written_momentum_loop():
+    """fit's step is zero_grad → forward → loss → backward → step (gradients accumulate in
+    layers, so a missing zero_grad would double them)."""
+    X, y = _data(np.random.default_rng(5), n=40)
+    nets = [mlp([7, 5, 4], rng=np.random.default_rng(6), activation="tanh") for _ in range(2)]
+    fit(nets[0], X, y, optimizer=SGD(nets[0].parameters(), lr=0.1, momentum=0.9), epochs=2,
+        batch_size=8, rng=np.random.default_rng(0), shuffle=False, progress=False)
+    from nnlib.losses import softmax_cross_entropy
+
+    opt = SGD(nets[1].parameters(), lr=0.1, momentum=0.9)
+    for _ in range(2):
+        for s in range(0, 40, 8):
+            opt.zero_grad()
+            _, dout = softmax_cross_entropy(nets[1].forward(X[s:s + 8]), y[s:s + 8])
+            nets[1].backward(dout)
+            opt.step()
+    for a, b in zip(_weights(nets[0]), _weights(nets[1])):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_per_example_epoch_equals_fit_without_shuffling():
     """Nielsen's per-example loop and the vectorised minibatch step are the same algorithm."""
     rng = np.random.default_rng(3)
     X, y = _data(rng, n=60, d=5, c=3)
     nets = [mlp([5, 6, 3], rng=np.random.default_rng(4), activation="sigmoid",
-                output_activation="sigmoid", init="normal", bias_std=1.0) for _ in range(2)]
+                output_activation="sigmoid", init="normal", bias_std=1.0) for _ in range(3)]
     order = np.random.default_rng(5).permutation(60)
     per_example_sgd_epoch(nets[0], X, y, order=order, batch_size=10, lr=3.0)
-    sgd_fit(nets[1], X[order], y[order], epochs=1, batch_size=10, lr=3.0,
-            rng=_FixedOrder(), engine="layers")
-    for a, b in zip(_weights(nets[0]), _weights(nets[1])):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    for net, callbacks in zip(nets[1:], ((), (_EveryStep(),))):
+        h = fit(net, X[order], y[order], optimizer=SGD(net.parameters(), lr=3.0),
+                loss="quadratic", epochs=1, batch_size=10, rng=np.random.default_rng(9),
+                shuffle=False, callbacks=callbacks, progress=False)
+        for a, b in zip(_weights(nets[0]), _weights(net)):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert h.engine == "layers"
 
 
-class _FixedOrder(np.random.Generator):
-    """A Generator whose permutation is the identity (the data are already shuffled)."""
+def test_shuffle_false_keeps_the_order_and_draws_nothing():
+    X, y = _data(np.random.default_rng(0), n=30)
+    rng = np.random.default_rng(1)
+    state = rng.bit_generator.state
+    seen = []
 
-    def __init__(self):
-        super().__init__(np.random.PCG64(0))
+    class Record(Callback):
+        def on_batch_end(self, run):
+            seen.append(run.output.shape[0])
 
-    def permutation(self, n):
-        return np.arange(n)
+    net = mlp([7, 4], rng=np.random.default_rng(2))
+    _fit(net, X, y, batch_size=7, rng=rng, shuffle=False, callbacks=[Record()])
+    assert rng.bit_generator.state == state
+    assert seen == [7, 7, 7, 7, 2]
 
 
 def test_sgd_learns_a_separable_task():
     rng = np.random.default_rng(0)
     X, y = _data(rng, n=600, d=7, c=4)
     net = mlp([7, 16, 4], rng=rng, activation="tanh", init="xavier_uniform")
-    Y = np.eye(4)[y[:500]]
-    before = mean_loss(net, X[:500], Y, "softmax_cross_entropy")
-    h = sgd_fit(net, X[:500], y[:500], epochs=15, batch_size=16, lr=0.3, rng=rng,
-                loss="softmax_cross_entropy", X_val=X[500:], y_val=y[500:])
+    before = evaluate(net, X[:500], y[:500], loss="softmax_cross_entropy")[0]
+    h = fit(net, X[:500], y[:500], optimizer=SGD(net.parameters(), lr=0.3), epochs=15,
+            batch_size=16, rng=rng, X_val=X[500:], y_val=y[500:], progress=False)
     assert h.train_loss[-1] < 0.6 * before
     assert h.train_loss[-1] < h.train_loss[0]
     assert h.val_accuracy[-1] > 0.8
+    assert h.train_accuracy[-1] > h.train_accuracy[0]
+    assert h.epoch == list(range(1, 16))
     assert len(h.seconds) == 15 and all(s > 0 for s in h.seconds)
+    assert accuracy(net, X[500:], y[500:]) == h.val_accuracy[-1]
 
 
-def test_sgd_fit_bad_arguments():
+class _ModeProbe(Layer):
+    """Identity that records the mode it ran in (stands in for dropout/batch norm)."""
+
+    def __init__(self):
+        self.modes = []
+
+    def forward(self, x):
+        self.modes.append(self.training)
+        return x
+
+    def backward(self, dout):
+        return dout
+
+
+def test_train_mode_for_steps_eval_mode_for_measuring_and_mode_restored():
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, n=40)
+    probe = _ModeProbe()
+    net = Sequential(Dense(7, 4, rng=rng), probe)
+    net.eval()
+    h = _fit(net, X, y, batch_size=10, epochs=2, X_val=X[:10], y_val=y[:10])
+    assert h.engine == "layers"
+    assert probe.modes == [True] * 4 + [False] + [True] * 4 + [False]
+    assert net.training is False and probe.training is False
+    net.train()
+    probe.modes.clear()
+    evaluate(net, X, y)
+    accuracy(net, X, y)
+    assert probe.modes == [False, False] and probe.training is True
+
+
+def test_penalty_adds_its_gradient_and_its_value():
+    """With an L2 penalty the update is that of the penalised objective, and the reported
+    loss includes R(θ)."""
+    X, y = _data(np.random.default_rng(1), n=20)
+    nets = [mlp([7, 4], rng=np.random.default_rng(2)) for _ in range(2)]
+    h = _fit(nets[0], X, y, lr=0.5, batch_size=20, penalties=[_L2(0.1)])
+    from nnlib.losses import softmax_cross_entropy
+
+    W, b = nets[1].parameters()
+    value, dout = softmax_cross_entropy(nets[1].forward(X), y)
+    W_before = W.data.copy()
+    nets[1].zero_grad()
+    nets[1].backward(dout)
+    W.data -= 0.5 * (W.grad + 0.1 * W_before)
+    b.data -= 0.5 * b.grad
+    np.testing.assert_allclose(nets[0].parameters()[0].data, W.data, rtol=1e-12)
+    assert h.step_loss[0] == pytest.approx(value + 0.05 * np.sum(W_before ** 2), rel=1e-12)
+
+
+def test_step_budget_across_epochs():
+    X, y = _data(np.random.default_rng(0), n=50)
+    net = mlp([7, 4], rng=np.random.default_rng(1))
+    opt = SGD(net.parameters(), lr=0.1)
+    h = fit(net, X, y, optimizer=opt, steps=23, batch_size=10, rng=np.random.default_rng(2),
+            progress=False)
+    assert len(h.step_loss) == 23 and opt.step_count == 23
+    assert h.epoch == [1, 2, 3, 4, 5]  # 5 steps an epoch: four full epochs and 3 steps
+    h = _fit(net, X, y, epochs=2, steps=100, batch_size=10)
+    assert len(h.step_loss) == 10 and h.epoch == [1, 2]  # epochs come first
+    h = _fit(net, X, y, epochs=3, steps=7, batch_size=10, callbacks=[_EveryStep()])
+    assert len(h.step_loss) == 7 and h.epoch == [1, 2]
+
+
+def test_gradient_norms_records_layers_and_stops_at_divergence():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 6))
+    y = (X[:, 0] > 0).astype(int)
+    net = mlp([6, 8, 8, 2], rng=rng, activation="sigmoid", init="xavier_normal")
+    probe = GradientNorms()
+    h = fit(net, X, y, optimizer=SGD(net.parameters(), lr=0.5), steps=200, batch_size=20,
+            rng=rng, callbacks=[probe], progress=False)
+    assert not probe.diverged and not h.stopped_early
+    assert len(probe.losses) == 200 and np.shape(probe.grad_norms) == (200, 3)
+    assert probe.losses == h.step_loss
+    assert probe.relative_change.shape == (3,) and np.all(probe.relative_change > 0)
+    # the last layer's bias gradient is exactly ‖Σ_n (softmax − onehot)/N‖: largest here
+    assert probe.learning_speed.shape == (3,)
+    assert len(dense_layers(net)) == 3
+
+    wild = mlp([6, 8, 2], rng=rng, activation="relu", init="normal", std=30.0)
+    boom = GradientNorms()
+    h = fit(wild, X * 1e3, y, optimizer=SGD(wild.parameters(), lr=10.0), steps=100,
+            batch_size=20, rng=rng, callbacks=[boom], progress=False)
+    assert boom.diverged and h.stopped_early
+    assert boom.diverged_at == len(boom.losses) < 100
+    assert np.all(np.isfinite(boom.grad_norms))
+
+
+def test_fit_bad_arguments():
     rng = np.random.default_rng(0)
     net = mlp([3, 2], rng=rng, output_activation="sigmoid")
     X, y = rng.standard_normal((8, 3)), np.zeros(8, dtype=int)
+    opt = SGD(net.parameters(), lr=0.1)
+
+    def call(**kw):
+        args = dict(optimizer=opt, epochs=1, batch_size=2, rng=rng, progress=False)
+        args.update(kw)
+        fit(net, args.pop("X", X), args.pop("y", y), **args)
+
     with pytest.raises(ValueError, match="unknown loss 'mse'"):
-        sgd_fit(net, X, y, epochs=1, batch_size=2, lr=0.1, rng=rng, loss="mse")
+        call(loss="mse")
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1; got 0"):
-        sgd_fit(net, X, y, epochs=1, batch_size=0, lr=0.1, rng=rng)
-    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
-        sgd_fit(net, X, y, epochs=1, batch_size=2, lr=-1.0, rng=rng)
-    with pytest.raises(ValueError, match="y must have one row per row of X"):
-        sgd_fit(net, X, y[:5], epochs=1, batch_size=2, lr=0.1, rng=rng)
+        call(batch_size=0)
+    with pytest.raises(ValueError, match="y must have one entry per example"):
+        call(y=y[:5])
     with pytest.raises(ValueError, match="X contains NaN"):
-        sgd_fit(net, np.full((8, 3), np.nan), y, epochs=1, batch_size=2, lr=0.1, rng=rng)
+        call(X=np.full((8, 3), np.nan))
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
-        sgd_fit(net, X, y, epochs=1, batch_size=2, lr=0.1, rng=np.random)
+        call(rng=np.random)
+    with pytest.raises(ValueError, match="fit needs epochs or steps"):
+        call(epochs=None)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1; got 0"):
+        call(steps=0)
+    with pytest.raises(TypeError, match="optimizer must be an nnlib.optim optimiser"):
+        call(optimizer="sgd")
+    with pytest.raises(TypeError, match=r"penalties\[0\] must be callable"):
+        call(penalties=[0.1])
+    with pytest.raises(ValueError, match="X_val and y_val must be given together"):
+        call(X_val=X)
 
 
 def test_fused_epoch_over_many_prefetched_chunks_matches_layer_engine():
@@ -130,14 +364,14 @@ def test_fused_epoch_over_many_prefetched_chunks_matches_layer_engine():
     nets = [mlp([6, 5, 3], rng=np.random.default_rng(12), activation="tanh",
                 output_activation="sigmoid", bias_std=0.3) for _ in range(2)]
     runner = fused.FusedMLP(fused.plan(nets[0], "quadratic"), 10, np.float64)
-    fused_loss = runner.epoch(fused.with_ones(X, np.float64), Y, order, 0.7, "quadratic",
-                              chunk_batches=3)
+    fused_loss, step_losses, correct = runner.epoch(fused.with_ones(X, np.float64), Y, order,
+                                                    0.7, "quadratic", chunk_batches=3)
     runner.write_back()
-    from nnlib.losses import quadratic
-    from nnlib.optim import SGD
-    from nnlib.training import _layer_epoch
-    layer_loss = _layer_epoch(nets[1], X, Y, order, 10, SGD(nets[1].parameters(), lr=0.7),
-                              quadratic)
-    assert fused_loss == pytest.approx(layer_loss, rel=1e-12)
+    h = fit(nets[1], X[order], y[order], optimizer=SGD(nets[1].parameters(), lr=0.7),
+            loss="quadratic", epochs=1, batch_size=10, rng=rng, shuffle=False,
+            callbacks=[_EveryStep()], progress=False)
+    assert fused_loss == pytest.approx(h.train_loss[0], rel=1e-12)
+    np.testing.assert_allclose(step_losses, h.step_loss, rtol=1e-12)
+    assert correct / 257 == h.train_accuracy[0]
     for a, b in zip(_weights(nets[0]), _weights(nets[1])):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -258,35 +258,36 @@ def test_blas_threads_context_gives_identical_results():
 # ------------------------------------------------------------------------------ training probes
 
 
-def test_track_training_records_layers_and_stops_at_divergence(rng):
-    from nnlib import layers, probes
+def test_gradient_norms_records_layers_and_stops_at_divergence(rng):
+    from nnlib import layers, optim, training
 
     X = rng.standard_normal((200, 8))
     y = (X[:, 0] > 0).astype(np.int64)
     net = layers.mlp([8, 16, 16, 2], rng=rng, activation="tanh", init="xavier_normal")
-    run = probes.track_training(net, X, y, steps=200, batch_size=20, lr=0.5, rng=rng)
+    run = training.GradientNorms()
+    training.fit(net, X, y, optimizer=optim.SGD(net.parameters(), lr=0.5), steps=200,
+                 batch_size=20, rng=rng, callbacks=[run], progress=False)
     assert not run.diverged and len(run.losses) == 200
     assert run.relative_change.shape == (3,) and np.all(run.relative_change > 0)
     assert run.learning_speed.shape == (3,) and run.mean_grad_norms.shape == (3,)
     assert np.mean(run.losses[-20:]) < 0.5 * run.losses[0]
     # the Dense layers of a lab network are found inside its blocks
     lab_net = dg.build_network(dg.LabConfig(depth=3, width=8, dtype="float64"), rng)
-    assert len(probes.dense_layers(lab_net)) == 4
+    assert len(training.dense_layers(lab_net)) == 4
 
     wild = layers.mlp([8, 64, 64, 64, 2], rng=rng, activation="relu", init="normal", std=30.0)
-    boom = probes.track_training(wild, X, y, steps=100, batch_size=20, lr=1.0, rng=rng,
-                                 loss="quadratic")
+    boom = training.GradientNorms()
+    training.fit(wild, X, y, optimizer=optim.SGD(wild.parameters(), lr=1.0), loss="quadratic",
+                 steps=100, batch_size=20, rng=rng, callbacks=[boom], progress=False)
     assert boom.diverged and boom.diverged_at < 100
     assert all(np.isfinite(boom.losses))
 
 
-def test_track_training_rejects_bad_input(rng):
-    from nnlib import layers, probes
+def test_gradient_norms_needs_dense_layers(rng):
+    from nnlib import layers, optim, training
 
-    net = layers.mlp([2, 2], rng=rng)
-    with pytest.raises(ValueError, match="steps must be an integer >= 1; got 0"):
-        probes.track_training(net, np.zeros((4, 2)), np.zeros(4, int), steps=0, batch_size=2,
-                              lr=0.1, rng=rng)
-    with pytest.raises(ValueError, match="unknown loss"):
-        probes.track_training(net, np.zeros((4, 2)), np.zeros(4, int), steps=1, batch_size=2,
-                              lr=0.1, rng=rng, loss="hinge")
+    net = layers.Sequential(layers.PReLU())
+    with pytest.raises(ValueError, match="GradientNorms needs a net with at least one Dense"):
+        training.fit(net, np.zeros((4, 2)), np.zeros(4, int), optimizer=optim.SGD(
+            net.parameters(), lr=0.1), steps=1, batch_size=2, rng=rng,
+            callbacks=[training.GradientNorms()], progress=False)
