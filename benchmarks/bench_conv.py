@@ -95,10 +95,10 @@ def stepper_step_times(steps: int = 40) -> np.ndarray:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nnlib.widgets.cross_correlation import cross_correlation_stepper
+    from nnlib.widgets.cross_correlation import cross_correlation_lab
 
     with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the figure prints a repr
-        lab = cross_correlation_stepper()
+        lab = cross_correlation_lab()
     canvas = lab.view.fig.canvas
     lab.view.refresh = canvas.draw          # render with Agg, as ipympl does in the kernel
     scrub = lab.controls["scrub"]

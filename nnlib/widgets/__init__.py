@@ -1,3 +1,13 @@
-"""Widgets tier: ipywidgets only. Each lab is one function that builds and returns its
-container; callbacks call tested maths code and update existing plot artists. One module
-per lab."""
+"""Widgets tier: ipywidgets only. One module per lab; each lab is built one way.
+
+``lab = <topic>_lab(...)`` returns a ``<Topic>Lab`` container (an ipywidgets ``VBox``) that the
+notebook shows with one line (``lab``). Every lab exposes ``.controls`` (a dict of name ->
+widget) so tests and curious students can set values programmatically, plus what it shows
+(``readout``, ``view``, its artists). Callbacks call tested maths (building blocks and
+``nnlib.lessons``) and update the EXISTING matplotlib artists (``set_data`` ...), never drawing
+a new figure; the figure comes from ``nnlib.widgets._figure.figure_view``.
+
+Labs: ``universal_approximation_lab`` (01), ``chain_lab`` and ``gradient_lab`` (04, 05),
+``cross_correlation_lab`` (09), ``conv_geometry_lab`` (10), ``feature_maps_lab`` and
+``cnn_trainer_lab`` (12).
+"""

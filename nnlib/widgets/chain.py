@@ -1,6 +1,7 @@
 """The one-neuron-per-layer chain of notebook 04: each factor φ'(w_j y_{j-1}) w_j and their
-running product, live. ``chain_widget()`` returns the container; ``.lab`` holds the state
-(``controls``, ``readout``, ``result``, ``plot.lines``)."""
+running product, live. ``lab = chain_lab(); lab`` in a notebook; the returned
+:class:`ChainLab` container carries the state for tests (``controls``, ``readout``, ``result``,
+``plot.lines``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,9 @@ import html
 import ipywidgets as w
 import numpy as np
 
-from ..lessons.gradient_flow import chain
+from ..lessons.gradient_flow import LAB_ACTIVATIONS, chain
 from ..plotting.gradients import ChainPlot
 from ._figure import figure_view
-
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
 
 def _table(ch, rows: int = 6) -> str:
@@ -27,9 +26,9 @@ def _table(ch, rows: int = 6) -> str:
     return f"<table style='font-size:90%'>{head}{cells}</table>"
 
 
-class ChainLab:
+class ChainLab(w.VBox):
     """Controls (neurons, w, b, activation, x) -> :func:`~nnlib.lessons.gradient_flow.chain`
-    -> plot."""
+    -> plot; ``update()`` recomputes and redraws the existing artists."""
 
     def __init__(self, *, neurons: int = 5, weight: float = 1.0, bias: float = 0.0,
                  activation: str = "sigmoid", x: float = 1.0):
@@ -41,7 +40,7 @@ class ChainLab:
                                     description="every w_j", style=style),
             "bias": w.FloatSlider(value=bias, min=-10, max=10, step=0.1,
                                   description="every b_j", style=style),
-            "activation": w.Dropdown(options=ACTIVATIONS, value=activation,
+            "activation": w.Dropdown(options=list(LAB_ACTIVATIONS), value=activation,
                                      description="φ", style=style),
             "x": w.FloatSlider(value=x, min=-2, max=2, step=0.05, description="input x",
                                style=style),
@@ -51,9 +50,9 @@ class ChainLab:
         self.plot = ChainPlot(self.view.axes)
         self.result = None
         c = self.controls
-        self.widget = w.VBox([w.HBox([c["neurons"], c["activation"]]),
-                              w.HBox([c["weight"], c["bias"], c["x"]]),
-                              w.HBox([self.view.widget, self.readout])])
+        super().__init__([w.HBox([c["neurons"], c["activation"]]),
+                          w.HBox([c["weight"], c["bias"], c["x"]]),
+                          w.HBox([self.view.widget, self.readout])])
         for ctl in self.controls.values():
             ctl.observe(lambda _change: self.update(), names="value")
         self.update()
@@ -72,8 +71,7 @@ class ChainLab:
         self.view.refresh()
 
 
-def chain_widget(**kwargs) -> w.VBox:
-    """Build the chain widget (keywords: neurons, weight, bias, activation, x)."""
-    lab = ChainLab(**kwargs)
-    lab.widget.lab = lab
-    return lab.widget
+def chain_lab(*, neurons: int = 5, weight: float = 1.0, bias: float = 0.0,
+              activation: str = "sigmoid", x: float = 1.0) -> ChainLab:
+    """Build the chain lab with these starting values (every w_j = weight, every b_j = bias)."""
+    return ChainLab(neurons=neurons, weight=weight, bias=bias, activation=activation, x=x)

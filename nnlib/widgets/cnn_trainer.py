@@ -1,6 +1,6 @@
 """Trial and error: choose a CNN's hyper-parameters, press Train, compare with earlier tries.
 
-``lab = cnn_trainer(mnist); lab`` offers the number of filters of two conv layers, the kernel
+``lab = cnn_trainer_lab(mnist); lab`` offers the number of filters of two conv layers, the kernel
 size, the pooling, dropout, optimiser, learning rate, epochs and how many training images to use.
 Building the lab trains nothing; **Train** builds the network with
 :func:`nnlib.torchkit.models.cnn`, trains it with :func:`nnlib.torchkit.train.fit` while a progress
@@ -182,8 +182,8 @@ class CNNTrainerLab(w.VBox):
         self.view.refresh()
 
 
-def cnn_trainer(mnist: MNISTTensors, *, train_sizes=(6000, 15000), figsize=(9, 2.8),
-                seed: int = 0) -> CNNTrainerLab:
+def cnn_trainer_lab(mnist: MNISTTensors, *, train_sizes=(6000, 15000), figsize=(9, 2.8),
+                    seed: int = 0) -> CNNTrainerLab:
     """Build the trial-and-error lab on ``mnist`` (tensors from
     :func:`nnlib.torchkit.data.load_mnist_tensors`). Nothing is trained until Train is pressed.
 

@@ -1,6 +1,6 @@
 """Padding, stride and dilation: how big is the output, and what does one output look at?
 
-``lab = conv_geometry(); lab`` has sliders for the input size n, kernel size k, padding P,
+``lab = conv_geometry_lab(); lab`` has sliders for the input size n, kernel size k, padding P,
 stride S, dilation D and the output cell to highlight. It draws the zero-padded input with
 that output's receptive field (its k×k dilated taps) and the output grid, and prints
 ⌊(n + 2P − D(k − 1) − 1)/S⌋ + 1 next to the shape :func:`nnlib.conv.conv2d` actually returns.
@@ -92,8 +92,8 @@ class ConvGeometryLab(w.VBox):
         self.view.refresh()
 
 
-def conv_geometry(*, n: int = 7, k: int = 3, padding: int = 1, stride: int = 2,
-                  dilation: int = 1, figsize=(8, 3.6)) -> ConvGeometryLab:
+def conv_geometry_lab(*, n: int = 7, k: int = 3, padding: int = 1, stride: int = 2,
+                      dilation: int = 1, figsize=(8, 3.6)) -> ConvGeometryLab:
     """Build the padding/stride/dilation lab with these starting values."""
     return ConvGeometryLab(n=n, k=k, padding=padding, stride=stride, dilation=dilation,
                            figsize=figsize)

@@ -1,6 +1,6 @@
-"""The cross-correlation stepper: watch a mask slide over an input, one output at a time.
+"""The cross-correlation lab: watch a mask slide over an input, one output at a time.
 
-``lab = cross_correlation_stepper(); lab`` shows the input with the current window outlined,
+``lab = cross_correlation_lab(); lab`` shows the input with the current window outlined,
 the mask, the output map filling in step by step, and the four (or KH·KW) products and their
 sum. Controls: play, step, back, a scrub slider, and a toggle between cross-correlation and
 convolution (the mask rotated by 180°). All numbers come from :mod:`nnlib.conv`; a step only
@@ -13,11 +13,11 @@ import ipywidgets as w
 import numpy as np
 
 from .. import conv
+from .._checks import check_choice
+from ..lessons.lecture_examples import cross_correlation_example
 from ..plotting import convolution as cplot
 from ._figure import figure_view
 
-LECTURE_INPUT = np.array([[-1, 1, 0.5, 1], [0, -2, -1, 0], [0.5, -1, -1, 1], [-1, 1, 0, -2]])
-LECTURE_MASK = np.array([[-1, 1], [0, -2]])
 MODES = ("cross-correlation", "convolution")
 
 
@@ -26,8 +26,8 @@ def _num(v):
     return f"({v:g})" if v < 0 else f"{v:g}"
 
 
-class CrossCorrelationStepper(w.VBox):
-    """Container of the stepper; exposes ``controls``, ``readout``, ``view``, ``window``,
+class CrossCorrelationLab(w.VBox):
+    """Container of the stepper lab; exposes ``controls``, ``readout``, ``view``, ``window``,
     ``output_cell``, ``output_image``, ``output_texts``, ``mask_image`` and ``state`` so tests
     can drive it and check what it shows."""
 
@@ -77,8 +77,7 @@ class CrossCorrelationStepper(w.VBox):
     # -- logic: every number comes from nnlib.conv
     def set_mode(self, mode: str):
         """Switch between "cross-correlation" and "convolution" (mask rotated 180°)."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
+        check_choice("mode", mode, MODES)
         self.mode = mode
         self.mask = self.kernel if mode == MODES[0] else np.rot90(self.kernel, 2)
         if mode == MODES[0]:
@@ -115,12 +114,14 @@ class CrossCorrelationStepper(w.VBox):
         self.view.refresh()
 
 
-def cross_correlation_stepper(x=None, kernel=None, *, mode: str = "cross-correlation",
-                              interval_ms: int = 900, figsize=(8, 3.2)) -> CrossCorrelationStepper:
-    """Build the stepper. x: (H, W) input, kernel: (KH, KW) mask; defaults: the lecture's
-    4×4 example and mask [[-1, 1], [0, -2]]. ``mode``: "cross-correlation" or "convolution"."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
-    x = LECTURE_INPUT if x is None else x
-    kernel = LECTURE_MASK if kernel is None else kernel
-    return CrossCorrelationStepper(x, kernel, mode=mode, interval_ms=interval_ms, figsize=figsize)
+def cross_correlation_lab(x=None, kernel=None, *, mode: str = "cross-correlation",
+                          interval_ms: int = 900, figsize=(8, 3.2)) -> CrossCorrelationLab:
+    """Build the stepper lab. x: (H, W) input, kernel: (KH, KW) mask; by default the lecture's
+    example (:func:`nnlib.lessons.lecture_examples.cross_correlation_example`).
+    ``mode``: "cross-correlation" or "convolution"."""
+    check_choice("mode", mode, MODES)
+    if x is None or kernel is None:
+        example_x, example_kernel = cross_correlation_example()
+        x = example_x if x is None else x
+        kernel = example_kernel if kernel is None else kernel
+    return CrossCorrelationLab(x, kernel, mode=mode, interval_ms=interval_ms, figsize=figsize)

@@ -6,9 +6,9 @@
 :class:`nnlib.plotting.gradients.GradientLabPlot`. New switches (batch norm, skip connections)
 are more config fields: pass their names in ``switches`` and they appear as checkboxes.
 
-The returned container carries the lab's state for tests and curious students:
-``box.lab.controls`` (name -> widget), ``box.lab.readout``, ``box.lab.result`` (the last
-:class:`~nnlib.lessons.gradient_lab.Diagnostics`), ``box.lab.plot.lines`` and ``box.lab.timings``.
+The returned :class:`GradientLab` container carries the lab's state for tests and curious
+students: ``lab.controls`` (name -> widget), ``lab.readout``, ``lab.result`` (the last
+:class:`~nnlib.lessons.gradient_lab.Diagnostics`), ``lab.plot.lines`` and ``lab.timings``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def format_readout(diag) -> str:
     return f"<div class='gradient-lab-readout-text'>{head}{body}</div>"
 
 
-class GradientLab:
+class GradientLab(w.VBox):
     """Controls + plot + readout; ``update()`` recomputes and redraws in place."""
 
     def __init__(self, config: LabConfig | None = None, *, switches=()):
@@ -86,8 +86,8 @@ class GradientLab:
         self.timings = {}
         names = list(self.controls)
         rows = [w.HBox([self.controls[n] for n in names[i:i + 3]]) for i in range(0, len(names), 3)]
-        self.widget = w.VBox([*rows, self.readout, self.view.widget])
-        self.widget.add_class("gradient-lab")
+        super().__init__([*rows, self.readout, self.view.widget])
+        self.add_class("gradient-lab")
         for ctl in self.controls.values():
             ctl.observe(self._on_change, names="value")
         self.update()
@@ -121,13 +121,11 @@ class GradientLab:
         self.draw()
 
 
-def gradient_lab(config: LabConfig | None = None, *, switches=(), **fields) -> w.VBox:
-    """Build the gradient lab and return its container (``.lab`` holds the state).
+def gradient_lab(config: LabConfig | None = None, *, switches=(), **fields) -> GradientLab:
+    """Build the gradient lab and return its container.
 
     ``fields`` set the starting configuration, e.g.
     ``gradient_lab(depth=20, activation="sigmoid")``.
     """
     base = (config or LabConfig()).replace(**fields) if fields else config
-    lab = GradientLab(base, switches=switches)
-    lab.widget.lab = lab
-    return lab.widget
+    return GradientLab(base, switches=switches)

@@ -14,7 +14,7 @@ pytest.importorskip("ipywidgets")
 
 from nnlib.plotting import mnist_cnn as mplot  # noqa: E402
 from nnlib.torchkit import analysis, data, models, train  # noqa: E402
-from nnlib.widgets.cnn_trainer import cnn_trainer  # noqa: E402
+from nnlib.widgets.cnn_trainer import cnn_trainer_lab  # noqa: E402
 from nnlib.widgets.feature_maps import feature_maps_lab  # noqa: E402
 
 matplotlib.use("Agg")
@@ -40,7 +40,7 @@ def trained(tiny):
 def test_building_the_trainer_trains_nothing(tiny, monkeypatch):
     calls = []
     monkeypatch.setattr(train, "fit", lambda *a, **k: calls.append(1))
-    lab = cnn_trainer(tiny)
+    lab = cnn_trainer_lab(tiny)
     assert calls == [] and lab.trials == []
     assert "press <b>Train</b>" in lab.readout.value
     assert lab.lines["trials"].get_xdata().size == 0
@@ -48,7 +48,7 @@ def test_building_the_trainer_trains_nothing(tiny, monkeypatch):
 
 
 def test_train_button_runs_a_trial_and_records_it(tiny):
-    lab = cnn_trainer(tiny, train_sizes=(600,))
+    lab = cnn_trainer_lab(tiny, train_sizes=(600,))
     assert lab.controls["train_images"].options == (600, 1200)
     c = lab.controls
     c["filters1"].value, c["filters2"].value, c["kernel_size"].value = 4, 8, 3
@@ -79,7 +79,7 @@ def test_train_button_runs_a_trial_and_records_it(tiny):
 
 
 def test_trainer_shows_a_failure(tiny, monkeypatch):
-    lab = cnn_trainer(tiny)
+    lab = cnn_trainer_lab(tiny)
 
     def boom(*a, **k):
         raise RuntimeError("out of memory")
@@ -93,7 +93,7 @@ def test_trainer_shows_a_failure(tiny, monkeypatch):
 
 def test_trainer_rejects_raw_arrays():
     with pytest.raises(TypeError, match="mnist must be MNISTTensors"):
-        cnn_trainer(np.zeros((3, 28, 28)))
+        cnn_trainer_lab(np.zeros((3, 28, 28)))
 
 
 # --- feature maps --------------------------------------------------------------------------

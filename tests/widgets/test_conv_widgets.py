@@ -10,8 +10,8 @@ matplotlib.use("Agg")
 
 from nnlib import conv  # noqa: E402
 from nnlib.plotting import convolution as cplot  # noqa: E402
-from nnlib.widgets.conv_geometry import conv_geometry  # noqa: E402
-from nnlib.widgets.cross_correlation import cross_correlation_stepper  # noqa: E402
+from nnlib.widgets.conv_geometry import conv_geometry_lab  # noqa: E402
+from nnlib.widgets.cross_correlation import cross_correlation_lab  # noqa: E402
 
 LECTURE_OUT = np.array([[6, 1.5, 0.5], [0, 3, -1], [-3.5, 0, 6]])
 CONV_OUT = np.array([[4, -3, -2], [1.5, 4, 0], [-3, 3, 4]])
@@ -30,7 +30,7 @@ def _shown(texts):
 def stepper():
     import matplotlib.pyplot as plt
 
-    lab = cross_correlation_stepper()
+    lab = cross_correlation_lab()
     yield lab
     plt.close(lab.view.fig)
 
@@ -99,23 +99,24 @@ def test_stepper_on_other_inputs(rng):
 
     x = rng.standard_normal((5, 6))
     h = rng.standard_normal((3, 3))
-    lab = cross_correlation_stepper(x, h, mode="convolution")
+    lab = cross_correlation_lab(x, h, mode="convolution")
     assert lab.controls["scrub"].max == 3 * 4 - 1
     lab.controls["scrub"].value = 7
     assert np.isclose(lab.state["total"], conv.convolve2d(x, h)[1, 3])
     assert lab.window.get_width() == 3
     plt.close(lab.view.fig)
-    with pytest.raises(ValueError, match="mode must be one of"):
-        cross_correlation_stepper(mode="conv")
+    with pytest.raises(ValueError,
+                       match="unknown mode 'conv'; allowed: cross-correlation, convolution"):
+        cross_correlation_lab(mode="conv")
     with pytest.raises(ValueError, match="larger than the padded input"):
-        cross_correlation_stepper(np.zeros((2, 2)), np.zeros((3, 3)))
+        cross_correlation_lab(np.zeros((2, 2)), np.zeros((3, 3)))
 
 
 @pytest.fixture
 def geometry():
     import matplotlib.pyplot as plt
 
-    lab = conv_geometry(n=7, k=3, padding=1, stride=2, dilation=1)
+    lab = conv_geometry_lab(n=7, k=3, padding=1, stride=2, dilation=1)
     yield lab
     plt.close(lab.view.fig)
 

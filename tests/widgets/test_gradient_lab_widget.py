@@ -9,8 +9,8 @@ pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
 
 from nnlib.lessons.gradient_lab import LabConfig  # noqa: E402
-from nnlib.widgets.chain import chain_widget  # noqa: E402
-from nnlib.widgets.gradient_lab import gradient_lab  # noqa: E402
+from nnlib.widgets.chain import ChainLab, chain_lab  # noqa: E402
+from nnlib.widgets.gradient_lab import GradientLab, gradient_lab  # noqa: E402
 
 
 def _ydata(lab, name):
@@ -19,7 +19,9 @@ def _ydata(lab, name):
 
 @pytest.fixture
 def lab():
-    return gradient_lab().lab
+    lab = gradient_lab()
+    assert isinstance(lab, GradientLab)
+    return lab
 
 
 def test_lab_builds_with_controls_plot_and_readout(lab):
@@ -106,14 +108,13 @@ def test_every_activation_and_init_at_depth_100_scale_10(lab):
 
 
 def test_switches_slot_in_as_checkboxes():
-    box = gradient_lab(switches=("skip",), depth=30, activation="sigmoid")
-    lab = box.lab
+    lab = gradient_lab(switches=("skip",), depth=30, activation="sigmoid")
     assert lab.result.verdict == "vanishing"
     assert "(theory" in lab.readout.value
     lab.controls["skip"].value = True
     assert lab.result.config.skip
     assert "no theory for this setting" in lab.readout.value
-    assert lab.result.ratio > 1e3 * gradient_lab(depth=30, activation="sigmoid").lab.result.ratio
+    assert lab.result.ratio > 1e3 * gradient_lab(depth=30, activation="sigmoid").result.ratio
     with pytest.raises(ValueError, match="switches must name boolean LabConfig fields"):
         gradient_lab(switches=("depth",))
 
@@ -124,8 +125,9 @@ def test_timings_are_recorded(lab):
     assert all(t >= 0 for t in lab.timings.values())
 
 
-def test_chain_widget_factors_and_product():
-    lab = chain_widget().lab
+def test_chain_lab_factors_and_product():
+    lab = chain_lab()
+    assert isinstance(lab, ChainLab)
     ch = lab.result
     assert ch.y.size == 5
     # sigmoid, every w = 1: every factor is at most 1/4, so the product is at most 4^-4

@@ -1,0 +1,53 @@
+"""Every lab is built one way: ``<topic>_lab(...)`` returns a ``<Topic>Lab`` container (an
+ipywidgets Box) that exposes ``.controls``, a dict of name -> widget."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+w = pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+
+import nnlib.widgets  # noqa: E402
+
+LAB_MODULES = sorted(m.name for m in pkgutil.iter_modules(nnlib.widgets.__path__)
+                     if not m.name.startswith("_"))
+
+
+def _squash(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+@pytest.mark.parametrize("name", LAB_MODULES)
+def test_lab_module_has_one_builder_returning_its_container(name):
+    module = importlib.import_module(f"nnlib.widgets.{name}")
+    local = {k: v for k, v in vars(module).items()
+             if not k.startswith("_") and getattr(v, "__module__", None) == module.__name__}
+    builders = {k: f for k, f in local.items() if inspect.isfunction(f) and k.endswith("_lab")}
+    labs = {k: c for k, c in local.items() if inspect.isclass(c) and k.endswith("Lab")}
+    assert len(builders) == 1, f"nnlib.widgets.{name} should define one <topic>_lab(); " \
+                               f"found {sorted(builders)}"
+    assert len(labs) == 1, f"nnlib.widgets.{name} should define one <Topic>Lab; " \
+                           f"found {sorted(labs)}"
+    (builder_name, builder), (class_name, cls) = next(iter(builders.items())), \
+        next(iter(labs.items()))
+    topic = builder_name[:-len("_lab")]
+    assert _squash(class_name) == _squash(topic) + "lab", \
+        f"{builder_name}() should build a {topic.title().replace('_', '')}Lab; got {class_name}"
+    assert issubclass(cls, w.Box), f"{class_name} must be an ipywidgets Box (VBox/HBox) subclass"
+    returns = inspect.signature(builder).return_annotation
+    assert returns in (cls, class_name), \
+        f"{builder_name}() must be annotated to return {class_name}; got {returns!r}"
+    # no old-style builders or aliases beside the one lab function
+    others = [k for k, f in local.items() if inspect.isfunction(f) and f is not builder
+              and (k.endswith(("_widget", "_stepper")) or k == topic)]
+    assert not others, f"nnlib.widgets.{name} keeps old builders {others}"
+
+
+def test_every_lab_function_is_documented_in_the_package():
+    doc = nnlib.widgets.__doc__ or ""
+    assert "<topic>_lab" in doc and "<Topic>Lab" in doc and ".controls" in doc
