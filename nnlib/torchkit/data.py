@@ -114,17 +114,13 @@ def random_shift(x: torch.Tensor, max_shift: int, *,
     """Move each image of ``x`` ``(N, C, H, W)`` by its own random whole-pixel offset.
 
     Offsets are drawn uniformly from ``-max_shift..max_shift`` in each direction (on the CPU,
-    from ``generator``); pixels moved in from outside take the background value (the minimum).
-    A cheap augmentation: one gather for the whole batch.
+    from ``generator``) and applied by :func:`nnlib.torchkit.augment.shift` (one exact gather
+    for the whole batch); pixels moved in from outside take the background value (the minimum).
     """
+    from . import augment
+
     s = check_positive_int("max_shift", max_shift, minimum=0)
     if s == 0:
         return x
-    n, _, h, w = x.shape
-    offsets = torch.randint(0, 2 * s + 1, (2, n), generator=generator).to(x.device)
-    padded = torch.nn.functional.pad(x, (s, s, s, s), value=float(x.min()))
-    rows = (torch.arange(h, device=x.device)[None, :] + offsets[0][:, None])  # (N, H)
-    cols = (torch.arange(w, device=x.device)[None, :] + offsets[1][:, None])  # (N, W)
-    batch = torch.arange(n, device=x.device)[:, None, None]
-    out = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]  # (N, H, W, C)
-    return out.permute(0, 3, 1, 2).contiguous()
+    offsets = torch.randint(0, 2 * s + 1, (2, len(x)), generator=generator).numpy()
+    return augment.shift(x, s - offsets[1], s - offsets[0], fill=float(x.min()))
