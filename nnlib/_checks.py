@@ -23,7 +23,7 @@ def check_choice(name: str, value, allowed: Iterable[str]) -> str:
 
 def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
     """Return ``value`` as an int if it is an integer ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
@@ -32,7 +32,7 @@ def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
 
 def check_positive_float(name: str, value, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float if it is finite and positive (or zero if allowed)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if not _is_real(value):
         raise TypeError(f"{name} must be a real number; got {value!r}")
     value = float(value)
     bound_ok = value >= 0 if allow_zero else value > 0
@@ -48,9 +48,13 @@ def as_float_array(name: str, x, *, ndim: int | tuple[int, ...] | None = None,
 
     Integer input becomes float64; float32 and float64 are kept as they are.
     """
-    if isinstance(x, (str, bytes)) or x is None:
+    if isinstance(x, (str, bytes, dict, set)) or x is None:
         raise TypeError(f"{name} must be an array of numbers; got {type(x).__name__}")
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as e:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers; got a ragged "
+                         f"{type(x).__name__} ({e})") from None
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be an array of numbers; got dtype {arr.dtype}")
     if not np.issubdtype(arr.dtype, np.floating):
@@ -66,9 +70,77 @@ def as_float_array(name: str, x, *, ndim: int | tuple[int, ...] | None = None,
 
 
 def check_rng(name: str, rng) -> np.random.Generator:
-    """Accept a ``np.random.Generator`` or an int seed; reject the legacy global state."""
+    """Accept a ``np.random.Generator`` or an int seed >= 0; reject the legacy global state."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)):
+        if rng < 0:
+            raise ValueError(f"{name} must be a numpy.random.Generator or an int seed >= 0; "
+                             f"got {rng}")
         return np.random.default_rng(int(rng))
-    raise TypeError(f"{name} must be a numpy.random.Generator or an int seed; got {rng!r}")
+    raise TypeError(f"{name} must be a numpy.random.Generator or an int seed; got "
+                    f"{type(rng).__name__} {rng!r:.60} (make one with np.random.default_rng(0))")
+
+
+def _is_real(value) -> bool:
+    return not isinstance(value, (bool, np.bool_)) and isinstance(
+        value, (int, float, np.integer, np.floating))
+
+
+def check_real(name: str, value, *, low: float | None = None, high: float | None = None,
+               low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``value`` as a float if it is a finite real number within the given bounds.
+
+    ``low``/``high`` are inclusive unless ``low_open``/``high_open``; ``None`` means unbounded.
+    """
+    lo = "(" if low_open else "["
+    hi = ")" if high_open else "]"
+    allowed = ("a finite number" if low is None and high is None else
+               f"a finite number in {lo}{'-inf' if low is None else low}, "
+               f"{'inf' if high is None else high}{hi}")
+    if not _is_real(value):
+        raise TypeError(f"{name} must be {allowed}; got {type(value).__name__} {value!r:.60}")
+    value = float(value)
+    ok = np.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return value
+
+
+def check_index(name: str, value, size: int, *, what: str = "index") -> int:
+    """Return ``value`` as an int if it is an integer in ``[0, size)``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer {what} in [0, {size - 1}]; "
+                        f"got {type(value).__name__} {value!r:.60}")
+    if not 0 <= value < size:
+        raise ValueError(f"{name} must be an integer {what} in [0, {size - 1}]; got {value}")
+    return int(value)
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (NumPy bools too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {type(value).__name__} "
+                        f"{value!r:.60}")
+    return bool(value)
+
+
+def check_nonempty(name: str, arr: np.ndarray, *, axis: int = 0,
+                   what: str = "at least one example") -> np.ndarray:
+    """Raise ``ValueError`` if ``arr`` has length 0 along ``axis`` (an empty batch)."""
+    if arr.ndim == 0 or arr.shape[axis] == 0 or arr.size == 0:
+        raise ValueError(f"{name} must hold {what}; got shape {arr.shape}")
+    return arr
+
+
+def check_in_range(name: str, arr: np.ndarray, low: float, high: float,
+                   what: str = "values") -> np.ndarray:
+    """Raise ``ValueError`` if any element of ``arr`` lies outside ``[low, high]``."""
+    if arr.size and (arr.min() < low or arr.max() > high):
+        raise ValueError(f"{name} must hold {what} in [{low:g}, {high:g}]; got values from "
+                         f"{arr.min():g} to {arr.max():g}")
+    return arr

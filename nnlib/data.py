@@ -48,6 +48,33 @@ def default_root() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "mnist"
 
 
+def _root(root) -> Path:
+    """``root`` (or the default) as a Path; where it came from goes into error messages."""
+    if root is None:
+        return default_root()
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a path (str or os.PathLike) or None; got "
+                        f"{type(root).__name__} {root!r:.60}")
+    return Path(root)
+
+
+def _check_directory(root: Path, given) -> None:
+    """Raise :class:`MNISTError` saying the data *directory* is missing, and how it was chosen."""
+    if root.is_dir():
+        return
+    if given is not None:
+        source = "the root argument"
+    elif os.environ.get("NNLIB_DATA"):
+        source = f"NNLIB_DATA={os.environ['NNLIB_DATA']!r} (its mnist/ subfolder)"
+    else:
+        source = "the repository's data/mnist"
+    what = "is not a directory" if root.exists() else "does not exist"
+    raise MNISTError(f"MNIST data directory {root} {what} (chosen by {source}). Point root or "
+                     "NNLIB_DATA at the folder holding the four MNIST .gz files, restore "
+                     "data/mnist from the repository, or call load_mnist(..., download=True) "
+                     "with internet access.")
+
+
 def _read_verified(path: Path, name: str) -> bytes:
     """Decompress ``path`` and return its bytes if their SHA-256 matches ``name``'s."""
     expected = MNIST_SHA256[name]
@@ -93,7 +120,9 @@ def download_mnist(root: str | os.PathLike | None = None, *, mirror: str = MIRRO
     Each file is written to a temporary file in ``root``, verified, then renamed into place,
     so an interrupted download never leaves a half-written file under the real name.
     """
-    root = Path(root) if root is not None else default_root()
+    root = _root(root)
+    if not isinstance(mirror, str):
+        raise TypeError(f"mirror must be a URL string; got {type(mirror).__name__}")
     root.mkdir(parents=True, exist_ok=True)
     for name in MNIST_SHA256:
         target = root / f"{name}.gz"
@@ -125,9 +154,12 @@ def load_mnist(split: str, root: str | os.PathLike | None = None, *, download: b
     with ``download=True`` it first fetches missing or bad files from a public mirror.
     """
     check_choice("split", split, _SPLITS)
-    root = Path(root) if root is not None else default_root()
+    if not isinstance(download, bool):
+        raise TypeError(f"download must be True or False; got {download!r}")
+    given, root = root, _root(root)
     if download:
         download_mnist(root)
+    _check_directory(root, given)
     prefix = _SPLITS[split]
     img_name, lab_name = f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
     images = _parse_idx(_read_verified(root / f"{img_name}.gz", img_name), img_name)
@@ -141,6 +173,9 @@ def load_mnist(split: str, root: str | os.PathLike | None = None, *, download: b
 
 def mnist_vectors(split: str, root=None, *, dtype=np.float32):
     """MNIST as flat vectors scaled to [0, 1]: ``(N, 784)`` and labels ``(N,)``."""
+    if not (isinstance(dtype, type) and issubclass(dtype, np.floating)):
+        raise TypeError(f"dtype must be a NumPy floating type (np.float32, np.float64); "
+                        f"got {dtype!r}")
     images, labels = load_mnist(split, root)
     return images.reshape(len(images), -1).astype(dtype) / dtype(255), labels
 
@@ -152,6 +187,8 @@ def minibatches(n: int, batch_size: int, *, rng=None, drop_last: bool = False):
     """
     n = check_positive_int("n", n)
     batch_size = check_positive_int("batch_size", batch_size)
+    if not isinstance(drop_last, bool):
+        raise TypeError(f"drop_last must be True or False; got {drop_last!r}")
     order = check_rng("rng", rng).permutation(n) if rng is not None else np.arange(n)
     stop = n - n % batch_size if drop_last else n
     for start in range(0, stop, batch_size):

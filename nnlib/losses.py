@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_in_range, check_nonempty, check_positive_int, check_real
 
 
 def _pair(pred_name, pred, target_name, target):
-    pred = as_float_array(pred_name, pred, ndim=(1, 2))
+    pred = check_nonempty(pred_name, as_float_array(pred_name, pred, ndim=(1, 2)))
     target = as_float_array(target_name, target, ndim=(1, 2))
     if pred.shape != target.shape:
         raise ValueError(
@@ -31,7 +31,7 @@ def _pair(pred_name, pred, target_name, target):
 
 
 def quadratic(a, y):
-    """Quadratic cost. a, y: (N, C) or (N,). Returns (loss, da)."""
+    """Quadratic cost. a, y: (N, C) or (N,), N >= 1. Returns (loss, da)."""
     a, y = _pair("a", a, "y", y)
     n = a.shape[0]
     diff = a - y
@@ -39,21 +39,34 @@ def quadratic(a, y):
 
 
 def softmax(z):
-    """Row-wise softmax of logits z: (N, C) -> (N, C), shifted for stability."""
-    z = np.asarray(z)
+    """Softmax over the last axis of logits z: (..., C) -> (..., C), shifted for stability."""
+    z = as_float_array("z", z)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"z must have at least one logit along its last axis; got shape "
+                         f"{z.shape}")
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def one_hot(labels, num_classes: int, dtype=np.float64):
-    """Integer labels (N,) -> one-hot rows (N, num_classes)."""
+def _labels(name: str, labels, num_classes: int) -> np.ndarray:
+    """Check integer class labels (N,) in [0, num_classes) and return them as an array."""
+    if isinstance(labels, (str, bytes)) or labels is None:
+        raise TypeError(f"{name} must be a 1-D array of integer class labels; got "
+                        f"{type(labels).__name__}")
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-D integer array; got shape {labels.shape}, "
-                         f"dtype {labels.dtype}")
+        raise ValueError(f"{name} must be a 1-D integer array of class labels; got shape "
+                         f"{labels.shape}, dtype {labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"labels must lie in [0, {num_classes - 1}]; got values from "
-                         f"{labels.min()} to {labels.max()}")
+        raise ValueError(f"{name} must hold class labels in [0, {num_classes - 1}]; got values "
+                         f"from {labels.min()} to {labels.max()}")
+    return labels
+
+
+def one_hot(labels, num_classes: int, dtype=np.float64):
+    """Integer labels (N,) -> one-hot rows (N, num_classes)."""
+    num_classes = check_positive_int("num_classes", num_classes)
+    labels = _labels("labels", labels, num_classes)
     out = np.zeros((labels.shape[0], num_classes), dtype=dtype)
     out[np.arange(labels.shape[0]), labels] = 1
     return out
@@ -62,18 +75,25 @@ def one_hot(labels, num_classes: int, dtype=np.float64):
 def softmax_cross_entropy(z, y):
     """Softmax cross-entropy on logits.
 
-    z: (N, C) logits. y: (N,) integer labels or (N, C) one-hot/probability rows.
-    Returns (loss, dz) with dz: (N, C).
+    z: (N, C) logits, N >= 1. y: (N,) integer labels in [0, C) or (N, C) one-hot/probability
+    rows (values in [0, 1]). Returns (loss, dz) with dz: (N, C).
     """
-    z = as_float_array("z", z, ndim=2)
-    y_arr = np.asarray(y)
-    if y_arr.ndim == 1 and np.issubdtype(y_arr.dtype, np.integer):
+    z = check_nonempty("z", as_float_array("z", z, ndim=2))
+    if z.shape[1] == 0:
+        raise ValueError(f"z must have at least one class column; got shape {z.shape}")
+    y_arr = np.asarray(y) if not isinstance(y, (str, bytes)) and y is not None else y
+    if isinstance(y_arr, np.ndarray) and y_arr.ndim == 1 and (
+            np.issubdtype(y_arr.dtype, np.integer)):
         if y_arr.shape[0] != z.shape[0]:
             raise ValueError(f"y must have one label per row of z ({z.shape[0]}); "
                              f"got {y_arr.shape[0]}")
-        y_arr = one_hot(y_arr, z.shape[1], dtype=z.dtype)
+        y_arr = one_hot(_labels("y", y_arr, z.shape[1]), z.shape[1], dtype=z.dtype)
+    elif isinstance(y_arr, np.ndarray) and y_arr.ndim == 1:
+        raise TypeError(f"y must be (N,) integer class labels or (N, C) target rows; got a 1-D "
+                        f"array of dtype {y_arr.dtype}")
     else:
         z, y_arr = _pair("z", z, "y", y_arr)
+        check_in_range("y", y_arr, 0.0, 1.0, "target probabilities")
     shifted = z - z.max(axis=1, keepdims=True)
     log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     log_p = shifted - log_sum
@@ -85,11 +105,12 @@ def softmax_cross_entropy(z, y):
 def binary_cross_entropy(p, y, eps: float = 1e-12):
     """Binary cross-entropy on probabilities p: (N,) or (N, C), y of the same shape in [0, 1].
 
-    p is clipped to [eps, 1 − eps] before the logarithm. Returns (loss, dp).
+    p is clipped to [eps, 1 − eps] before the logarithm, 0 < eps < 0.5. Returns (loss, dp).
     """
+    eps = check_real("eps", eps, low=0.0, high=0.5, low_open=True, high_open=True)
     p, y = _pair("p", p, "y", y)
-    if np.any((p < 0) | (p > 1)):
-        raise ValueError("p must hold probabilities in [0, 1]; got values outside it")
+    check_in_range("p", p, 0.0, 1.0, "probabilities")
+    check_in_range("y", y, 0.0, 1.0, "targets")
     pc = np.clip(p, eps, 1 - eps)
     n = p.shape[0]
     loss = -float(np.sum(y * np.log(pc) + (1 - y) * np.log1p(-pc))) / n
@@ -98,8 +119,11 @@ def binary_cross_entropy(p, y, eps: float = 1e-12):
 
 
 def sigmoid_binary_cross_entropy(z, y):
-    """Binary cross-entropy on logits z with p = σ(z). Returns (loss, dz = (σ(z) − y)/N)."""
+    """Binary cross-entropy on logits z with p = σ(z), targets y in [0, 1] of the same shape.
+
+    Returns (loss, dz = (σ(z) − y)/N)."""
     z, y = _pair("z", z, "y", y)
+    check_in_range("y", y, 0.0, 1.0, "targets")
     # log σ(z) = −log(1 + e^{−z}); log(1 − σ(z)) = −z − log(1 + e^{−z}), both stable via logaddexp
     loss = float(np.sum(np.logaddexp(0, -z) + (1 - y) * z)) / z.shape[0]
     e = np.exp(-np.abs(z))

@@ -81,3 +81,42 @@ def test_check_rng():
     for bad in (np.random.RandomState(0), None, 1.5, True, "0"):
         with pytest.raises(TypeError, match="rng must be a numpy.random.Generator or an int seed"):
             v.check_rng("rng", bad)
+
+
+def test_check_real_bounds_and_kinds():
+    assert v.check_real("slope", 0.5) == 0.5
+    assert v.check_real("p", 0, low=0, high=1, high_open=True) == 0.0
+    with pytest.raises(ValueError, match=r"p must be a finite number in \[0, 1\); got 1.0"):
+        v.check_real("p", 1.0, low=0, high=1, high_open=True)
+    with pytest.raises(ValueError, match=r"eps must be a finite number in \(0, inf\]; got 0.0"):
+        v.check_real("eps", 0.0, low=0, low_open=True)
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="slope must be a finite number; got"):
+            v.check_real("slope", bad)
+    for bad in ("1", None, True, np.bool_(True), [1.0]):
+        with pytest.raises(TypeError, match="slope must be a finite number; got"):
+            v.check_real("slope", bad)
+
+
+def test_check_index_bool_nonempty_range():
+    assert v.check_index("i", np.int64(2), 3) == 2
+    with pytest.raises(TypeError, match=r"i must be an integer index in \[0, 2\]; got float 1.5"):
+        v.check_index("i", 1.5, 3)
+    with pytest.raises(ValueError, match=r"i must be an integer index in \[0, 2\]; got 3"):
+        v.check_index("i", 3, 3)
+    with pytest.raises(ValueError, match=r"i must be an integer index in \[0, 2\]; got -1"):
+        v.check_index("i", -1, 3)
+    assert v.check_bool("skip", np.bool_(True)) is True
+    with pytest.raises(TypeError, match="skip must be True or False; got int 1"):
+        v.check_bool("skip", 1)
+    with pytest.raises(ValueError, match=r"x must hold at least one example; got shape \(0, 3\)"):
+        v.check_nonempty("x", np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]; got values from -1"):
+        v.check_in_range("y", np.array([-1.0, 2.0]), 0, 1, "targets")
+
+
+def test_check_rng_rejects_negative_seeds_and_ragged_arrays():
+    with pytest.raises(ValueError, match="rng must be a numpy.random.Generator or an int seed >="):
+        v.check_rng("rng", -1)
+    with pytest.raises(ValueError, match="x must be a rectangular array of numbers"):
+        v.as_float_array("x", [[1.0, 2.0], [3.0]])

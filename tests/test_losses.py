@@ -37,7 +37,8 @@ def test_softmax_rows_sum_to_one_and_are_stable():
 
 def test_one_hot():
     np.testing.assert_array_equal(losses.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
-    with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\]"):
+    with pytest.raises(ValueError, match=r"labels must hold class labels in \[0, 2\]; got values "
+                                         r"from 3 to 3"):
         losses.one_hot(np.array([3]), 3)
     with pytest.raises(ValueError, match="labels must be a 1-D integer array"):
         losses.one_hot(np.array([0.5]), 3)
@@ -142,8 +143,50 @@ def test_softmax_ce_label_count_mismatch():
 
 
 def test_softmax_ce_label_out_of_range():
-    with pytest.raises(ValueError, match=r"must lie in \[0, 3\]"):
+    with pytest.raises(ValueError, match=r"y must hold class labels in \[0, 3\]; got values "
+                                         r"from 0 to 4"):
         losses.softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 4]))
+    with pytest.raises(TypeError, match="y must be .N,. integer class labels"):
+        losses.softmax_cross_entropy(np.zeros((2, 4)), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"y must hold target probabilities in \[0, 1\]"):
+        losses.softmax_cross_entropy(np.zeros((1, 2)), np.array([[2.0, -1.0]]))
+
+
+@pytest.mark.parametrize("fn,pname,y", [
+    (losses.quadratic, "a", np.zeros((0, 3))),
+    (losses.binary_cross_entropy, "p", np.zeros((0, 3))),
+    (losses.sigmoid_binary_cross_entropy, "z", np.zeros(0)),
+    (losses.softmax_cross_entropy, "z", np.zeros(0, dtype=int)),
+])
+def test_empty_batch_is_a_value_error_naming_the_prediction(fn, pname, y):
+    pred = np.zeros((0, 3)) if y.ndim == 2 or fn is losses.softmax_cross_entropy else np.zeros(0)
+    with pytest.raises(ValueError, match=rf"{pname} must hold at least one example; got shape"):
+        fn(pred, y)
+
+
+@pytest.mark.parametrize("fn", [losses.binary_cross_entropy,
+                                losses.sigmoid_binary_cross_entropy])
+@pytest.mark.parametrize("target", [2.0, -1.0])
+def test_binary_targets_outside_zero_one_are_refused(fn, target):
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]; got values from"):
+        fn(np.array([0.5, 0.5]), np.array([0.0, target]))
+
+
+@pytest.mark.parametrize("eps,kind", [(-1, ValueError), (0, ValueError), (0.5, ValueError),
+                                      (float("nan"), ValueError), ("1e-7", TypeError),
+                                      (None, TypeError)])
+def test_bce_eps_must_lie_in_the_open_interval(eps, kind):
+    with pytest.raises(kind, match=r"eps must be a finite number in \(0.0, 0.5\)"):
+        losses.binary_cross_entropy(np.array([0.5]), np.array([1.0]), eps=eps)
+    loss, _ = losses.binary_cross_entropy(np.array([0.0]), np.array([1.0]), eps=1e-7)
+    assert np.isfinite(loss) and loss == pytest.approx(-np.log(1e-7))
+
+
+def test_softmax_needs_a_class_axis():
+    with pytest.raises(ValueError, match="z must have at least one logit"):
+        losses.softmax(np.zeros((2, 0)))
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 1; got 0"):
+        losses.one_hot(np.array([0]), 0)
 
 
 @pytest.mark.parametrize("fn,pname", [
