@@ -18,6 +18,8 @@ name its hyper-parameters; :func:`make_optimizer` builds one by name.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._checks import check_choice, check_positive_float
@@ -263,7 +265,7 @@ class Adam(Optimizer):
         if self.amsgrad:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denom = np.sqrt(v) / np.sqrt(1 - b2**t) + self.eps
+        denom = np.sqrt(v) / math.sqrt(1 - b2**t) + self.eps
         p.data -= self.lr / (1 - b1**t) * m / denom
 
 
@@ -292,8 +294,8 @@ class NAdam(Optimizer):
                                                 allow_zero=True)))
 
     def mu(self, t):
-        """The effective momentum μ_t of step t (1, 2, ...): β1 (1 − ½·0.96^{t·ψ})."""
-        return self.betas[0] * (1.0 - 0.5 * 0.96 ** (np.asarray(t) * self.momentum_decay))
+        """Effective momentum μ_t = β1 (1 − ½·0.96^{t·ψ}) of step t (1, 2, ..., or an array)."""
+        return self.betas[0] * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
     def _update(self, p, grad, state):
         g = self._decayed(p, grad)
@@ -303,7 +305,7 @@ class NAdam(Optimizer):
             state["exp_avg"] = np.zeros_like(p.data)
             state["exp_avg_sq"] = np.zeros_like(p.data)
             state["mu_product"] = 1.0
-        mu_t, mu_next = float(self.mu(t)), float(self.mu(t + 1))
+        mu_t, mu_next = self.mu(t), self.mu(t + 1)
         state["mu_product"] *= mu_t
         prod = state["mu_product"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
