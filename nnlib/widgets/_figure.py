@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import ipywidgets as w
 import matplotlib.pyplot as plt
 
+from ..plotting import style
+
 
 @dataclass
 class FigureView:
@@ -29,8 +31,9 @@ class FigureView:
         else:
             from IPython.display import display
 
-            self.widget.clear_output(wait=True)
-            with self.widget:
+            out = self.widget.children[-1] if isinstance(self.widget, w.VBox) else self.widget
+            out.clear_output(wait=True)
+            with out:
                 display(self.fig)
 
 
@@ -46,6 +49,10 @@ def figure_view(nrows: int = 1, ncols: int = 1, *, figsize=(8, 3.5), **subplots_
         widget = canvas
     else:
         widget = w.Output()
+    if style.is_presenter():  # projector: the lab carries the CSS that enlarges its controls
+        from ._presenter import css_widget
+
+        widget = w.VBox([css_widget(), widget])
     view = FigureView(fig, axes, widget)
     if not isinstance(canvas, w.DOMWidget):
         view.refresh()

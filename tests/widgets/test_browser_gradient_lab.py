@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = "sudo apt-get install chromium"
 NOTEBOOK = "04_vanishing_exploding_gradients.ipynb"
