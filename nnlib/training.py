@@ -44,18 +44,21 @@ class History:
     Per epoch (one entry each): ``epoch`` (1, 2, ...), ``train_loss`` (mean of the minibatch
     losses during the epoch, each taken before its step, penalties included),
     ``train_accuracy`` (fraction of the epoch's training examples classified right by the
-    network as it was when it saw them), ``val_loss``/``val_accuracy`` (measured in eval mode
-    after the epoch, when validation data are given), ``seconds`` (training time of the epoch,
-    validation excluded). Per step: ``step_loss``. ``engine`` is ``"fused"`` or ``"layers"``.
-    ``stopped_early`` is True when a callback stopped the run.
+    network as it was when it saw them), ``seconds`` (training time of the epoch, validation
+    excluded); ``val_epoch``/``val_loss``/``val_accuracy`` (measured in eval mode after each
+    epoch, when validation data are given). Per step: ``step_epoch`` (fractional epoch at the
+    end of the step) and ``step_loss`` (the minibatch's loss). ``engine`` is ``"fused"`` or
+    ``"layers"``. ``stopped_early`` is True when a callback stopped the run.
     """
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
+    val_epoch: list[int] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    step_epoch: list[float] = field(default_factory=list)
     step_loss: list[float] = field(default_factory=list)
     engine: str = ""
     stopped_early: bool = False
@@ -317,6 +320,10 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
     ``X_val``/``y_val`` are measured after every epoch (eval mode). ``callbacks``: see
     :class:`Callback`. ``progress=True`` shows a tqdm bar over epochs. The net ends in the
     mode (train/eval) it was in before the call.
+
+    A run that diverges stops: at the first non-finite output or loss, callbacks see
+    ``run.loss = nan``, that step's update is skipped and ``history.stopped_early`` is True.
+    (The fused engine notices a non-finite epoch loss only at the end of the epoch.)
     """
     check_choice("loss", loss, LOSSES)
     if epochs is None and steps is None:
@@ -402,11 +409,14 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
             if seen == 0:  # stopped before the first step of this epoch
                 history.seconds.pop()
                 break
+            done = len(history.step_loss) - len(history.step_epoch)
+            history.step_epoch.extend((epoch - 1 + np.arange(1, done + 1) / per_epoch).tolist())
             history.epoch.append(epoch)
             history.train_loss.append(mean_loss)
             history.train_accuracy.append(correct / seen)
             if X_val is not None:
                 val_loss, val_acc = evaluate(net, X_val, y_val, loss)
+                history.val_epoch.append(epoch)
                 history.val_loss.append(val_loss)
                 history.val_accuracy.append(val_acc)
             if bar is not None:
@@ -414,6 +424,8 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
                 if X_val is not None:
                     shown["val_acc"] = f"{history.val_accuracy[-1]:.4f}"
                 bar.set_postfix(shown, refresh=False)
+            if not math.isfinite(mean_loss):
+                run.stop = True
             for cb in callbacks:
                 if hasattr(cb, "on_epoch_end"):
                     cb.on_epoch_end(run)
@@ -442,13 +454,18 @@ def _layer_epoch(run, X, y, order, batch_size, loss, loss_fn, penalties, callbac
             net.train()
             optimizer.zero_grad()
             out = net.forward(xb)
-            value, dout = loss_fn(out, _targets_for(loss, yb, out))
-            net.backward(dout)
-            for pen in penalties:
-                value += float(pen(net))
+            if np.all(np.isfinite(out)):
+                value, dout = loss_fn(out, _targets_for(loss, yb, out))
+                net.backward(dout)
+                for pen in penalties:
+                    value += float(pen(net))
+            else:  # diverged: no loss or gradient to take
+                value = float("nan")
             run.loss, run.output = float(value), out
             for cb in batch_hooks:
                 cb.on_batch_end(run)
+            if not math.isfinite(run.loss):
+                run.stop = True
             if run.stop:
                 break
             optimizer.step()

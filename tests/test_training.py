@@ -320,6 +320,15 @@ def test_gradient_norms_records_layers_and_stops_at_divergence():
     assert boom.diverged and h.stopped_early
     assert boom.diverged_at == len(boom.losses) < 100
     assert np.all(np.isfinite(boom.grad_norms))
+    # without a callback the run stops too, before an update with NaN gradients
+    wild = mlp([6, 8, 2], rng=np.random.default_rng(5), activation="relu", init="normal",
+               std=30.0)
+    h = fit(wild, X * 1e3, y, optimizer=SGD(wild.parameters(), lr=10.0), loss="quadratic",
+            steps=100, batch_size=20, rng=np.random.default_rng(6),
+            callbacks=[_EveryStep()], progress=False)
+    assert h.stopped_early and len(h.step_loss) < 100
+    assert np.all(np.isfinite(h.step_loss))
+    assert all(np.all(np.isfinite(p.data)) for p in wild.parameters())
 
 
 def test_fit_bad_arguments():

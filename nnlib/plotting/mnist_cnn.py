@@ -1,4 +1,5 @@
-"""Pictures of a CNN trained on MNIST: live curves, filters, feature maps, confusions, mistakes.
+"""Pictures of a CNN trained on MNIST: filters, feature maps, confusions, mistakes (live training
+curves: :class:`nnlib.plotting.training.LiveCurves`).
 
 Matplotlib only: every function takes NumPy data (from :mod:`nnlib.torchkit.analysis`) and
 optional axes, and returns the artists it made so callers can update them in place.
@@ -6,85 +7,11 @@ optional axes, and returns the artists it made so callers can update them in pla
 
 from __future__ import annotations
 
-import time
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
 from ._grid import axes_grid
-
-
-def push_draw(fig) -> None:
-    """Redraw ``fig`` now. With ipympl this sends the new image at once, even while the cell
-    (a training loop) is still running; other backends just schedule a redraw."""
-    canvas = fig.canvas
-    if type(canvas).__module__.startswith("ipympl"):
-        canvas.draw()
-    else:
-        canvas.draw_idle()
-
-
-class TrainingCurves:
-    """Loss and accuracy while training, updated in place from a training history.
-
-    Two axes: cross-entropy (training running mean, test per epoch) and accuracy in %.
-    ``update(history)`` sets the lines' data from a :class:`nnlib.torchkit.train.History`
-    (any object with ``epoch_at``, ``train_loss``, ``train_accuracy``, ``test_epoch``,
-    ``test_loss``, ``test_accuracy`` lists) and redraws at most every ``min_interval`` seconds,
-    so it can be passed straight as the ``callback`` of a training loop.
-    """
-
-    def __init__(self, axes=None, *, epochs: int | None = None, min_interval: float = 0.5,
-                 acc_floor: float = 90.0):
-        if axes is None:
-            _, axes = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
-        self.ax_loss, self.ax_acc = np.atleast_1d(axes).ravel()[:2]
-        self.fig = self.ax_loss.figure
-        self.min_interval = float(min_interval)
-        self._last = -np.inf
-        (self.train_loss,) = self.ax_loss.plot([], [], color="tab:blue", lw=1,
-                                               label="training (running)")
-        (self.test_loss,) = self.ax_loss.plot([], [], "o-", color="tab:orange", label="test")
-        (self.train_acc,) = self.ax_acc.plot([], [], color="tab:blue", lw=1,
-                                             label="training (running)")
-        (self.test_acc,) = self.ax_acc.plot([], [], "o-", color="tab:orange", label="test")
-        self.ax_loss.set_yscale("log")
-        self.ax_loss.set_ylabel("cross-entropy")
-        self.ax_acc.set_ylabel("accuracy (%)")
-        self.ax_acc.set_ylim(acc_floor, 100)
-        for ax in (self.ax_loss, self.ax_acc):
-            ax.set_xlabel("epoch")
-            ax.grid(alpha=0.3)
-            if epochs:
-                ax.set_xlim(0, epochs)
-        self.ax_acc.legend(loc="lower right", fontsize=8)
-        self.lines = {"train_loss": self.train_loss, "test_loss": self.test_loss,
-                      "train_acc": self.train_acc, "test_acc": self.test_acc}
-
-    def update(self, history, *, force: bool = False):
-        """Copy ``history`` into the lines; redraw unless the last redraw was too recent."""
-        now = time.monotonic()
-        if not force and now - self._last < self.min_interval:
-            return self.lines
-        self._last = now
-        self.train_loss.set_data(history.epoch_at, history.train_loss)
-        self.test_loss.set_data(history.test_epoch, history.test_loss)
-        self.train_acc.set_data(history.epoch_at, 100 * np.asarray(history.train_accuracy))
-        self.test_acc.set_data(history.test_epoch, 100 * np.asarray(history.test_accuracy))
-        losses = [v for v in list(history.train_loss) + list(history.test_loss) if v > 0]
-        if losses:
-            self.ax_loss.set_ylim(min(losses) / 1.3, max(losses) * 1.3)
-        xmax = max([1.0, *history.epoch_at, *history.test_epoch])
-        if self.ax_loss.get_xlim()[1] < xmax:
-            for ax in (self.ax_loss, self.ax_acc):
-                ax.set_xlim(0, xmax)
-        push_draw(self.fig)
-        return self.lines
-
-    def finish(self, history):
-        """Final update, whatever the time since the last one."""
-        return self.update(history, force=True)
 
 
 def plot_filters(weights, *, axes=None, ncols: int = 8, cmap: str = "RdBu_r"):

@@ -1,50 +1,185 @@
-"""Training curves that grow while a model trains (update existing lines; never redraw)."""
+"""Training curves that grow while models train (existing lines get new data; never redraw).
+
+:class:`LiveCurves` draws a training history of either tier: :class:`nnlib.training.History`
+(NumPy ``fit``) and :class:`nnlib.torchkit.train.History` share the field names it reads
+(``epoch``, ``train_loss``, ``train_accuracy``, ``val_epoch``, ``val_loss``, ``val_accuracy``,
+``step_epoch``, ``step_loss`` and, when present, ``step_accuracy``).
+"""
 
 from __future__ import annotations
 
+import time
+
 import matplotlib.pyplot as plt
+import numpy as np
+
+PANELS = ("loss", "accuracy")
+#: Series a run can show: per step (or per ``log_every`` batches in torch), per epoch on the
+#: training data, per epoch on the validation data, or one the caller sets with ``set_data``.
+SERIES = ("steps", "train", "val", "custom")
+_FIELDS = {"steps": ("step_epoch", "step_{}"), "train": ("epoch", "train_{}"),
+           "val": ("val_epoch", "val_{}")}
+_STYLE = {"steps": dict(lw=1, alpha=0.8), "train": dict(marker=".", lw=1.5),
+          "val": dict(marker="o", lw=1.5), "custom": dict(marker=".", lw=1.5)}
+_SERIES_LABEL = {"steps": "training (running)", "train": "training", "val": "validation",
+                 "custom": ""}
+
+
+def push_draw(fig) -> None:
+    """Redraw ``fig`` now. With ipympl this sends the new image at once, even while the cell
+    (a training loop) is still running; other backends just schedule a redraw."""
+    canvas = fig.canvas
+    if type(canvas).__module__.startswith("ipympl"):
+        canvas.draw()
+    else:
+        canvas.draw_idle()
+
+
+class _EpochEnd:
+    """A ``nnlib.training.fit`` callback that redraws one run's curves after every epoch."""
+
+    def __init__(self, curves, run):
+        self.curves, self.run = curves, run
+
+    def on_epoch_end(self, state):
+        self.curves.update(state.history, self.run, force=True)
 
 
 class LiveCurves:
-    """One line per named run on ``ax``; ``update(name, xs, ys)`` replaces that line's data.
+    """Loss and/or accuracy of one or more runs, updated in place while they train.
 
-    >>> curves = LiveCurves(ax, ["[784,30,10]", "[784,30,30,10]"], ylabel="accuracy")
-    >>> sgd_fit(..., callback=lambda h: curves.update("[784,30,10]", h.epoch, h.val_accuracy))
+    ``axes``: one Axes per panel (made if None). ``runs``: names of the runs (one colour each).
+    ``panels``: ``"loss"`` (log scale unless ``log_loss=False``) and/or ``"accuracy"`` (in %).
+    ``show``: which series of :data:`SERIES` each run draws. ``update(history, run)`` copies a
+    History into that run's lines and redraws at most every ``min_interval`` seconds, so it can
+    be the per-batch callback of the torch loop; ``epoch_callback(run)`` gives a callback for
+    :func:`nnlib.training.fit`; ``set_data(run, xs, ys)`` fills a ``"custom"`` series.
+
+    >>> curves = LiveCurves(ax, ["[784,30,10]", "[784,30,30,10]"], panels=("accuracy",),
+    ...                     show=("val",))
+    >>> fit(..., callbacks=[curves.epoch_callback("[784,30,10]")])
     """
 
-    def __init__(self, ax=None, names=(), *, xlabel="epoch", ylabel="", title="", ylim=None):
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 3.5))
-        self.ax = ax
+    def __init__(self, axes=None, runs=("",), *, panels=PANELS, show=("steps", "val"),
+                 epochs: int | None = None, xlabel: str = "epoch", ylabel=None, title: str = "",
+                 ylim=None, acc_floor: float | None = None, log_loss: bool = True,
+                 min_interval: float = 0.0):
+        panels, show, runs = tuple(panels), tuple(show), list(runs)
+        for name, values, allowed in (("panels", panels, PANELS), ("show", show, SERIES)):
+            bad = [v for v in values if v not in allowed]
+            if bad or not values:
+                raise ValueError(f"{name} must be a non-empty selection of {allowed}; "
+                                 f"got {values!r}")
+        if not runs:
+            raise ValueError("runs must name at least one run; got none")
+        if axes is None:
+            _, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.3),
+                                   layout="constrained")
+        axes = list(np.atleast_1d(axes).ravel())
+        if len(axes) < len(panels):
+            raise ValueError(f"axes must hold one Axes per panel ({len(panels)}); "
+                             f"got {len(axes)}")
+        self.axes = dict(zip(panels, axes))
+        self.fig = axes[0].figure
+        self.runs, self.show = runs, show
+        self.min_interval = float(min_interval)
+        self._last = -np.inf
         self.lines = {}
-        for name in names:
-            (self.lines[name],) = ax.plot([], [], marker=".", label=name)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        if ylim is not None:
-            ax.set_ylim(*ylim)
-        ax.grid(alpha=0.3)
-        if names:
-            ax.legend(loc="lower right")
-        self._fixed_ylim = ylim is not None
+        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        for panel, ax in self.axes.items():
+            for i, run in enumerate(runs):
+                for series in show:
+                    label = " ".join(p for p in (run, _SERIES_LABEL[series] if len(show) > 1
+                                                 else "") if p) or panel
+                    (self.lines[run, panel, series],) = ax.plot(
+                        [], [], color=colours[i % len(colours)], label=label,
+                        ls="--" if series == "train" and "steps" in show else "-",
+                        **_STYLE[series])
+            ax.set_xlabel(xlabel)
+            default = {"loss": "loss", "accuracy": "accuracy (%)"}[panel]
+            ax.set_ylabel(ylabel.get(panel, default) if isinstance(ylabel, dict)
+                          else (ylabel or default))
+            ax.grid(alpha=0.3)
+            if epochs:
+                ax.set_xlim(0, epochs)
+            if title:
+                ax.set_title(title, fontsize=11)
+            ax.tick_params(labelsize=10)
+            if len(runs) > 1 or len(show) > 1:
+                ax.legend(loc="upper right" if panel == "loss" else "lower right", fontsize=10)
+        if "loss" in self.axes and log_loss:
+            self.axes["loss"].set_yscale("log")
+        self._fixed_ylim = {panel: False for panel in panels}
+        if "accuracy" in self.axes and (ylim is not None or acc_floor is not None):
+            self.axes["accuracy"].set_ylim(*(ylim if ylim is not None else (acc_floor, 100)))
+            self._fixed_ylim["accuracy"] = True
+        elif ylim is not None:
+            self.axes[panels[0]].set_ylim(*ylim)
+            self._fixed_ylim[panels[0]] = True
 
-    def update(self, name, xs, ys):
-        """Set the data of the line called ``name`` and rescale the axes; returns the line."""
-        line = self.lines[name]
-        line.set_data(list(xs), list(ys))
-        self.ax.relim()
-        self.ax.autoscale_view(scalex=True, scaley=not self._fixed_ylim)
-        self.ax.figure.canvas.draw_idle()
+    def _line(self, run, panel, series):
+        key = (run, panel, series)
+        if key not in self.lines:
+            raise ValueError(f"no line for run {run!r}, panel {panel!r}, series {series!r}; "
+                             f"runs are {self.runs}, panels {tuple(self.axes)}, "
+                             f"series {self.show}")
+        return self.lines[key]
+
+    def update(self, history, run=None, *, force: bool = False):
+        """Copy ``history`` (either tier's History) into the lines of ``run`` (the first run
+        if None); redraw unless the last redraw was under ``min_interval`` seconds ago.
+        Returns the dict of lines, keyed (run, panel, series)."""
+        now = time.monotonic()
+        if not force and now - self._last < self.min_interval:
+            return self.lines
+        self._last = now
+        run = self.runs[0] if run is None else run
+        for panel in self.axes:
+            for series in self.show:
+                if series == "custom":
+                    continue
+                x_name, y_name = _FIELDS[series]
+                xs = getattr(history, x_name, None)
+                ys = getattr(history, y_name.format(panel), None)
+                if xs is None or ys is None:
+                    continue  # e.g. the NumPy loop keeps no per-step accuracy
+                n = min(len(xs), len(ys))
+                ys = np.asarray(ys[:n], dtype=float) * (100 if panel == "accuracy" else 1)
+                self._line(run, panel, series).set_data(np.asarray(xs[:n], dtype=float), ys)
+        self._rescale()
+        return self.lines
+
+    def finish(self, history, run=None):
+        """Final update, whatever the time since the last one."""
+        return self.update(history, run, force=True)
+
+    def set_data(self, run, xs, ys, *, panel: str | None = None):
+        """Set the ``"custom"`` series of ``run`` on ``panel`` (the first panel if None) to
+        (xs, ys) (accuracy in %, as drawn) and redraw; returns the line."""
+        panel = next(iter(self.axes)) if panel is None else panel
+        line = self._line(run, panel, "custom")
+        line.set_data(np.asarray(list(xs), dtype=float), np.asarray(list(ys), dtype=float))
+        self._rescale()
         return line
+
+    def epoch_callback(self, run=None):
+        """A callback for :func:`nnlib.training.fit` that redraws ``run`` after each epoch."""
+        return _EpochEnd(self, self.runs[0] if run is None else run)
+
+    def _rescale(self):
+        for panel, ax in self.axes.items():
+            ax.relim()
+            ax.autoscale_view(scaley=not self._fixed_ylim[panel])  # x: unless epochs fixed it
+            xmax = max([1.0] + [float(np.max(line.get_xdata())) for (r, p, s), line
+                                in self.lines.items() if p == panel and len(line.get_xdata())])
+            if ax.get_xlim()[1] < xmax:
+                ax.set_xlim(0, xmax)
+        push_draw(self.fig)
 
 
 def loglog_fit(ax, x, y, fit_slope, fit_intercept, *, label="measured", fit_label=None):
     """Points (x, y) on log-log axes with the line y = e^b x^s of a fitted slope s; returns
     the (points, line) artists."""
-    import numpy as np
-
     x = np.asarray(x, dtype=float)
     (pts,) = ax.loglog(x, y, "o", label=label)
     (line,) = ax.loglog(x, np.exp(fit_intercept) * x**fit_slope, "-",

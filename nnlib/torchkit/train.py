@@ -3,7 +3,8 @@
 ``train_one_epoch`` runs one pass over the training tensors in a fresh random order, showing a
 tqdm bar with the running loss, accuracy and images per second; ``evaluate`` measures loss and
 accuracy without building a graph (``torch.inference_mode``); ``fit`` strings them together with
-an optimiser and a one-cycle learning-rate schedule and records a :class:`History`.
+an optimiser and a one-cycle learning-rate schedule and records a :class:`History`, with the
+same field names as the NumPy loop's :class:`nnlib.training.History`.
 
 On the CPU, convolutions run fastest with the channels-last memory layout, so models and batches
 are converted to it there; running totals stay on the device and are read only every
@@ -24,7 +25,12 @@ from .._checks import check_choice, check_positive_float, check_positive_int
 from .data import MNISTTensors, batch_indices, num_batches, random_shift
 from .device import configure_cpu_threads, seed_everything
 
-OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adadelta")
+#: Optimisers by name, each with a learning rate that trains this course's CNNs in a few epochs
+#: with the one-cycle schedule. "sgd" is plain SGD; "momentum" and "nesterov" are SGD with
+#: momentum 0.9 (heavy-ball, Nesterov); "adam"/"adamw" have torch's defaults unless betas are given.
+DEFAULT_LR = {"adam": 1e-2, "adamw": 1e-2, "sgd": 0.1, "momentum": 0.1, "nesterov": 0.1,
+              "rmsprop": 2e-3, "adadelta": 1.0}
+OPTIMIZERS = tuple(DEFAULT_LR)
 SCHEDULES = ("onecycle", "constant", "step")
 
 
@@ -32,24 +38,30 @@ SCHEDULES = ("onecycle", "constant", "step")
 class History:
     """What happened during training, appended as it happens (for live plots).
 
-    ``epoch_at`` (fractional epoch), ``train_loss`` and ``train_accuracy`` grow every
-    ``log_every`` batches (running means since the previous entry); ``test_epoch``,
-    ``test_loss``, ``test_accuracy``, ``epoch_seconds`` and ``images_per_second`` once per epoch.
+    The names are those of :class:`nnlib.training.History`. Per epoch: ``epoch``,
+    ``train_loss`` and ``train_accuracy`` (means over the epoch's batches), ``seconds``
+    (training time, evaluation excluded) and ``images_per_second``; ``val_epoch``, ``val_loss``
+    and ``val_accuracy`` for each epoch measured on the held-out split (``data.x_test`` in
+    :func:`fit`). Every ``log_every`` batches: ``step_epoch`` (fractional epoch), ``step_loss``
+    and ``step_accuracy`` (running means since the previous entry).
     """
 
-    epoch_at: list[float] = field(default_factory=list)
+    epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
-    test_epoch: list[int] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-    epoch_seconds: list[float] = field(default_factory=list)
+    val_epoch: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    step_epoch: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    step_accuracy: list[float] = field(default_factory=list)
     images_per_second: list[float] = field(default_factory=list)
 
     @property
-    def train_seconds(self) -> float:
+    def total_seconds(self) -> float:
         """Seconds spent in training passes (evaluation excluded)."""
-        return float(sum(self.epoch_seconds))
+        return float(sum(self.seconds))
 
 
 @dataclass
@@ -145,9 +157,9 @@ def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimize
             bar.set_postfix(loss=f"{run_loss:.3f}", acc=f"{100 * run_acc:.1f}%",
                             img_s=f"{seen / elapsed:,.0f}", refresh=False)
             if history is not None:
-                history.epoch_at.append(epoch - 1 + (i + 1) / n_batches)
-                history.train_loss.append(run_loss)
-                history.train_accuracy.append(run_acc)
+                history.step_epoch.append(epoch - 1 + (i + 1) / n_batches)
+                history.step_loss.append(run_loss)
+                history.step_accuracy.append(run_acc)
                 if callback is not None:
                     callback(history)
     seconds = time.perf_counter() - start
@@ -199,20 +211,43 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: 
     return EpochResult(loss_sum / max(len(x), 1), correct / max(len(x), 1), seconds, len(x))
 
 
-def make_optimizer(name: str, params, *, lr: float, weight_decay: float = 0.0):
-    """An optimiser by name: ``adam``/``adamw`` (betas 0.9, 0.9; one-cycle cycles beta1),
-    ``sgd`` (Nesterov momentum 0.9), ``rmsprop`` or ``adadelta``."""
+def _check_betas(betas):
+    try:
+        b1, b2 = (float(b) for b in betas)
+    except (TypeError, ValueError):
+        raise ValueError(f"betas must be two numbers in [0, 1); got {betas!r}") from None
+    if not (0 <= b1 < 1 and 0 <= b2 < 1):
+        raise ValueError(f"betas must be two numbers in [0, 1); got {betas!r}")
+    return b1, b2
+
+
+def make_optimizer(name: str, params, *, lr: float, weight_decay: float = 0.0,
+                   betas=None, momentum: float = 0.9):
+    """A ``torch.optim`` optimiser by name (see :data:`OPTIMIZERS`).
+
+    ``sgd`` is plain SGD; ``momentum`` and ``nesterov`` are SGD with ``momentum`` (default 0.9),
+    heavy-ball and Nesterov; ``adam``/``adamw`` use torch's betas (0.9, 0.999) unless ``betas``
+    is given (with the one-cycle schedule, β1 is cycled); ``rmsprop`` and ``adadelta`` have
+    torch's defaults.
+    """
     check_choice("optimizer", name, OPTIMIZERS)
     lr = check_positive_float("lr", lr)
     wd = check_positive_float("weight_decay", weight_decay, allow_zero=True)
     params = list(params)
+    if betas is not None and name not in ("adam", "adamw"):
+        raise ValueError(f"betas apply to 'adam' and 'adamw' only; got optimizer {name!r}")
     if name in ("adam", "adamw"):
+        betas = (0.9, 0.999) if betas is None else _check_betas(betas)
         # the fused kernel updates all weights in one pass: ~10 % faster epochs on a CPU
         fused = bool(params) and all(p.device.type in ("cpu", "cuda") for p in params)
         cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
-        return cls(params, lr=lr, betas=(0.9, 0.9), weight_decay=wd, fused=fused or None)
+        return cls(params, lr=lr, betas=betas, weight_decay=wd, fused=fused or None)
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=wd)
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
+    if name in ("momentum", "nesterov"):
+        momentum = check_positive_float("momentum", momentum)
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=name == "nesterov",
+                               weight_decay=wd)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
     return torch.optim.Adadelta(params, lr=lr, weight_decay=wd)
@@ -234,15 +269,16 @@ def make_scheduler(name: str, optimizer, *, total_steps: int, steps_per_epoch: i
 
 
 def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: int = 128,
-        lr: float = 1e-2, optimizer: str = "adam", schedule: str = "onecycle",
+        lr: float = 1e-2, optimizer: str = "adam", betas=None, schedule: str = "onecycle",
         label_smoothing: float = 0.1, weight_decay: float = 0.0, shift: int = 0,
         seed: int | None = 0, threads: int | None = None, progress: bool = True,
         evaluate_every_epoch: bool = True, log_every: int = 25, callback=None,
         epoch_callback=None, max_batches: int | None = None) -> History:
     """Train ``model`` (moved to ``data.device``) for ``epochs`` passes; return its History.
 
-    Defaults are the fast recipe of this course: Adam, one-cycle schedule peaking at ``lr``,
-    batch 128, label smoothing 0.1. ``seed`` seeds torch and the batch order (``None``: leave
+    Defaults are the fast recipe of this course: Adam (torch's betas unless ``betas`` is given;
+    see :func:`make_optimizer`), one-cycle schedule peaking at ``lr``, batch 128, label
+    smoothing 0.1. ``seed`` seeds torch and the batch order (``None``: leave
     the generators alone). On the CPU the thread count is set to ``threads`` (default: the
     physical cores). ``callback(history)`` runs every ``log_every`` batches and
     ``epoch_callback(history)`` after each epoch's test evaluation.
@@ -263,7 +299,8 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
     steps = num_batches(len(data.x_train), batch_size)
     if max_batches is not None:
         steps = min(steps, check_positive_int("max_batches", max_batches))
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr, weight_decay=weight_decay)
+    opt = make_optimizer(optimizer, model.parameters(), lr=lr, weight_decay=weight_decay,
+                         betas=betas)
     sched = make_scheduler(schedule, opt, total_steps=steps * epochs, steps_per_epoch=steps)
     history = History()
     for epoch in range(1, epochs + 1):
@@ -273,13 +310,16 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
                                  desc=f"epoch {epoch}/{epochs}", log_every=log_every,
                                  history=history, epoch=epoch, callback=callback,
                                  max_batches=max_batches)
-        history.epoch_seconds.append(result.seconds)
+        history.epoch.append(epoch)
+        history.train_loss.append(result.loss)
+        history.train_accuracy.append(result.accuracy)
+        history.seconds.append(result.seconds)
         history.images_per_second.append(result.images_per_second)
         if evaluate_every_epoch or epoch == epochs:
             test = evaluate(model, data.x_test, data.y_test)
-            history.test_epoch.append(epoch)
-            history.test_loss.append(test.loss)
-            history.test_accuracy.append(test.accuracy)
+            history.val_epoch.append(epoch)
+            history.val_loss.append(test.loss)
+            history.val_accuracy.append(test.accuracy)
             if epoch_callback is not None:
                 epoch_callback(history)
     return history

@@ -16,12 +16,12 @@ import time
 import ipywidgets as w
 import numpy as np
 
-from ..plotting.mnist_cnn import push_draw
+from ..plotting.training import push_draw
 from ..torchkit import models, train
 from ..torchkit.data import MNISTTensors
 from ._figure import figure_view
 
-DEFAULT_LR = {"adam": 1e-2, "adamw": 1e-2, "sgd": 0.1, "rmsprop": 2e-3, "adadelta": 1.0}
+DEFAULT_LR = train.DEFAULT_LR  # next to the optimiser registry: "sgd" is plain SGD
 _STYLE = {"description_width": "95px"}
 
 
@@ -99,18 +99,18 @@ class CNNTrainerLab(w.VBox):
                           dropout=cfg["dropout"], hidden=64)
 
     def _show_progress(self, history, total_epochs, start):
-        if not history.epoch_at:
+        if not history.step_epoch:
             return
-        done = history.epoch_at[-1]
+        done = history.step_epoch[-1]
         self.progress.value = done / total_epochs
         self.readout.value = (f"training... epoch {done:.2f} of {total_epochs}, running loss "
-                              f"{history.train_loss[-1]:.3f}, accuracy "
-                              f"{100 * history.train_accuracy[-1]:.1f} % "
+                              f"{history.step_loss[-1]:.3f}, accuracy "
+                              f"{100 * history.step_accuracy[-1]:.1f} % "
                               f"({time.perf_counter() - start:.0f} s)")
-        self.lines["loss"].set_data(history.epoch_at, history.train_loss)
+        self.lines["loss"].set_data(history.step_epoch, history.step_loss)
         ax = self.lines["loss"].axes
         ax.set_xlim(0, total_epochs)
-        losses = np.asarray(history.train_loss)
+        losses = np.asarray(history.step_loss)
         ax.set_ylim(losses.min() / 1.3, losses.max() * 1.3)
         push_draw(self.view.fig)
 
@@ -145,7 +145,7 @@ class CNNTrainerLab(w.VBox):
             self.train_button.disabled = False
         self._show_progress(history, cfg["epochs"], start)
         trial = dict(cfg, parameters=models.count_parameters(model),
-                     test_accuracy=history.test_accuracy[-1], seconds=history.train_seconds)
+                     test_accuracy=history.val_accuracy[-1], seconds=history.total_seconds)
         self.trials.append(trial)
         self.progress.value = 1.0
         self.progress.bar_style = "success"

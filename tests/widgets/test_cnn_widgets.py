@@ -172,17 +172,19 @@ def test_plots_return_artists(trained):
     plt.close("all")
 
 
-def test_training_curves_update_in_place():
-    curves = mplot.TrainingCurves(epochs=2, min_interval=10.0)
-    h = train.History(epoch_at=[0.5, 1.0], train_loss=[0.6, 0.3], train_accuracy=[0.8, 0.9],
-                      test_epoch=[1], test_loss=[0.2], test_accuracy=[0.95])
+def test_live_curves_draw_the_torch_history_in_place():
+    from nnlib.plotting.training import LiveCurves
+
+    curves = LiveCurves(epochs=2, min_interval=10.0, acc_floor=90)
+    h = train.History(step_epoch=[0.5, 1.0], step_loss=[0.6, 0.3], step_accuracy=[0.8, 0.9],
+                      val_epoch=[1], val_loss=[0.2], val_accuracy=[0.95])
     lines = curves.update(h)
-    np.testing.assert_allclose(lines["train_acc"].get_ydata(), [80, 90])
-    np.testing.assert_allclose(lines["test_acc"].get_ydata(), [95])
-    h.epoch_at.append(1.5)
-    h.train_loss.append(0.1)
-    h.train_accuracy.append(0.97)
+    np.testing.assert_allclose(lines["", "accuracy", "steps"].get_ydata(), [80, 90])
+    np.testing.assert_allclose(lines["", "accuracy", "val"].get_ydata(), [95])
+    h.step_epoch.append(1.5)
+    h.step_loss.append(0.1)
+    h.step_accuracy.append(0.97)
     curves.update(h)  # throttled: too soon after the last redraw
-    assert len(lines["train_loss"].get_xdata()) == 2
+    assert len(lines["", "loss", "steps"].get_xdata()) == 2
     curves.finish(h)
-    assert len(lines["train_loss"].get_xdata()) == 3
+    assert len(lines["", "loss", "steps"].get_xdata()) == 3

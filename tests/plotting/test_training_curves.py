@@ -1,0 +1,56 @@
+"""LiveCurves: one live-curves class for the NumPy and the torch training histories; it
+updates the lines it made instead of drawing new ones."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pytest
+
+from nnlib.layers import mlp
+from nnlib.optim import SGD
+from nnlib.plotting.training import LiveCurves
+from nnlib.training import History, fit
+
+matplotlib.use("Agg")
+
+
+def test_fit_epoch_callback_fills_each_runs_lines():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 5))
+    y = X[:, :3].argmax(axis=1)
+    curves = LiveCurves(runs=["a", "b"], show=("train", "val"))
+    made = dict(curves.lines)
+    for run, lr in (("a", 0.1), ("b", 0.5)):
+        net = mlp([5, 8, 3], rng=np.random.default_rng(1), activation="tanh")
+        h = fit(net, X[:100], y[:100], optimizer=SGD(net.parameters(), lr=lr), epochs=3,
+                batch_size=10, rng=rng, X_val=X[100:], y_val=y[100:],
+                callbacks=[curves.epoch_callback(run)], progress=False)
+        assert h.engine == "fused"  # a per-epoch callback keeps the fast engine
+        np.testing.assert_allclose(curves.lines[run, "loss", "train"].get_ydata(), h.train_loss)
+        np.testing.assert_allclose(curves.lines[run, "accuracy", "val"].get_ydata(),
+                                   100 * np.asarray(h.val_accuracy))
+        np.testing.assert_allclose(curves.lines[run, "loss", "val"].get_xdata(), [1, 2, 3])
+    assert curves.lines == made  # the same artists, new data
+    assert len(curves.axes["loss"].lines) == 4
+
+
+def test_step_series_and_custom_series():
+    h = History(step_epoch=[0.5, 1.0, 1.5], step_loss=[0.9, 0.5, 0.4])
+    curves = LiveCurves(panels=("loss",), show=("steps",))
+    curves.update(h)
+    np.testing.assert_allclose(curves.lines["", "loss", "steps"].get_xdata(), [0.5, 1.0, 1.5])
+    own = LiveCurves(runs=["K = 1", "K = 10"], panels=("loss",), show=("custom",))
+    line = own.set_data("K = 10", range(3), [1.0, 0.5, 0.25])
+    np.testing.assert_allclose(line.get_ydata(), [1.0, 0.5, 0.25])
+    assert own.axes["loss"].get_xlim()[1] >= 2
+
+
+def test_bad_arguments_name_the_parameter():
+    with pytest.raises(ValueError, match="panels must be a non-empty selection"):
+        LiveCurves(panels=("speed",))
+    with pytest.raises(ValueError, match="show must be a non-empty selection"):
+        LiveCurves(show=())
+    curves = LiveCurves(runs=["a"], show=("val",))
+    with pytest.raises(ValueError, match="no line for run 'b'"):
+        curves.update(History(), "b")
