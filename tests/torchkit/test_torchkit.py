@@ -232,16 +232,17 @@ def test_train_one_epoch_and_evaluate_learn_on_a_subset(small_mnist):
         result = train.train_one_epoch(model, small_mnist.x_train, small_mnist.y_train, opt,
                                        batch_size=64, generator=g, progress=False,
                                        history=history, epoch=epoch, log_every=10,
-                                       callback=lambda h: calls.append(len(h.train_loss)))
+                                       callback=lambda h: calls.append(len(h.step_loss)))
     after = train.evaluate(model, small_mnist.x_test, small_mnist.y_test)
     assert result.images == 2000 and result.images_per_second > 0
     assert 0 <= result.accuracy <= 1 and result.loss > 0
     assert after.accuracy > 0.85 > before.accuracy
     assert after.loss < before.loss
     # 32 batches per epoch, logged every 10 and at the end: 4 entries per epoch
-    assert len(history.train_loss) == 8 == len(calls)
-    assert history.epoch_at[3] == pytest.approx(1.0) and history.epoch_at[-1] == pytest.approx(2.0)
-    assert history.train_loss[-1] < history.train_loss[0]
+    assert len(history.step_loss) == 8 == len(calls) == len(history.step_accuracy)
+    assert history.step_epoch[3] == pytest.approx(1.0)
+    assert history.step_epoch[-1] == pytest.approx(2.0)
+    assert history.step_loss[-1] < history.step_loss[0]
     logits = train.predict(model, small_mnist.x_test)
     assert logits.shape == (500, 10)
     acc = float((logits.argmax(1) == small_mnist.y_test).float().mean())
@@ -252,13 +253,49 @@ def test_fit_records_history_and_max_batches(small_mnist):
     model = models.lenet()
     history = train.fit(model, small_mnist, epochs=2, batch_size=50, lr=5e-3, seed=0,
                         progress=False, max_batches=10, log_every=5)
-    assert history.test_epoch == [1, 2] and len(history.test_accuracy) == 2
-    assert len(history.epoch_seconds) == 2 and history.train_seconds > 0
-    assert len(history.train_loss) == 4
+    assert history.val_epoch == [1, 2] and len(history.val_accuracy) == 2
+    assert history.epoch == [1, 2] and len(history.train_loss) == 2 == len(history.train_accuracy)
+    assert len(history.seconds) == 2 and history.total_seconds > 0
+    assert len(history.step_loss) == 4
     with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'"):
         train.fit(model, small_mnist, optimizer="lbfgs", progress=False)
     with pytest.raises(ValueError, match="unknown schedule 'cosine'"):
         train.fit(model, small_mnist, schedule="cosine", progress=False)
+
+
+def test_history_names_match_the_numpy_loop():
+    """One vocabulary: every per-epoch and per-step field of nnlib.training.History exists in
+    the torch History under the same name."""
+    import dataclasses
+
+    from nnlib import training
+
+    numpy_fields = {f.name for f in dataclasses.fields(training.History)}
+    torch_fields = {f.name for f in dataclasses.fields(train.History)}
+    assert numpy_fields - {"engine", "stopped_early"} <= torch_fields
+    assert train.History().total_seconds == 0 == training.History().total_seconds
+
+
+def test_optimizer_names_say_what_they_are():
+    """"sgd" is plain SGD; momentum and Nesterov have their own names; Adam has torch's
+    defaults unless betas are asked for."""
+    params = list(models.cnn((4,), hidden=None).parameters())
+    sgd = train.make_optimizer("sgd", params, lr=0.1).defaults
+    assert sgd["momentum"] == 0 and not sgd["nesterov"]
+    heavy = train.make_optimizer("momentum", params, lr=0.1).defaults
+    assert heavy["momentum"] == 0.9 and not heavy["nesterov"]
+    nesterov = train.make_optimizer("nesterov", params, lr=0.1).defaults
+    assert nesterov["momentum"] == 0.9 and nesterov["nesterov"]
+    reference = torch.optim.Adam(params).defaults
+    for name in ("adam", "adamw"):
+        assert train.make_optimizer(name, params, lr=1e-3).defaults["betas"] == reference["betas"]
+    asked = train.make_optimizer("adam", params, lr=1e-3, betas=(0.9, 0.9)).defaults
+    assert asked["betas"] == (0.9, 0.9)
+    with pytest.raises(ValueError, match="betas must be two numbers in"):
+        train.make_optimizer("adam", params, lr=1e-3, betas=(0.9, 1.0))
+    with pytest.raises(ValueError, match="betas apply to 'adam' and 'adamw' only"):
+        train.make_optimizer("sgd", params, lr=1e-3, betas=(0.9, 0.9))
+    assert set(train.OPTIMIZERS) == set(train.DEFAULT_LR)
 
 
 @pytest.mark.parametrize("name", train.OPTIMIZERS)
