@@ -18,7 +18,7 @@ Convolution proper flips the mask first, Y = X ⋆ rot180(H); CNN layers (and Py
 * :func:`conv2d_forward` / :func:`conv2d_backward` (and :func:`conv2d`): batches of
   multi-channel images, NCHW like PyTorch, vectorised with a sliding-window view and one
   matrix product per image (im2col). The loop reference lives in :mod:`nnlib.conv_naive`;
-* :class:`Conv2D`: the layer, following the contract of :mod:`nnlib.layers`;
+* :class:`Conv2d`: the layer, following the contract of :mod:`nnlib.layers`;
 * :func:`receptive_field`: which padded-input pixels one output looks at.
 
 Left out: groups, "same" padding by name, transposed convolution.
@@ -30,7 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._checks import as_float_array, check_positive_int
-from .init import init_std, initialize
+from .init import initialize
 from .layers import Layer, Parameter
 
 
@@ -225,7 +225,7 @@ def conv2d(x, w, b=None, *, padding=0, stride=1, dilation=1) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------- layer
 
-class Conv2D(Layer):
+class Conv2d(Layer):
     """Convolutional layer: F filters of shape (C, KH, KW) shared over all locations.
 
     x: (N, C, H, W) -> (N, F, Ho, Wo). W: (F, C, KH, KW), b: (F,).
@@ -244,14 +244,9 @@ class Conv2D(Layer):
         self.stride = pair("stride", stride, minimum=1)
         self.dilation = pair("dilation", dilation, minimum=1)
         self.in_channels, self.out_channels, self.kernel_size = c, f, (kh, kw)
-        fan_in, fan_out = c * kh * kw, f * kh * kw
-        # draw (fan_in, F) from the named family, then rescale to the std it has for fan_out
-        w0 = initialize(init, fan_in, f, rng, dtype=np.float64, **init_kwargs)
-        ratio = init_std(init, fan_in, fan_out, **init_kwargs) / init_std(init, fan_in, f,
-                                                                          **init_kwargs)
-        self.W = Parameter((w0.T * ratio).reshape(f, c, kh, kw).astype(dtype), "W")
+        # torch's layout (F, C, KH, KW): fan_in = C·KH·KW, fan_out = F·KH·KW
+        self.W = Parameter(initialize(init, (f, c, kh, kw), rng, dtype=dtype, **init_kwargs), "W")
         self.b = Parameter(np.zeros(f, dtype=dtype), "b") if bias else None
-        self.cache = None
 
     def forward(self, x):
         b = self.b.data if self.b is not None else None
@@ -260,12 +255,10 @@ class Conv2D(Layer):
         return out
 
     def backward(self, dout):
-        if self.cache is None:
-            raise RuntimeError("backward called before forward")
-        dx, dw, db = conv2d_backward(dout, self.cache)
-        self.W.grad = dw
+        dx, dw, db = conv2d_backward(dout, self._cached())
+        self.W.grad += dw
         if self.b is not None:
-            self.b.grad = db
+            self.b.grad += db
         return dx
 
     def parameters(self):
@@ -276,4 +269,4 @@ class Conv2D(Layer):
         extra = "".join(f", {name}={getattr(self, name)}" for name in
                         ("padding", "stride", "dilation")
                         if getattr(self, name) != ((0, 0) if name == "padding" else (1, 1)))
-        return f"Conv2D({self.in_channels}, {self.out_channels}, ({kh}, {kw}){extra})"
+        return f"Conv2d({self.in_channels}, {self.out_channels}, ({kh}, {kw}){extra})"

@@ -73,6 +73,7 @@ def check_layer(layer, x, *, rng, h: float = 1e-5) -> dict[str, float]:
     x = np.array(x, dtype=np.float64)
     out = layer.forward(x)
     r = rng.standard_normal(out.shape)
+    layer.zero_grad()  # backward adds into .grad
     dx = layer.backward(r.copy())
     params = layer.parameters()
     names = [p.name or str(i) for i, p in enumerate(params)]

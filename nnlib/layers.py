@@ -4,14 +4,21 @@ Each layer follows one contract, the same one PyTorch modules follow:
 
 * ``forward(x)`` maps a batch ``x`` of shape ``(N, ...)`` to an output, keeping what
   ``backward`` needs in ``self.cache``;
-* ``backward(dout)`` takes ∂L/∂out (same shape as the output), stores ∂L/∂p in each
-  parameter's ``.grad`` and returns ∂L/∂x. It never changes ``dout``.
-* ``parameters()`` lists the layer's :class:`Parameter` objects (``.data`` and ``.grad``).
+* ``backward(dout)`` takes ∂L/∂out (same shape as the output), **adds** ∂L/∂p into each
+  parameter's ``.grad`` and returns ∂L/∂x. It never changes ``dout``. Because gradients
+  accumulate (as in PyTorch), whoever reads ``.grad`` after a backward zeroes it first:
+  ``net.zero_grad()`` or ``optimizer.zero_grad()``. A Parameter used by two layers (weight
+  sharing, an unrolled RNN) then receives the sum of both contributions, which is exactly
+  ∂L/∂p. Calling ``backward`` before ``forward`` raises one RuntimeError naming the layer.
+* ``parameters()`` lists the layer's :class:`Parameter` objects (``.data`` and ``.grad``),
+  each once; :func:`count_parameters` counts their entries.
+* ``train()``/``eval()`` set ``training`` (dropout and batch norm behave differently).
 
 The lecture's notation maps onto :class:`Dense` and an activation layer:
-z = a_prev W + b (``Dense``), a = φ(z) (``Activation``); backward gives dW = a_prevᵀ dz,
-db = Σ_n dz_n, da_prev = dz Wᵀ, and dz = da ⊙ φ'(z). (Rows are examples, so these are
-the transposes of the column-vector formulas on the slides.)
+z = a_prev W + b (``Dense``), a = φ(z) (``Sigmoid``, ``ReLU``, ...); backward gives
+dW = a_prevᵀ dz, db = Σ_n dz_n, da_prev = dz Wᵀ, and dz = da ⊙ φ'(z). (Rows are examples,
+so these are the transposes of the column-vector formulas on the slides; our Dense stores W
+as (in_features, out_features), the transpose of ``torch.nn.Linear.weight``.)
 """
 
 from __future__ import annotations
@@ -41,10 +48,28 @@ class Parameter:
         return f"Parameter({self.name!r}, shape={self.data.shape}, dtype={self.data.dtype})"
 
 
+def _unique(params) -> list[Parameter]:
+    """``params`` with repeats (shared parameters) removed, first occurrence kept."""
+    seen, out = set(), []
+    for p in params:
+        if id(p) not in seen:
+            seen.add(id(p))
+            out.append(p)
+    return out
+
+
+def count_parameters(net) -> int:
+    """Number of trainable entries in ``net.parameters()`` (a shared Parameter counts once)."""
+    if not hasattr(net, "parameters"):
+        raise TypeError(f"net must be an nnlib Layer; got {type(net).__name__}")
+    return int(sum(p.data.size for p in _unique(net.parameters())))
+
+
 class Layer:
-    """Base class: no parameters, identity shape bookkeeping, train/eval flag."""
+    """Base class: no parameters, train/eval flag, the one backward-before-forward check."""
 
     training = True
+    cache = None
 
     def forward(self, x):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -54,6 +79,17 @@ class Layer:
 
     def __call__(self, x):
         return self.forward(x)
+
+    def _cached(self):
+        """What forward kept for backward; RuntimeError if forward has not run yet."""
+        if self.cache is None:
+            raise RuntimeError(f"backward called before forward on {self!r}")
+        return self.cache
+
+    @staticmethod
+    def _check_dout(dout, shape):
+        if np.shape(dout) != tuple(shape):
+            raise ValueError(f"dout must have shape {tuple(shape)}; got {np.shape(dout)}")
 
     def parameters(self) -> list[Parameter]:
         return []
@@ -70,7 +106,11 @@ class Layer:
         return self.train(False)
 
     def num_parameters(self) -> int:
-        return sum(p.data.size for p in self.parameters())
+        """Same as :func:`count_parameters` (``count_parameters(self)``)."""
+        return count_parameters(self)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
 
 
 class Dense(Layer):
@@ -78,8 +118,10 @@ class Dense(Layer):
 
     x: (N, in_features) -> z: (N, out_features). W: (in_features, out_features), b: (out_features,).
 
-    ``init`` names an initialiser from :mod:`nnlib.init` (``init_kwargs`` go to it);
-    biases are zero unless ``bias_std > 0`` (Nielsen draws them from N(0, 1)).
+    ``init`` names an initialiser from :mod:`nnlib.init` (``init_kwargs`` go to it), used
+    with fan_in = in_features and fan_out = out_features (W is stored transposed relative to
+    torch's Linear, so the fans are passed explicitly); biases are zero unless
+    ``bias_std > 0`` (Nielsen draws them from N(0, 1)).
     """
 
     def __init__(self, in_features: int, out_features: int, *, rng, init: str = "xavier_uniform",
@@ -89,12 +131,12 @@ class Dense(Layer):
         bias_std = check_positive_float("bias_std", bias_std, allow_zero=True)
         rng = check_rng("rng", rng)  # an int seed must also work for the random bias below
         self.in_features, self.out_features = m, n
-        self.W = Parameter(initialize(init, m, n, rng, dtype=dtype, **init_kwargs), "W")
+        self.W = Parameter(initialize(init, (m, n), rng, fans=(m, n), dtype=dtype,
+                                      **init_kwargs), "W")
         b = np.zeros(n, dtype=dtype)
         if bias_std > 0:
             b = (bias_std * rng.standard_normal(n)).astype(dtype)
         self.b = Parameter(b, "b")
-        self.cache = None
 
     def forward(self, x):
         x = np.asarray(x)
@@ -105,14 +147,10 @@ class Dense(Layer):
         return x @ self.W.data + self.b.data
 
     def backward(self, dout):
-        x = self.cache
-        if x is None:
-            raise RuntimeError("backward called before forward")
-        if dout.shape != (x.shape[0], self.out_features):
-            raise ValueError(f"dout must have shape {(x.shape[0], self.out_features)}; "
-                             f"got {dout.shape}")
-        self.W.grad = x.T @ dout
-        self.b.grad = dout.sum(axis=0)
+        x = self._cached()
+        self._check_dout(dout, (x.shape[0], self.out_features))
+        self.W.grad += x.T @ dout
+        self.b.grad += dout.sum(axis=0)
         return dout @ self.W.data.T
 
     def parameters(self):
@@ -122,66 +160,200 @@ class Dense(Layer):
         return f"Dense({self.in_features}, {self.out_features})"
 
 
-class Activation(Layer):
-    """Element-wise activation a = φ(z) by name; backward gives dz = da ⊙ φ'(z).
+# ------------------------------------------------------------------------------ activations
 
-    ``name`` is one of :data:`nnlib.activations.ACTIVATIONS`; ``a`` is the leaky-ReLU slope.
-    Any input shape works: (N, ...) -> same shape.
+class Activation(Layer):
+    """Base of the element-wise activation layers a = φ(z): (N, ...) -> same shape.
+
+    Each subclass writes its own forward and backward (dz = da ⊙ φ'(z)) and names its entry
+    ``name`` in :data:`nnlib.activations.ACTIVATIONS`. ``a`` is the negative-side slope
+    (0 except for the leaky family).
     """
 
-    def __init__(self, name: str, *, a: float = 0.01):
-        check_choice("activation", name, act.ACTIVATIONS)
-        self.name = name
-        self.a = a
-        self.cache = None
+    name = ""
+    a = 0.0
+
+
+class Sigmoid(Activation):
+    """a = σ(z); backward dz = da ⊙ a(1 − a), from the kept output."""
+
+    name = "sigmoid"
 
     def forward(self, z):
-        self.cache = z
-        if self.name == "sigmoid":
-            out = act.sigmoid(z)
-            self.cache = out  # σ' = out (1 − out): keep the output, not the input
-            return out
-        if self.name == "leaky_relu":
-            return act.leaky_relu(z, self.a)
-        return act.ACTIVATIONS[self.name][0](z)
+        self.cache = out = act.sigmoid(z)
+        return out
 
     def backward(self, dout):
-        if self.cache is None:
-            raise RuntimeError("backward called before forward")
-        if dout.shape != self.cache.shape:
-            raise ValueError(f"dout must have shape {self.cache.shape}; got {dout.shape}")
-        if self.name == "sigmoid":
-            s = self.cache
-            return dout * s * (1.0 - s)
-        if self.name == "leaky_relu":
-            return dout * act.leaky_relu_prime(self.cache, self.a)
-        return dout * act.ACTIVATIONS[self.name][1](self.cache)
+        s = self._cached()
+        self._check_dout(dout, s.shape)
+        return dout * s * (1.0 - s)
+
+
+class Tanh(Activation):
+    """a = tanh(z); backward dz = da ⊙ (1 − a²)."""
+
+    name = "tanh"
+
+    def forward(self, z):
+        self.cache = out = act.tanh(z)
+        return out
+
+    def backward(self, dout):
+        t = self._cached()
+        self._check_dout(dout, t.shape)
+        return dout * (1.0 - t * t)
+
+
+class ReLU(Activation):
+    """a = max(z, 0); backward dz = da ⊙ [z > 0] (0 at the kink, as PyTorch)."""
+
+    name = "relu"
+
+    def forward(self, z):
+        self.cache = z = np.asarray(z)
+        return act.relu(z)
+
+    def backward(self, dout):
+        z = self._cached()
+        self._check_dout(dout, z.shape)
+        return dout * act.relu_prime(z)
+
+
+class LeakyReLU(Activation):
+    """a = z for z ≥ 0, ``negative_slope``·z otherwise (fixed slope; torch's default 0.01)."""
+
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01):
+        if isinstance(negative_slope, bool) or not isinstance(
+                negative_slope, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(negative_slope):
+            raise TypeError(f"negative_slope must be a finite real number; got {negative_slope!r}")
+        self.negative_slope = float(negative_slope)
+
+    @property
+    def a(self):
+        return self.negative_slope
+
+    def forward(self, z):
+        self.cache = z = np.asarray(z)
+        return act.leaky_relu(z, self.negative_slope)
+
+    def backward(self, dout):
+        z = self._cached()
+        self._check_dout(dout, z.shape)
+        return dout * act.leaky_relu_prime(z, self.negative_slope)
 
     def __repr__(self):
-        return f"Activation({self.name!r})" if self.name != "leaky_relu" else \
-            f"Activation('leaky_relu', a={self.a})"
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
-def Sigmoid():
-    return Activation("sigmoid")
+class Heaviside(Activation):
+    """Threshold unit a = [z ≥ 0] (notebook 01); its gradient is 0 wherever it exists."""
+
+    name = "heaviside"
+
+    def forward(self, z):
+        self.cache = z = np.asarray(z)
+        return act.heaviside(z)
+
+    def backward(self, dout):
+        z = self._cached()
+        self._check_dout(dout, z.shape)
+        return dout * act.heaviside_prime(z)
 
 
-def Tanh():
-    return Activation("tanh")
+class Identity(Activation):
+    """a = z; backward passes dout through unchanged (returns it, never modifies it)."""
+
+    name = "identity"
+
+    def forward(self, z):
+        z = np.asarray(z)
+        self.cache = z.shape
+        return z
+
+    def backward(self, dout):
+        self._check_dout(dout, self._cached())
+        return dout
 
 
-def ReLU():
-    return Activation("relu")
+class PReLU(Activation):
+    """Parametric ReLU: x for x > 0, a_j·x otherwise, with a slope a_j learned per channel.
+
+    x: (N, C) or (N, C, ...) -> same shape. ``slope``: Parameter of shape (num_parameters,),
+    one per channel (``num_parameters=C``) or a single shared slope (``num_parameters=1``),
+    initialised to ``init`` (0.25, as ``torch.nn.PReLU``); the count is kept as ``channels``.
+    Backward: dx = dout ⊙ (1 or a_j), da_j = Σ dout ⊙ min(x, 0) over every position of
+    channel j. At x = 0 the slope side is used, as in PyTorch.
+    """
+
+    name = "prelu"
+
+    def __init__(self, num_parameters: int = 1, *, init: float = 0.25, dtype=np.float64):
+        self.channels = check_positive_int("num_parameters", num_parameters)
+        if isinstance(init, bool) or not isinstance(init, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(init):
+            raise TypeError(f"init must be a finite real number; got {init!r}")
+        self.slope = Parameter(np.full(self.channels, float(init), dtype=dtype), "slope")
+
+    @property
+    def a(self):
+        return self.slope.data
+
+    def _broadcast(self, x):
+        if x.ndim < 2:
+            raise ValueError(f"x must have shape (N, C, ...); got {x.shape}")
+        if self.channels not in (1, x.shape[1]):
+            raise ValueError(f"x must have {self.channels} channels (dimension 1) for "
+                             f"this PReLU; got shape {x.shape}")
+        return self.slope.data.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+    def forward(self, x):
+        x = np.asarray(x)
+        a = self._broadcast(x)
+        self.cache = x
+        return np.where(x > 0, x, a * x)
+
+    def backward(self, dout):
+        x = self._cached()
+        self._check_dout(dout, x.shape)
+        a = self._broadcast(x)
+        neg = x <= 0
+        da = np.where(neg, dout * x, 0)
+        axes = tuple(i for i in range(x.ndim) if i != 1 or self.channels == 1)
+        self.slope.grad += da.sum(axis=axes).reshape(self.channels)
+        return np.where(neg, a * dout, dout)
+
+    def parameters(self):
+        return [self.slope]
+
+    def __repr__(self):
+        return f"PReLU(num_parameters={self.channels})"
 
 
-def LeakyReLU(a: float = 0.01):
-    return Activation("leaky_relu", a=a)
+#: registry name -> layer class (one per entry of :data:`nnlib.activations.ACTIVATIONS`)
+ACTIVATION_LAYERS = {cls.name: cls for cls in (Heaviside, Sigmoid, Tanh, ReLU, LeakyReLU, PReLU,
+                                              Identity)}
 
+
+def activation_layer(name: str, **kwargs) -> Activation:
+    """The activation layer registered as ``name`` (see :data:`nnlib.activations.ACTIVATIONS`).
+
+    ``kwargs`` go to its class: ``negative_slope`` for ``leaky_relu``; ``num_parameters``,
+    ``init`` and ``dtype`` for ``prelu``.
+
+    >>> activation_layer("leaky_relu", negative_slope=0.2)
+    LeakyReLU(negative_slope=0.2)
+    """
+    act.get_spec(name)  # one error message for unknown names, listing the registry
+    return ACTIVATION_LAYERS[name](**kwargs)
+
+
+# ----------------------------------------------------------------------------- containers
 
 class Flatten(Layer):
     """(N, d1, d2, ...) -> (N, d1·d2·...), e.g. the lecture's 4×4 map to a 16-vector."""
-
-    cache = None
 
     def forward(self, x):
         x = np.asarray(x)
@@ -191,9 +363,8 @@ class Flatten(Layer):
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
-        if self.cache is None:
-            raise RuntimeError("backward called before forward")
-        return dout.reshape(self.cache)
+        shape = self._cached()
+        return dout.reshape(shape)
 
 
 class Sequential(Layer):
@@ -201,7 +372,7 @@ class Sequential(Layer):
 
     >>> net = Sequential(Dense(3, 2, rng=rng), Sigmoid(), Dense(2, 1, rng=rng))
     >>> out = net.forward(x)          # x: (N, 3) -> (N, 1)
-    >>> dx = net.backward(dout)       # fills every parameter's .grad
+    >>> dx = net.backward(dout)       # adds into every parameter's .grad
     """
 
     def __init__(self, *layers: Layer):
@@ -221,7 +392,7 @@ class Sequential(Layer):
         return dout
 
     def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
+        return _unique(p for layer in self.layers for p in layer.parameters())
 
     def train(self, mode: bool = True):
         self.training = bool(mode)
@@ -236,17 +407,65 @@ class Sequential(Layer):
         return len(self.layers)
 
     def __repr__(self):
-        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        inner = ",\n  ".join(repr(layer).replace("\n", "\n  ") for layer in self.layers)
         return f"Sequential(\n  {inner}\n)"
+
+
+class Residual(Layer):
+    """A skip connection around ``block``: out = x + block(x).
+
+    x: (N, ...) -> same shape (``block`` must keep the shape). Backward:
+    dx = dout + block.backward(dout): the gradient reaches x both directly and through the block.
+    """
+
+    def __init__(self, block: Layer):
+        if not isinstance(block, Layer):
+            raise TypeError(f"block must be an nnlib Layer; got {type(block).__name__}")
+        self.block = block
+
+    def forward(self, x):
+        x = np.asarray(x)
+        h = self.block.forward(x)
+        if h.shape != x.shape:
+            raise ValueError(f"Residual needs a block that keeps the shape; {self.block!r} maps "
+                             f"{x.shape} to {h.shape}")
+        self.cache = x.shape
+        return x + h
+
+    def backward(self, dout):
+        self._check_dout(dout, self._cached())
+        return dout + self.block.backward(dout)
+
+    def parameters(self):
+        return _unique(self.block.parameters())
+
+    def train(self, mode: bool = True):
+        self.training = bool(mode)
+        self.block.train(mode)
+        return self
+
+    def __repr__(self):
+        return f"Residual({self.block!r})"
+
+
+# -------------------------------------------------------------------------------- builders
+
+BATCH_NORM_PLACES = (None, "before", "after")
 
 
 def mlp(sizes, *, rng, activation: str = "sigmoid", output_activation: str | None = None,
         init: str = "xavier_uniform", bias_std: float = 0.0, dtype=np.float64,
+        batch_norm: str | None = None, skip: bool = False, skip_every: int = 1,
         **init_kwargs) -> Sequential:
     """A multilayer perceptron with layer widths ``sizes``, e.g. ``[784, 30, 10]``.
 
-    Hidden layers use ``activation``; the output layer uses ``output_activation``
-    (``None`` for raw scores, e.g. before a softmax cross-entropy).
+    Input (N, sizes[0]) -> output (N, sizes[-1]). Hidden layers use ``activation``; the output
+    layer uses ``output_activation`` (``None`` for raw scores, e.g. before a softmax
+    cross-entropy). Each hidden layer is [Dense, activation]; with
+    ``batch_norm="before"`` it is [Dense, BatchNorm1d, activation], with ``"after"``
+    [Dense, activation, BatchNorm1d]. ``skip=True`` wraps runs of ``skip_every`` (1 or 2)
+    consecutive hidden layers whose input and output widths are equal in :class:`Residual`
+    (out = x + block(x)); layers that change width stay plain.
     """
     sizes = list(sizes)
     if len(sizes) < 2:
@@ -256,64 +475,45 @@ def mlp(sizes, *, rng, activation: str = "sigmoid", output_activation: str | Non
     check_choice("activation", activation, act.ACTIVATIONS)
     if output_activation is not None:
         check_choice("output_activation", output_activation, act.ACTIVATIONS)
+    if batch_norm not in BATCH_NORM_PLACES:
+        raise ValueError(f"batch_norm must be None, 'before' or 'after'; got {batch_norm!r}")
+    if not isinstance(skip, (bool, np.bool_)):
+        raise TypeError(f"skip must be True or False; got {skip!r}")
+    if skip_every not in (1, 2) or isinstance(skip_every, bool):
+        raise ValueError(f"skip_every must be 1 or 2 (hidden layers per residual block); "
+                         f"got {skip_every!r}")
+    norm_cls = None
+    if batch_norm is not None:
+        from .normalization import BatchNorm1d as norm_cls  # lazy: a sibling building block
+
+    def act_layer(name, width):
+        if name == "prelu":
+            return PReLU(width, dtype=dtype)
+        return activation_layer(name)
+
+    hidden: list[tuple[int, int, list[Layer]]] = []  # (in, out, layers) per hidden layer
+    for m, n in zip(sizes[:-2], sizes[1:-1]):
+        group: list[Layer] = [Dense(m, n, rng=rng, init=init, bias_std=bias_std, dtype=dtype,
+                                    **init_kwargs)]
+        if batch_norm == "before":
+            group.append(norm_cls(n, dtype=dtype))
+        group.append(act_layer(activation, n))
+        if batch_norm == "after":
+            group.append(norm_cls(n, dtype=dtype))
+        hidden.append((m, n, group))
     layers: list[Layer] = []
-    for i, (m, n) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Dense(m, n, rng=rng, init=init, bias_std=bias_std, dtype=dtype,
-                            **init_kwargs))
-        last = i == len(sizes) - 2
-        name = output_activation if last else activation
-        if name is not None:
-            layers.append(Activation(name))
+    i = 0
+    while i < len(hidden):
+        run = hidden[i:i + skip_every] if skip else []
+        if skip and len(run) == skip_every and all(m == n for m, n, _ in run) \
+                and run[0][0] == run[-1][1]:
+            layers.append(Residual(Sequential(*[lay for _, _, g in run for lay in g])))
+            i += skip_every
+        else:
+            layers.extend(hidden[i][2])
+            i += 1
+    layers.append(Dense(sizes[-2], sizes[-1], rng=rng, init=init, bias_std=bias_std,
+                        dtype=dtype, **init_kwargs))
+    if output_activation is not None:
+        layers.append(act_layer(output_activation, sizes[-1]))
     return Sequential(*layers)
-
-
-class PReLU(Layer):
-    """Parametric ReLU: x for x > 0, a_j·x otherwise, with a slope a_j learned per channel.
-
-    x: (N, C) or (N, C, ...) -> same shape. ``slope``: Parameter of shape (num_parameters,),
-    one per channel (``num_parameters=C``) or a single shared slope (``num_parameters=1``),
-    initialised to ``init`` (0.25, as ``torch.nn.PReLU``). Backward: dx = dout ⊙ (1 or a_j),
-    da_j = Σ dout ⊙ min(x, 0) over every position of channel j. At x = 0 the slope side is
-    used, as in PyTorch.
-    """
-
-    def __init__(self, num_parameters: int = 1, *, init: float = 0.25, dtype=np.float64):
-        self.num_parameters = check_positive_int("num_parameters", num_parameters)
-        if isinstance(init, bool) or not isinstance(init, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(init):
-            raise TypeError(f"init must be a finite real number; got {init!r}")
-        self.slope = Parameter(np.full(self.num_parameters, float(init), dtype=dtype), "slope")
-        self.cache = None
-
-    def _broadcast(self, x):
-        if x.ndim < 2:
-            raise ValueError(f"x must have shape (N, C, ...); got {x.shape}")
-        if self.num_parameters not in (1, x.shape[1]):
-            raise ValueError(f"x must have {self.num_parameters} channels (dimension 1) for "
-                             f"this PReLU; got shape {x.shape}")
-        return self.slope.data.reshape((1, -1) + (1,) * (x.ndim - 2))
-
-    def forward(self, x):
-        x = np.asarray(x)
-        a = self._broadcast(x)
-        self.cache = x
-        return np.where(x > 0, x, a * x)
-
-    def backward(self, dout):
-        x = self.cache
-        if x is None:
-            raise RuntimeError("backward called before forward")
-        if dout.shape != x.shape:
-            raise ValueError(f"dout must have shape {x.shape}; got {dout.shape}")
-        a = self._broadcast(x)
-        neg = x <= 0
-        da = np.where(neg, dout * x, 0)
-        axes = tuple(i for i in range(x.ndim) if i != 1 or self.num_parameters == 1)
-        self.slope.grad = da.sum(axis=axes).reshape(self.num_parameters)
-        return np.where(neg, a * dout, dout)
-
-    def parameters(self):
-        return [self.slope]
-
-    def __repr__(self):
-        return f"PReLU(num_parameters={self.num_parameters})"

@@ -147,7 +147,7 @@ def channel_pool_backward(dout, cache):
 
 # ------------------------------------------------------------------------------------ layers
 
-class _Pool2D(Layer):
+class _Pool2d(Layer):
     _forward = _backward = None
 
     def __init__(self, kernel_size, stride=None):
@@ -160,22 +160,20 @@ class _Pool2D(Layer):
         return out
 
     def backward(self, dout):
-        if self.cache is None:
-            raise RuntimeError("backward called before forward")
-        return type(self)._backward(dout, self.cache)
+        return type(self)._backward(dout, self._cached())
 
     def __repr__(self):
         return f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride})"
 
 
-class MaxPool2D(_Pool2D):
+class MaxPool2d(_Pool2d):
     """Max pooling layer. x: (N, C, H, W) -> (N, C, Ho, Wo). No parameters."""
 
     _forward = staticmethod(max_pool2d_forward)
     _backward = staticmethod(max_pool2d_backward)
 
 
-class AvgPool2D(_Pool2D):
+class AvgPool2d(_Pool2d):
     """Average pooling layer. x: (N, C, H, W) -> (N, C, Ho, Wo). No parameters."""
 
     _forward = staticmethod(avg_pool2d_forward)
@@ -195,9 +193,7 @@ class ChannelPool(Layer):
         return out
 
     def backward(self, dout):
-        if self.cache is None:
-            raise RuntimeError("backward called before forward")
-        return channel_pool_backward(dout, self.cache)
+        return channel_pool_backward(dout, self._cached())
 
     def __repr__(self):
         return f"ChannelPool({self.group_size}, mode={self.mode!r})"

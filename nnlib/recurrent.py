@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import activations as act
 from ._checks import check_choice, check_positive_int, check_rng
 from .layers import Layer, Parameter
-from .lessons.gradient_flow import LAB_ACTIVATIONS, phi_and_prime
 
 
 class SimpleRNN(Layer):
     """x: (N, T, input_size) -> hidden states h: (N, T, hidden_size).
 
     W: (hidden, hidden) drawn from N(0, (gain² / hidden)); U: (input, hidden) from
-    N(0, 1/input); b = 0. ``backward(dh)`` takes ∂L/∂h for every step (N, T, hidden), fills
+    N(0, 1/input); b = 0. ``backward(dh)`` takes ∂L/∂h for every step (N, T, hidden), adds into
     W.grad, U.grad, b.grad, returns ∂L/∂x and keeps ``self.dh_total`` (N, T+1, hidden): the
     total gradient reaching each hidden state h_0..h_T through the recurrence.
     """
@@ -34,10 +34,10 @@ class SimpleRNN(Layer):
                  gain: float = 1.0, dtype=np.float64):
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
-        check_choice("activation", activation, LAB_ACTIVATIONS[:4])
+        check_choice("activation", activation, act.FIXED)
         rng = check_rng("rng", rng)
         self.activation = activation
-        self.phi, self.dphi = phi_and_prime(activation)
+        self.phi, self.dphi = act.get_activation(activation)
         H, D = self.hidden_size, self.input_size
         self.W = Parameter((gain / np.sqrt(H) * rng.standard_normal((H, H))).astype(dtype), "W")
         self.U = Parameter((rng.standard_normal((D, H)) / np.sqrt(D)).astype(dtype), "U")
@@ -60,9 +60,7 @@ class SimpleRNN(Layer):
         return self.cache[1][:, 1:]
 
     def backward(self, dout):
-        if self.cache is None:
-            raise RuntimeError("backward called before forward")
-        x, hs, zs = self.cache
+        x, hs, zs = self._cached()
         N, T, _ = x.shape
         if dout.shape != (N, T, self.hidden_size):
             raise ValueError(f"dout must have shape {(N, T, self.hidden_size)}; got {dout.shape}")
@@ -82,7 +80,9 @@ class SimpleRNN(Layer):
             dx[:, t] = dz @ self.U.data.T
             carry = dz @ self.W.data.T               # one step back: one more "layer"
         dh_total[:, 0] = carry
-        self.W.grad, self.U.grad, self.b.grad = dW, dU, db
+        self.W.grad += dW
+        self.U.grad += dU
+        self.b.grad += db
         self.dh_total = dh_total
         return dx
 
@@ -98,5 +98,6 @@ def gradient_through_time(rnn: SimpleRNN, x, *, rng) -> np.ndarray:
     dout = np.zeros_like(h)
     dout[:, -1] = check_rng("rng", rng).standard_normal(h[:, -1].shape)
     with np.errstate(all="ignore"):
+        rnn.zero_grad()
         rnn.backward(dout)
         return np.sqrt((rnn.dh_total ** 2).sum(axis=(0, 2)))

@@ -81,7 +81,7 @@ def test_naive_and_fast_agree(case, rng):
 @pytest.mark.parametrize("case", CASES[:6] + CASES[10:14])
 def test_finite_differences_through_layer(case, rng):
     n, c, h, w, f, kh, kw, p, s, d = case
-    layer = conv.Conv2D(c, f, (kh, kw), rng=rng, padding=p, stride=s, dilation=d)
+    layer = conv.Conv2d(c, f, (kh, kw), rng=rng, padding=p, stride=s, dilation=d)
     layer.b.data = rng.standard_normal(f)
     x = rng.standard_normal((min(n, 2), c, h, w))
     errors = check_layer(layer, x, rng=rng)
@@ -193,7 +193,7 @@ def test_receptive_field():
 # -------------------------------------------------------------------------------------- layer
 
 def test_conv2d_layer_counts_and_contract(rng):
-    layer = conv.Conv2D(3, 8, 5, rng=rng, padding=2)
+    layer = conv.Conv2d(3, 8, 5, rng=rng, padding=2)
     assert layer.num_parameters() == 8 * 3 * 5 * 5 + 8
     assert layer.W.shape == (8, 3, 5, 5)
     # he_normal: std √(2 / fan_in), fan_in = 3·5·5
@@ -204,15 +204,15 @@ def test_conv2d_layer_counts_and_contract(rng):
     dout = rng.standard_normal(out.shape)
     dx = layer.backward(dout)
     assert dx.shape == x.shape and layer.W.grad.shape == layer.W.shape
-    assert repr(layer) == "Conv2D(3, 8, (5, 5), padding=(2, 2))"
-    no_bias = conv.Conv2D(1, 2, 3, rng=rng, bias=False)
+    assert repr(layer) == "Conv2d(3, 8, (5, 5), padding=(2, 2))"
+    no_bias = conv.Conv2d(1, 2, 3, rng=rng, bias=False)
     assert no_bias.num_parameters() == 18 and len(no_bias.parameters()) == 1
     with pytest.raises(RuntimeError, match="before forward"):
-        conv.Conv2D(1, 1, 1, rng=rng).backward(np.zeros((1, 1, 1, 1)))
+        conv.Conv2d(1, 1, 1, rng=rng).backward(np.zeros((1, 1, 1, 1)))
 
 
 def test_conv2d_layer_xavier_uses_pytorch_fans(rng):
-    layer = conv.Conv2D(4, 6, 3, rng=rng, init="xavier_uniform")
+    layer = conv.Conv2d(4, 6, 3, rng=rng, init="xavier_uniform")
     bound = np.sqrt(6 / (4 * 9 + 6 * 9))
     assert np.abs(layer.W.data).max() <= bound
     assert np.abs(layer.W.data).max() > 0.9 * bound
@@ -263,8 +263,8 @@ def test_errors_name_the_parameter(rng):
     with pytest.raises(ValueError, match=r"dout must have shape \(1, 3, 3, 3\)"):
         conv.conv2d_backward(np.zeros((1, 3, 3, 2)), cache)
     with pytest.raises(ValueError, match="in_channels must be an integer >= 1; got 0"):
-        conv.Conv2D(0, 1, 3, rng=rng)
+        conv.Conv2d(0, 1, 3, rng=rng)
     with pytest.raises(ValueError, match="kernel_size must be an integer >= 1; got 0"):
-        conv.Conv2D(1, 1, 0, rng=rng)
+        conv.Conv2d(1, 1, 0, rng=rng)
     with pytest.raises(ValueError, match="unknown init 'zeros'"):
-        conv.Conv2D(1, 1, 3, rng=rng, init="zeros")
+        conv.Conv2d(1, 1, 3, rng=rng, init="zeros")

@@ -19,7 +19,7 @@ def _x(rng, shape, margin=1e-3):
 
 def _activation_layers():
     return {"sigmoid": L.Sigmoid(), "tanh": L.Tanh(), "relu": L.ReLU(),
-            "leaky_relu": L.LeakyReLU(A_LEAKY), "heaviside": L.Activation("heaviside")}
+            "leaky_relu": L.LeakyReLU(A_LEAKY), "heaviside": L.Heaviside()}
 
 
 # --- finite differences -----------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_mlp_matches_torch(activation, rng, torch):
     if activation == "leaky_relu":
         for layer in net.layers:
             if isinstance(layer, L.Activation):
-                layer.a = A_LEAKY
+                layer.negative_slope = A_LEAKY
     x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
     out = net.forward(x)
     dx = net.backward(dout)
@@ -157,7 +157,7 @@ def test_backward_does_not_mutate_dout(rng):
 
 def test_mlp_structure_and_parameter_count(rng):
     net = L.mlp([784, 30, 10], rng=rng)
-    assert [type(layer).__name__ for layer in net.layers] == ["Dense", "Activation", "Dense"]
+    assert [type(layer).__name__ for layer in net.layers] == ["Dense", "Sigmoid", "Dense"]
     assert net.num_parameters() == 784 * 30 + 30 + 30 * 10 + 10
     assert len(net) == 3 and net[0].W.shape == (784, 30)
     net2 = L.mlp([2, 3, 1], rng=rng, output_activation="sigmoid")
@@ -244,7 +244,7 @@ def test_dense_unknown_init_and_bad_rng(rng):
 def test_unknown_activation_lists_allowed():
     with pytest.raises(ValueError, match=r"unknown activation 'gelu'; allowed: heaviside, sigmoid, "
                                          r"tanh, relu, leaky_relu"):
-        L.Activation("gelu")
+        L.activation_layer("gelu")
 
 
 def test_mlp_bad_arguments(rng):
@@ -263,3 +263,191 @@ def test_mlp_bad_arguments(rng):
 def test_sequential_rejects_non_layers(rng):
     with pytest.raises(TypeError, match=r"layers\[1\] must be an nnlib Layer; got function"):
         L.Sequential(L.Dense(2, 2, rng=rng), lambda x: x)
+
+
+# --- the layer contract: accumulation, shared parameters, one error, registry --------------
+
+def test_two_backwards_without_zeroing_add_up(rng):
+    net = L.mlp([3, 4, 2], rng=rng, activation="tanh")
+    x, dout = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    net.forward(x)
+    net.zero_grad()
+    net.backward(dout)
+    once = [p.grad.copy() for p in net.parameters()]
+    net.backward(dout)
+    for p, g in zip(net.parameters(), once):
+        np.testing.assert_allclose(p.grad, 2 * g, rtol=1e-14)
+    net.zero_grad()
+    net.backward(dout)
+    for p, g in zip(net.parameters(), once):
+        np.testing.assert_array_equal(p.grad, g)
+
+
+def test_shared_parameter_gets_the_sum_of_both_uses(rng, torch):
+    """One weight matrix used by two Dense layers (an unrolled RNN): W.grad = ∂L/∂W, the sum
+    of both contributions, as torch computes it."""
+    d1, d2 = L.Dense(4, 4, rng=rng, bias_std=0.3), L.Dense(4, 4, rng=rng, bias_std=0.3)
+    d2.W = d1.W                                     # share the Parameter itself
+    net = L.Sequential(d1, L.Tanh(), d2, L.Sigmoid())
+    assert L.count_parameters(net) == 16 + 4 + 4    # the shared W counts once
+    assert [p for p in net.parameters() if p is d1.W] == [d1.W]
+    x, dout = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    net.zero_grad()
+    net.forward(x)
+    dx = net.backward(dout)
+    tx = torch.tensor(x, requires_grad=True)
+    W = torch.tensor(d1.W.data, requires_grad=True)
+    b1 = torch.tensor(d1.b.data, requires_grad=True)
+    b2 = torch.tensor(d2.b.data, requires_grad=True)
+    out = torch.sigmoid(torch.tanh(tx @ W + b1) @ W + b2)
+    out.backward(torch.tensor(dout))
+    np.testing.assert_allclose(d1.W.grad, W.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(d1.b.grad, b1.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(d2.b.grad, b2.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-10, atol=1e-14)
+    # neither use alone gives it: the second layer's share is a_1ᵀ dz_2, not the whole
+    a1 = np.tanh(x @ d1.W.data + d1.b.data)
+    dz2 = dout * net.layers[3].cache * (1 - net.layers[3].cache)
+    assert not np.allclose(a1.T @ dz2, d1.W.grad)
+
+
+def test_backward_before_forward_names_the_layer(rng):
+    for layer, text in [(L.Dense(3, 2, rng=rng), r"Dense\(3, 2\)"), (L.Sigmoid(), r"Sigmoid\(\)"),
+                        (L.LeakyReLU(0.2), r"LeakyReLU\(negative_slope=0.2\)"),
+                        (L.PReLU(3), r"PReLU\(num_parameters=3\)"), (L.Flatten(), "Flatten"),
+                        (L.Identity(), "Identity"), (L.Heaviside(), "Heaviside"),
+                        (L.Residual(L.Tanh()), r"Residual\(Tanh\(\)\)")]:
+        with pytest.raises(RuntimeError, match=rf"backward called before forward on {text}"):
+            layer.backward(np.zeros((2, 2)))
+
+
+def test_activation_classes_cover_the_registry():
+    from nnlib import activations as act
+
+    assert set(L.ACTIVATION_LAYERS) == set(act.ACTIVATIONS)
+    for name, cls in L.ACTIVATION_LAYERS.items():
+        layer = L.activation_layer(name)
+        assert type(layer) is cls and layer.name == name
+        assert issubclass(cls, L.Activation) and "backward" in vars(cls) and "forward" in vars(cls)
+    assert L.activation_layer("leaky_relu", negative_slope=0.2).negative_slope == 0.2
+    assert L.LeakyReLU().negative_slope == 0.01  # torch's default
+    with pytest.raises(TypeError, match="negative_slope must be a finite real number"):
+        L.LeakyReLU("0.2")
+
+
+@pytest.mark.parametrize("name", ["identity", "heaviside", "prelu"])
+def test_more_activation_layers_match_torch(name, rng, torch):
+    x, dout = _x(rng, (4, 3)), rng.normal(size=(4, 3))
+    layer = L.activation_layer(name, **({"num_parameters": 3} if name == "prelu" else {}))
+    tx = torch.tensor(x, requires_grad=True)
+    if name == "identity":
+        tout = torch.nn.Identity()(tx)
+    elif name == "heaviside":
+        tout = torch.heaviside(tx, torch.tensor(1.0, dtype=torch.float64))
+    else:
+        tout = torch.nn.functional.prelu(tx, torch.full((3,), 0.25, dtype=torch.float64))
+    np.testing.assert_allclose(layer.forward(x), tout.detach().numpy(), rtol=1e-14)
+    dx = layer.backward(dout)
+    if name != "heaviside":  # torch's heaviside has no backward; ours is 0
+        tout.backward(torch.tensor(dout))
+        np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-14)
+    else:
+        np.testing.assert_array_equal(dx, 0)
+
+
+def test_count_parameters_and_prelu_num_parameters(rng):
+    prelu = L.PReLU(3)
+    assert prelu.num_parameters() == L.count_parameters(prelu) == 3 and prelu.channels == 3
+    net = L.mlp([784, 30, 10], rng=rng)
+    assert L.count_parameters(net) == net.num_parameters() == 784 * 30 + 30 + 30 * 10 + 10
+    with pytest.raises(TypeError, match="net must be an nnlib Layer; got int"):
+        L.count_parameters(3)
+
+
+def test_no_layer_attribute_shadows_num_parameters(rng):
+    layers = [L.PReLU(4), L.Dense(2, 2, rng=rng), L.LeakyReLU(), L.Residual(L.ReLU()),
+              L.mlp([3, 3, 3, 2], rng=rng, skip=True)]
+    for layer in layers:
+        assert callable(layer.num_parameters)
+
+
+def test_residual_forward_backward_and_gradcheck(rng, torch):
+    block = L.Sequential(L.Dense(5, 5, rng=rng, bias_std=0.5), L.Tanh())
+    res = L.Residual(block)
+    x, dout = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    out = res.forward(x)
+    np.testing.assert_allclose(out, x + block.forward(x))
+    res.forward(x)
+    res.zero_grad()
+    dx = res.backward(dout)
+    tx = torch.tensor(x, requires_grad=True)
+    W = torch.tensor(block[0].W.data, requires_grad=True)
+    b = torch.tensor(block[0].b.data, requires_grad=True)
+    tout = tx + torch.tanh(tx @ W + b)
+    tout.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(block[0].W.grad, W.grad.numpy(), rtol=1e-10, atol=1e-14)
+    errors = check_layer(res, x, rng=rng)
+    assert max(errors.values()) <= 1e-7, errors
+    assert res.parameters() == block.parameters()
+    res.eval()
+    assert not block[0].training and not block[1].training
+    with pytest.raises(ValueError, match="Residual needs a block that keeps the shape"):
+        L.Residual(L.Dense(5, 3, rng=rng)).forward(x)
+    with pytest.raises(TypeError, match="block must be an nnlib Layer"):
+        L.Residual(np.tanh)
+
+
+def test_mlp_skip_wraps_equal_width_blocks(rng):
+    net = L.mlp([4, 8, 8, 8, 8, 3], rng=rng, activation="relu", skip=True)
+    kinds = [type(layer).__name__ for layer in net.layers]
+    assert kinds == ["Dense", "ReLU", "Residual", "Residual", "Residual", "Dense"]
+    assert [type(lay).__name__ for lay in net[2].block] == ["Dense", "ReLU"]
+    net2 = L.mlp([4, 8, 8, 8, 8, 8, 3], rng=rng, activation="tanh", skip=True, skip_every=2)
+    kinds2 = [type(layer).__name__ for layer in net2.layers]
+    assert kinds2 == ["Dense", "Tanh", "Residual", "Residual", "Dense"]
+    assert [type(lay).__name__ for lay in net2[2].block] == ["Dense", "Tanh", "Dense", "Tanh"]
+    # the same draws as the plain net: skip changes wiring, not the weights
+    plain = L.mlp([4, 8, 8, 8, 8, 3], rng=np.random.default_rng(5), activation="relu")
+    skip = L.mlp([4, 8, 8, 8, 8, 3], rng=np.random.default_rng(5), activation="relu", skip=True)
+    for p, q in zip(plain.parameters(), skip.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    x = rng.normal(size=(3, 4))
+    errors = check_layer(net2, x, rng=rng)
+    assert max(errors.values()) <= 1e-6, errors
+
+
+@pytest.mark.parametrize("place", ["before", "after"])
+def test_mlp_batch_norm_places(place, rng):
+    from nnlib.normalization import BatchNorm1d
+
+    net = L.mlp([4, 6, 6, 3], rng=rng, activation="sigmoid", batch_norm=place, skip=True)
+    kinds = [type(layer).__name__ for layer in net.layers]
+    hidden = ["Dense", "BatchNorm1d", "Sigmoid"] if place == "before" else \
+        ["Dense", "Sigmoid", "BatchNorm1d"]
+    assert kinds == hidden + ["Residual", "Dense"]
+    assert [type(lay).__name__ for lay in net[3].block] == hidden
+    bns = [lay for lay in net[3].block if isinstance(lay, BatchNorm1d)]
+    assert bns and bns[0].gamma in net.parameters()
+    x = rng.normal(size=(8, 4))
+    errors = check_layer(net, x, rng=rng)
+    if place == "before":  # BN subtracts the batch mean: a bias before it has gradient 0,
+        # so its relative error compares round-off with round-off; check it is ~0 instead
+        for d in (net[0], net[3].block[0]):
+            assert np.abs(d.b.grad).max() < 1e-12
+        errors = {k: v for k, v in errors.items() if not k.startswith("b[")} | \
+            {k: v for k, v in errors.items() if k == f"b[{len(net.parameters()) - 1}]"}
+    assert max(errors.values()) <= 1e-6, errors
+    net.eval()
+    assert all(not lay.training for lay in net[3].block)
+
+
+def test_mlp_builder_options_are_checked(rng):
+    with pytest.raises(ValueError,
+                       match=r"batch_norm must be None, 'before' or 'after'; got 'middle'"):
+        L.mlp([3, 3, 1], rng=rng, batch_norm="middle")
+    with pytest.raises(TypeError, match="skip must be True or False; got 'yes'"):
+        L.mlp([3, 3, 1], rng=rng, skip="yes")
+    with pytest.raises(ValueError, match="skip_every must be 1 or 2"):
+        L.mlp([3, 3, 1], rng=rng, skip=True, skip_every=3)

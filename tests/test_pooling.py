@@ -89,8 +89,8 @@ def test_channel_pooling_matches_torch(mode, group_size, rng, torch):
                                rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("layer", [pooling.MaxPool2D(2), pooling.AvgPool2D(3, stride=2),
-                                   pooling.MaxPool2D((2, 3), stride=1),
+@pytest.mark.parametrize("layer", [pooling.MaxPool2d(2), pooling.AvgPool2d(3, stride=2),
+                                   pooling.MaxPool2d((2, 3), stride=1),
                                    pooling.ChannelPool(2), pooling.ChannelPool(2, mode="avg")],
                          ids=repr)
 def test_finite_differences(layer, rng):
@@ -107,13 +107,13 @@ def test_lecture_example():
 
 
 def test_layers_have_no_parameters_and_repr():
-    layer = pooling.MaxPool2D(2)
+    layer = pooling.MaxPool2d(2)
     assert layer.parameters() == [] and layer.num_parameters() == 0
-    assert repr(layer) == "MaxPool2D(kernel_size=(2, 2), stride=(2, 2))"
-    assert repr(pooling.AvgPool2D(3, stride=1)) == "AvgPool2D(kernel_size=(3, 3), stride=(1, 1))"
+    assert repr(layer) == "MaxPool2d(kernel_size=(2, 2), stride=(2, 2))"
+    assert repr(pooling.AvgPool2d(3, stride=1)) == "AvgPool2d(kernel_size=(3, 3), stride=(1, 1))"
     assert repr(pooling.ChannelPool(2)) == "ChannelPool(2, mode='max')"
     with pytest.raises(RuntimeError, match="before forward"):
-        pooling.AvgPool2D(2).backward(np.zeros((1, 1, 1, 1)))
+        pooling.AvgPool2d(2).backward(np.zeros((1, 1, 1, 1)))
 
 
 def test_errors(rng):
@@ -123,7 +123,7 @@ def test_errors(rng):
     with pytest.raises(ValueError, match="stride must be an integer >= 1; got 0"):
         pooling.avg_pool2d(x, 2, 0)
     with pytest.raises(ValueError, match="kernel_size must be an integer >= 1; got 0"):
-        pooling.MaxPool2D(0)
+        pooling.MaxPool2d(0)
     with pytest.raises(ValueError, match=r"x must be 2-D or 4-D; got shape \(2, 4, 4\)"):
         pooling.max_pool2d(x[0], 2)
     with pytest.raises(ValueError, match=r"x must be 4-D; got shape \(4, 4\)"):

@@ -47,6 +47,7 @@ def test_prelu_slope_is_learned_by_sgd(rng):
     target = np.where(x > 0, x, 0.1 * x)
     for _ in range(200):
         out = layer.forward(x)
+        layer.zero_grad()
         layer.backward((out - target) / len(x))
         layer.slope.data -= 0.5 * layer.slope.grad
     assert layer.slope.data[0] == pytest.approx(0.1, abs=1e-6)

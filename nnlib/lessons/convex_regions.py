@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
-from ..layers import Activation, Dense, Sequential
+from ..layers import Dense, Heaviside, Sequential
 
 TASKS = ("two_blobs", "ring")
 
@@ -119,7 +119,7 @@ def _build(layers_wt) -> Sequential:
         dense = Dense(W.shape[0], W.shape[1], rng=0)
         dense.W.data[...] = W
         dense.b.data[...] = -np.asarray(t, dtype=float)
-        layers += [dense, Activation("heaviside")]
+        layers += [dense, Heaviside()]
     return Sequential(*layers)
 
 

@@ -1,6 +1,6 @@
 """Theory for the gradient lab: the one-neuron chain and variance propagation (NumPy only).
 
-Two predictions, each checked against measurement in ``tests/test_diagnostics.py`` and in
+Two predictions, each checked against measurement in ``tests/lessons/test_gradient_lab.py`` and in
 notebooks 04 and 05:
 
 * **The one-neuron-per-layer chain** (notebook 04). Neuron ``j`` computes
@@ -35,8 +35,9 @@ from .. import activations as act
 from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
 from ..init import init_std
 
-#: the activations the lab offers; ``prelu`` starts as a leaky ReLU with slope ``slope``
-LAB_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu")
+#: the activations the lab offers (the registry's bending, differentiable ones); ``prelu``
+#: starts as a leaky ReLU with slope ``slope``
+LAB_ACTIVATIONS = act.TRAINABLE
 
 # quadrature grid for E_{z~N(0,q)}[f(z)] = E_{t~N(0,1)}[f(√q t)] (trapezoid on ±10 std)
 _T = np.linspace(-10.0, 10.0, 4001)
@@ -47,9 +48,7 @@ _W /= _W.sum()
 def phi_and_prime(activation: str, *, slope: float = 0.01):
     """``(φ, φ')`` for a lab activation; ``prelu`` uses its (initial) slope like leaky ReLU."""
     check_choice("activation", activation, LAB_ACTIVATIONS)
-    if activation in ("leaky_relu", "prelu"):
-        return (lambda x: act.leaky_relu(x, slope)), (lambda x: act.leaky_relu_prime(x, slope))
-    return act.get_activation(activation)
+    return act.get_activation(activation, slope=slope)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,8 +131,9 @@ def gaussian_moments(activation: str, q: float, *, slope: float = 0.01):
     if not np.isfinite(q):
         return np.nan, np.inf, np.nan
     q = max(float(q), 0.0)
-    if activation in ("relu", "leaky_relu", "prelu"):
-        a = 0.0 if activation == "relu" else float(slope)
+    spec = act.ACTIVATIONS[activation]
+    if spec.kind == "piecewise_linear":
+        a = 0.0 if spec.slope is None else float(slope)
         mean = (1.0 - a) * math.sqrt(q / (2 * math.pi))
         return mean, 0.5 * (1 + a * a) * q, 0.5 * (1 + a * a)
     phi, dphi = phi_and_prime(activation)

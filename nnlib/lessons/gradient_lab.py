@@ -26,12 +26,13 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from .. import activations as act
 from .. import layers as nl
 from .._blas import blas_threads
 from .._checks import check_choice, check_positive_float, check_positive_int
 from ..init import INITIALIZERS
 from ..losses import quadratic
-from .gradient_flow import LAB_ACTIVATIONS, phi_and_prime, variance_profile
+from .gradient_flow import LAB_ACTIVATIONS, variance_profile
 
 #: ‖∂L/∂a_1‖/‖∂L/∂a_L‖ outside [1/HEALTHY_RATIO, HEALTHY_RATIO] is vanishing / exploding
 HEALTHY_RATIO = 10.0
@@ -51,7 +52,7 @@ class LabConfig:
     dtype: ``"float32"`` (what networks train in; overflows beyond ~3e38 and underflows
     below ~1e-45) or ``"float64"``.
     batch_norm/skip: switches for notebook 07 (``skip`` adds x to each block's output;
-    ``batch_norm`` needs a ``BatchNorm1d`` layer in :mod:`nnlib.layers`).
+    ``batch_norm`` puts :class:`nnlib.normalization.BatchNorm1d` between Dense and φ).
     """
 
     depth: int = 10
@@ -103,61 +104,77 @@ class LabConfig:
         return kw
 
 
-class Block(nl.Layer):
-    """One hidden layer: z = dense(x) [→ norm] → a = φ(z) [, out = x + a with ``skip``].
+class _Tap(nl.Layer):
+    """Identity layer that keeps what passes through it: ``value`` (forward) and ``grad``
+    (backward, ∂L/∂value). Lets the lab read z, a and ∂L/∂a out of a stack of building blocks."""
 
-    x: (N, width) -> (N, width). Keeps ``z``, ``a`` (forward) and ``da`` = ∂L/∂a (backward)
-    for the diagnostics.
+    value = grad = None
+
+    def forward(self, x):
+        self.value = self.cache = x
+        return x
+
+    def backward(self, dout):
+        self._cached()
+        self.grad = dout
+        return dout
+
+
+class Block(nl.Layer):
+    """One hidden layer built from building blocks: Dense → [norm] → activation, wrapped in
+    :class:`~nnlib.layers.Residual` with ``skip`` (out = x + a).
+
+    x: (N, width) -> (N, width). Exposes ``z`` (the activation's input), ``a`` (its output)
+    from the last forward and ``da`` = ∂L/∂a from the last backward, for the diagnostics.
     """
 
     def __init__(self, dense: nl.Dense, activation: nl.Layer, *, norm: nl.Layer | None = None,
                  skip: bool = False):
         self.dense, self.activation, self.norm, self.skip = dense, activation, norm, skip
-        self.z = self.a = self.da = None
+        self._z, self._a = _Tap(), _Tap()
+        body = [dense] + ([norm] if norm is not None else []) + [self._z, activation, self._a]
+        self.body = nl.Residual(nl.Sequential(*body)) if skip else nl.Sequential(*body)
+
+    z = property(lambda self: self._z.value)
+    a = property(lambda self: self._a.value)
+    da = property(lambda self: self._a.grad)
 
     def forward(self, x):
-        h = self.dense.forward(x)
-        if self.norm is not None:
-            h = self.norm.forward(h)
-        self.z = h
-        self.a = self.activation.forward(h)
-        return x + self.a if self.skip else self.a
+        return self.body.forward(x)
 
     def backward(self, dout):
-        self.da = dout
-        dh = self.activation.backward(dout)
-        if self.norm is not None:
-            dh = self.norm.backward(dh)
-        dx = self.dense.backward(dh)
-        return dx + dout if self.skip else dx
+        return self.body.backward(dout)
 
     def parameters(self):
-        inner = [self.dense, self.norm, self.activation]
-        return [p for layer in inner if layer is not None for p in layer.parameters()]
+        return self.body.parameters()
+
+    def train(self, mode: bool = True):
+        self.training = bool(mode)
+        self.body.train(mode)
+        return self
 
 
 def _activation_layer(config: LabConfig) -> nl.Layer:
     if config.activation == "prelu":
         return nl.PReLU(config.width, init=config.slope, dtype=np.dtype(config.dtype))
     if config.activation == "leaky_relu":
-        return nl.Activation("leaky_relu", a=config.slope)
-    return nl.Activation(config.activation)
+        return nl.LeakyReLU(config.slope)
+    return nl.activation_layer(config.activation)
 
 
 def build_network(config: LabConfig, rng) -> nl.Sequential:
     """``depth`` :class:`Block` s then a linear Dense read-out, initialised as ``config`` says."""
     norm_cls = None
     if config.batch_norm:
-        norm_cls = getattr(nl, "BatchNorm1d", None)
-        if norm_cls is None:
-            raise NotImplementedError("batch_norm=True needs nnlib.layers.BatchNorm1d "
-                                      "(notebook 07); it does not exist yet")
+        from .. import normalization  # notebook 07's building block
+
+        norm_cls = normalization.BatchNorm1d
     kw = config.init_kwargs()
     kw["dtype"] = np.dtype(config.dtype)
     blocks: list[nl.Layer] = []
     for _ in range(config.depth):
         dense = nl.Dense(config.width, config.width, rng=rng, init=config.init, **kw)
-        norm = norm_cls(config.width) if norm_cls is not None else None
+        norm = norm_cls(config.width, dtype=kw["dtype"]) if norm_cls is not None else None
         blocks.append(Block(dense, _activation_layer(config), norm=norm, skip=config.skip))
     blocks.append(nl.Dense(config.width, config.outputs, rng=rng, init=config.init, **kw))
     return nl.Sequential(*blocks)
@@ -225,10 +242,9 @@ def verdict_for(ratio: float, *, first: float, last: float, finite: bool,
 
 def _saturation(config: LabConfig, z, a):
     """Boolean mask (N, width): saturated (sigmoid/tanh) or inactive (ReLU family) units."""
-    if config.activation in ("sigmoid", "tanh"):
-        _, dphi = phi_and_prime(config.activation)
-        peak = 0.25 if config.activation == "sigmoid" else 1.0
-        return dphi(z) < SATURATION_LEVEL * peak
+    spec = act.ACTIVATIONS[config.activation]
+    if spec.kind == "smooth":
+        return spec.dphi(z) < SATURATION_LEVEL * spec.peak
     return z <= 0
 
 
@@ -256,6 +272,7 @@ def _measure(config: LabConfig) -> Diagnostics:
         if np.all(np.isfinite(out)):
             loss, dout = quadratic(out, y)
             if np.isfinite(loss):
+                net.zero_grad()
                 net.backward(dout)
             else:
                 dout = None

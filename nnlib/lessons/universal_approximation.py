@@ -28,14 +28,10 @@ import numpy as np
 from .. import activations as act
 from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
 
-# φ by name: the library's activations plus a polynomial one for the counter-example
-APPROX_ACTIVATIONS = {
-    "sigmoid": act.sigmoid,
-    "tanh": act.tanh,
-    "relu": act.relu,
-    "heaviside": act.heaviside,
-    "square": np.square,  # φ(t) = t², a polynomial of degree 2
-}
+# φ by name: a few from the library's registry plus a polynomial one for the counter-example
+APPROX_ACTIVATIONS = {name: act.ACTIVATIONS[name].phi
+                      for name in ("sigmoid", "tanh", "relu", "heaviside")}
+APPROX_ACTIVATIONS["square"] = np.square  # φ(t) = t², a polynomial of degree 2
 
 # a few continuous, non-polynomial targets on [-1, 1]
 TARGETS = {

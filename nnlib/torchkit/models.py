@@ -19,10 +19,14 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from .. import activations as _act
 from .._checks import check_choice, check_positive_int
 
 POOLINGS = ("max", "avg", "none")
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+#: registry name -> torch module class, for every activation in nnlib.activations.ACTIVATIONS
+#: that bends and has a torch twin (relu, tanh, sigmoid, leaky_relu, prelu)
+ACTIVATIONS = {name: getattr(nn, spec.torch) for name, spec in _act.ACTIVATIONS.items()
+               if name in _act.TRAINABLE and spec.torch is not None}
 
 
 class CenterCrop(nn.Module):

@@ -34,7 +34,7 @@ def test_polygon_units_contain_the_circle_and_little_else(rng):
 def test_one_hidden_layer_region_is_convex(plane, rng):
     _, _, pts = plane
     net = R.one_hidden_layer_net((0.1, 0.2), 0.4, k=7)
-    assert [type(layer).__name__ for layer in net.layers] == ["Dense", "Activation"] * 2
+    assert [type(layer).__name__ for layer in net.layers] == ["Dense", "Heaviside"] * 2
     inside = net.forward(pts)[:, 0] == 1
     a, b = _random_pairs(inside, pts, rng)
     for lam in (0.5, 0.25, 0.9):

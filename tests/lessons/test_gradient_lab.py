@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
+from nnlib import layers as L
 from nnlib._blas import blas_threads
 from nnlib.gradcheck import check_layer
 from nnlib.init import INITIALIZERS
@@ -234,8 +235,23 @@ def test_config_validation_names_the_parameter():
         dg.LabConfig(skip=1)
     with pytest.raises(ValueError, match="unknown dtype"):
         dg.LabConfig(dtype="float16")
-    with pytest.raises(NotImplementedError, match="BatchNorm1d"):
-        dg.measure(batch_norm=True)
+
+
+def test_batch_norm_and_skip_switches_build_from_building_blocks():
+    """batch_norm puts nnlib.normalization.BatchNorm1d between Dense and φ; skip wraps each block
+    in layers.Residual. Either rescues the deep sigmoid stack that vanishes without them."""
+    from nnlib.normalization import BatchNorm1d
+
+    net = dg.build_network(dg.LabConfig(depth=3, batch_norm=True, skip=True),
+                           np.random.default_rng(0))
+    blk = net.layers[0]
+    assert isinstance(blk.body, L.Residual) and isinstance(blk.norm, BatchNorm1d)
+    plain = dg.measure(depth=20, activation="sigmoid")
+    assert plain.verdict == "vanishing" and plain.ratio < 1e-6
+    for switch in ({"batch_norm": True}, {"skip": True}):
+        d = dg.measure(depth=20, activation="sigmoid", **switch)
+        assert d.verdict == "healthy" and d.ratio > 0.1, (switch, d.ratio)
+        assert np.all(np.isnan(d.theory_grad_a))  # no mean-field theory for these
 
 
 def test_safe_norm_does_not_overflow_on_large_finite_values():
