@@ -184,12 +184,12 @@ def minibatches(n: int, batch_size: int, *, rng=None, drop_last: bool = False):
     """Yield index arrays that cover ``range(n)`` in batches of ``batch_size``.
 
     With ``rng`` the order is a fresh random permutation (one epoch of SGD); without, in order.
+    The arguments are checked at the call, not when the first batch is drawn.
     """
     n = check_positive_int("n", n)
     batch_size = check_positive_int("batch_size", batch_size)
-    if not isinstance(drop_last, bool):
+    if not isinstance(drop_last, (bool, np.bool_)):
         raise TypeError(f"drop_last must be True or False; got {drop_last!r}")
     order = check_rng("rng", rng).permutation(n) if rng is not None else np.arange(n)
     stop = n - n % batch_size if drop_last else n
-    for start in range(0, stop, batch_size):
-        yield order[start:start + batch_size]
+    return (order[start:start + batch_size] for start in range(0, stop, batch_size))

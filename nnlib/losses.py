@@ -86,7 +86,7 @@ def softmax_cross_entropy(z, y):
             np.issubdtype(y_arr.dtype, np.integer)):
         if y_arr.shape[0] != z.shape[0]:
             raise ValueError(f"y must have one label per row of z ({z.shape[0]}); "
-                             f"got {y_arr.shape[0]}")
+                             f"got {y_arr.shape[0]} labels, shape {y_arr.shape}")
         y_arr = one_hot(_labels("y", y_arr, z.shape[1]), z.shape[1], dtype=z.dtype)
     elif isinstance(y_arr, np.ndarray) and y_arr.ndim == 1:
         raise TypeError(f"y must be (N,) integer class labels or (N, C) target rows; got a 1-D "

@@ -4,14 +4,43 @@ Shows a progress bar per epoch (loss, accuracy, images/s) on stderr and prints t
 With ``--json`` the last line on stdout is one JSON object (``test_accuracy``, ``train_seconds``,
 ``device``, ``model``, ``epochs``, ``seed``, ...) for scripts. ``--save model.pt`` writes a
 checkpoint that :func:`nnlib.torchkit.checkpoint.load_checkpoint` reads back.
+
+Reproducible: ``--seed`` seeds Python, NumPy and torch *before* the model is built, so the same
+seed and thread count give bit-identical weights and JSON results (apart from the measured
+seconds and images per second). Run as a command, it restarts itself once with
+``OMP_WAIT_POLICY=PASSIVE`` if torch was already loaded with busy-waiting OpenMP threads (by a
+``sitecustomize``, say): OpenMP reads that setting only when torch loads.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+
+#: measured quantities in the JSON result; everything else is reproducible bit for bit
+TIMING_KEYS = ("train_seconds", "images_per_second", "load_seconds")
+_REEXEC_FLAG = "NNLIB_TORCHKIT_REEXEC"
+
+
+def _number(kind, minimum, what):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}; got {text!r}") from None
+        if not value >= minimum or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"expected {what}; got {text!r}")
+        return value
+    parse.__name__ = what
+    return parse
+
+
+_positive_int = _number(int, 1, "an integer >= 1")
+_non_negative_int = _number(int, 0, "an integer >= 0")
+_positive_float = _number(float, 1e-300, "a finite number > 0")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,17 +51,20 @@ def _parser() -> argparse.ArgumentParser:
                         "NNLIB_DEVICE sets the default for auto (default: auto)")
     p.add_argument("--model", default="fast_cnn", choices=["fast_cnn", "lenet"],
                    help="network to train (default: fast_cnn)")
-    p.add_argument("--epochs", type=int, default=2, help="passes over the training set (2)")
-    p.add_argument("--batch-size", type=int, default=128, help="images per step (128)")
-    p.add_argument("--lr", type=float, default=1e-2, help="peak learning rate of Adam (1e-2)")
-    p.add_argument("--shift", type=int, default=0,
+    p.add_argument("--epochs", type=_positive_int, default=2,
+                   help="passes over the training set (2)")
+    p.add_argument("--batch-size", type=_positive_int, default=128,
+                   help="images per step (128)")
+    p.add_argument("--lr", type=_positive_float, default=1e-2,
+                   help="peak learning rate of Adam (1e-2)")
+    p.add_argument("--shift", type=_non_negative_int, default=0,
                    help="augment: move images by up to this many pixels (0)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    p.add_argument("--threads", type=int, default=None,
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (0)")
+    p.add_argument("--threads", type=_positive_int, default=None,
                    help="CPU threads (default: the physical cores)")
-    p.add_argument("--limit", type=int, default=None,
+    p.add_argument("--limit", type=_positive_int, default=None,
                    help="train on a fixed random subset of this many images (default: all 60000)")
-    p.add_argument("--test-limit", type=int, default=None,
+    p.add_argument("--test-limit", type=_positive_int, default=None,
                    help="test on a fixed random subset of this many images (default: all 10000)")
     p.add_argument("--save", default=None, metavar="PATH", help="write a checkpoint here")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
@@ -57,28 +89,36 @@ def main(argv: list[str] | None = None) -> int:
         device.configure_cpu_threads(args.threads)
     print(f"device: {device.describe_device(dev)}", flush=True)
     t0 = time.perf_counter()
-    mnist = data.load_mnist_tensors(dev, train_limit=args.limit, test_limit=args.test_limit,
-                                    seed=args.seed)
+    from ..data import MNISTError
+
+    try:
+        mnist = data.load_mnist_tensors(dev, train_limit=args.limit, test_limit=args.test_limit,
+                                        seed=args.seed)
+    except (MNISTError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     load_seconds = time.perf_counter() - t0
+    # seed before building the model: its initial weights come from torch's global generator
+    device.seed_everything(args.seed)
     model = models.build_model(args.model)
     print(f"model: {args.model} ({models.count_parameters(model):,} weights); "
           f"train {len(mnist.y_train):,} / test {len(mnist.y_test):,} images", flush=True)
     history = train.fit(model, mnist, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                         shift=args.shift, seed=args.seed, threads=args.threads,
                         progress=not args.no_progress)
-    for epoch, acc in zip(history.test_epoch, history.test_accuracy):
+    for epoch, acc in zip(history.val_epoch, history.val_accuracy):
         print(f"epoch {epoch}: test accuracy {100 * acc:.2f} %", flush=True)
-    print(f"trained in {history.train_seconds:.1f} s "
+    print(f"trained in {history.total_seconds:.1f} s "
           f"({history.images_per_second[-1]:,.0f} images/s in the last epoch)", flush=True)
     if args.save:
         path = checkpoint.save_checkpoint(args.save, model, arch=args.model,
-                                          meta={"test_accuracy": history.test_accuracy[-1],
+                                          meta={"test_accuracy": history.val_accuracy[-1],
                                                 "epochs": args.epochs, "seed": args.seed})
         print(f"saved {path}", flush=True)
     if args.json:
         result = {
-            "test_accuracy": history.test_accuracy[-1],
-            "train_seconds": history.train_seconds,
+            "test_accuracy": history.val_accuracy[-1],
+            "train_seconds": history.total_seconds,
             "device": str(dev),
             "model": args.model,
             "parameters": models.count_parameters(model),
@@ -87,14 +127,32 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "train_images": len(mnist.y_train),
             "test_images": len(mnist.y_test),
-            "test_accuracy_per_epoch": history.test_accuracy,
+            "test_accuracy_per_epoch": history.val_accuracy,
             "images_per_second": history.images_per_second[-1],
             "load_seconds": load_seconds,
             "threads": torch.get_num_threads(),
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""),
+            "openmp_spins": _openmp_spins(),
         }
         print(json.dumps(result), flush=True)
     return 0
 
 
+def _openmp_spins() -> bool:
+    from . import OPENMP_SPINS
+
+    return bool(OPENMP_SPINS)
+
+
+def _restart_if_openmp_spins() -> None:
+    """Re-run this command with passive OpenMP waits if torch loaded before us without them."""
+    if _openmp_spins() and not os.environ.get(_REEXEC_FLAG):
+        env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", **{_REEXEC_FLAG: "1"})
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(sys.executable, [sys.executable, "-m", "nnlib.torchkit", *sys.argv[1:]], env)
+
+
 if __name__ == "__main__":
+    _restart_if_openmp_spins()
     raise SystemExit(main())

@@ -114,20 +114,38 @@ def physical_cores() -> int:
     return max(1, usable // per_core)
 
 
+_warned_spinning = False
+
+SPINNING_ADVICE = ("torch was imported before nnlib.torchkit without OMP_WAIT_POLICY=PASSIVE, so "
+                   "its OpenMP threads busy-wait between operations (training on cores shared "
+                   "with other programs can be 5-40x slower). Start Python with "
+                   "OMP_WAIT_POLICY=PASSIVE in the environment (make lab, Binder and the tests "
+                   "do), or import nnlib.torchkit before torch.")
+
+
 def configure_cpu_threads(threads: int | None = None) -> int:
     """Set torch's intra-op threads (default: the usable physical cores); return the count.
 
-    More threads than physical cores only makes the threads fight over the same units. If torch
-    was imported before :mod:`nnlib.torchkit` with busy-waiting OpenMP threads (see
-    ``nnlib.torchkit.OPENMP_SPINS``), the default is one thread: spinning threads on shared
-    cores made training 5 to 40 times slower.
+    More threads than physical cores only makes the threads fight over the same units. The
+    count never depends on import order; if torch was imported before :mod:`nnlib.torchkit`
+    with busy-waiting OpenMP threads (``nnlib.torchkit.OPENMP_SPINS``), a ``RuntimeWarning``
+    (once per session) says how to start Python so that they wait passively.
     """
+    global _warned_spinning
     if threads is None:
-        from . import OPENMP_SPINS
-
-        threads = 1 if OPENMP_SPINS else physical_cores()
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        threads = physical_cores()
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
+        raise TypeError(f"threads must be an integer >= 1 or None; got {threads!r}")
+    if threads < 1:
         raise ValueError(f"threads must be an integer >= 1; got {threads!r}")
+    threads = int(threads)
+    from . import OPENMP_SPINS
+
+    if OPENMP_SPINS and threads > 1 and not _warned_spinning:
+        import warnings
+
+        _warned_spinning = True
+        warnings.warn(SPINNING_ADVICE, RuntimeWarning, stacklevel=2)
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads
@@ -139,7 +157,9 @@ def seed_everything(seed: int = 0, *, deterministic: bool = False) -> torch.Gene
     On the CPU the same seed then gives bit-identical training runs with the same thread count.
     ``deterministic=True`` also asks torch for deterministic kernels (slower on GPUs).
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer >= 0; got {seed!r}")
+    if seed < 0:
         raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
     seed = int(seed)
     random.seed(seed)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -92,12 +94,11 @@ def test_thread_settings():
         assert 1 <= device.physical_cores() <= (len(__import__("os").sched_getaffinity(0)))
         assert device.configure_cpu_threads(1) == 1
         assert torch.get_num_threads() == 1
-        import nnlib.torchkit
-
-        default = 1 if nnlib.torchkit.OPENMP_SPINS else device.physical_cores()
-        assert device.configure_cpu_threads() == default
+        assert device.configure_cpu_threads() == device.physical_cores()
         with pytest.raises(ValueError, match="threads must be an integer >= 1; got 0"):
             device.configure_cpu_threads(0)
+        with pytest.raises(TypeError, match="threads must be an integer >= 1 or None; got 2.0"):
+            device.configure_cpu_threads(2.0)
     finally:
         torch.set_num_threads(before)
     assert device.describe_device(torch.device("cpu")).startswith("cpu (")
@@ -472,6 +473,60 @@ def test_cli_json_on_a_subset(tmp_path):
     assert meta["test_accuracy"] == result["test_accuracy"]
 
 
+_CLI = ["--device", "cpu", "--epochs", "1", "--limit", "1200", "--test-limit", "300",
+        "--threads", "2", "--json", "--no-progress"]
+
+
+def _cli(tmp_path, name, *, torch_first=False, seed=7):
+    """Run the command (optionally from a Python that loaded torch first); (json, state, meta)."""
+    ckpt = tmp_path / f"{name}.pt"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if torch_first:
+        code = ("import sys, runpy, torch; sys.argv = ['nnlib.torchkit'] + sys.argv[1:]; "
+                "runpy.run_module('nnlib.torchkit', run_name='__main__', alter_sys=True)")
+        cmd = [sys.executable, "-c", code]
+    else:
+        cmd = [sys.executable, "-m", "nnlib.torchkit"]
+    proc = subprocess.run(cmd + _CLI + ["--seed", str(seed), "--save", str(ckpt)],
+                          capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    model, meta = checkpoint.load_checkpoint(ckpt)
+    return result, model.state_dict(), meta
+
+
+def test_cli_same_seed_gives_bit_identical_weights_and_json(tmp_path):
+    from nnlib.torchkit.__main__ import TIMING_KEYS
+
+    runs = [_cli(tmp_path, "a"), _cli(tmp_path, "b"), _cli(tmp_path, "c", torch_first=True)]
+    (ja, sa, ma), *others = runs
+    assert ja["seed"] == 7 and ja["threads"] == 2 and not ja["openmp_spins"]
+    for jb, sb, mb in others:
+        # torch loaded first: the command restarted itself with passive waits, same results
+        assert jb["omp_wait_policy"] == "PASSIVE" and not jb["openmp_spins"]
+        assert {k: v for k, v in ja.items() if k not in TIMING_KEYS} == \
+            {k: v for k, v in jb.items() if k not in TIMING_KEYS}
+        assert ma == mb
+        assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+    _, s3, _ = _cli(tmp_path, "d", seed=3)
+    assert not torch.equal(s3["conv1.weight"], sa["conv1.weight"])
+
+
+def test_cli_rejects_bad_numbers_and_a_missing_data_directory(tmp_path):
+    for flag, value in (("--epochs", "0"), ("--lr", "-1"), ("--lr", "nan"), ("--seed", "-3"),
+                        ("--limit", "many"), ("--threads", "0")):
+        proc = subprocess.run([sys.executable, "-m", "nnlib.torchkit", flag, value],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2 and flag in proc.stderr and repr(value) in proc.stderr, \
+            proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "nnlib.torchkit", "--device", "cpu",
+                           "--limit", "100", "--no-progress"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "NNLIB_DATA": str(tmp_path / "nowhere")})
+    assert proc.returncode == 2
+    assert "data directory" in proc.stderr and "nowhere" in proc.stderr, proc.stderr
+
+
 def test_cli_reports_an_absent_device():
     proc = subprocess.run([sys.executable, "-m", "nnlib.torchkit", "--device", "mps",
                            "--limit", "100"], capture_output=True, text=True, timeout=120)
@@ -512,16 +567,52 @@ def test_multiply_adds_by_hand():
         == 8 * 24 * 24 * 25 + 1152 * 10
 
 
-def test_spinning_openmp_defaults_to_one_thread(monkeypatch):
-
+def test_spinning_openmp_keeps_the_thread_count_and_warns_once(monkeypatch):
     before = torch.get_num_threads()
     try:
         monkeypatch.setattr(nnlib.torchkit, "OPENMP_SPINS", True)
-        assert device.configure_cpu_threads() == 1
+        monkeypatch.setattr(device, "_warned_spinning", False)
+        with pytest.warns(RuntimeWarning, match="OMP_WAIT_POLICY=PASSIVE"):
+            assert device.configure_cpu_threads(2) == 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert device.configure_cpu_threads(2) == 2  # once per session
         monkeypatch.setattr(nnlib.torchkit, "OPENMP_SPINS", False)
         assert device.configure_cpu_threads() == device.physical_cores()
     finally:
         torch.set_num_threads(before)
+
+
+_ORDER_PROBE = """
+import json, os, warnings
+warnings.simplefilter("ignore")
+{imports}
+from nnlib.torchkit import device, models
+import torch
+device.seed_everything(5)
+w0 = models.fast_cnn().conv1.weight.sum().item()
+print(json.dumps({{"threads": device.configure_cpu_threads(),
+                   "spins": __import__("nnlib.torchkit").torchkit.OPENMP_SPINS, "w0": w0}}))
+"""
+
+
+def _probe(imports, env):
+    out = subprocess.run([sys.executable, "-c", _ORDER_PROBE.format(imports=imports)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_library_behaviour_does_not_depend_on_import_order():
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    ours_first = _probe("import nnlib.torchkit\nimport torch", env)
+    torch_first = _probe("import torch\nimport nnlib.torchkit", env)
+    assert not ours_first["spins"] and torch_first["spins"]
+    assert ours_first["threads"] == torch_first["threads"] == device.physical_cores()
+    assert ours_first["w0"] == torch_first["w0"]
+    # with the policy exported before Python starts (make, Binder, tests) torch first is fine
+    passive = _probe("import torch\nimport nnlib.torchkit", {**env, "OMP_WAIT_POLICY": "PASSIVE"})
+    assert not passive["spins"] and passive["threads"] == ours_first["threads"]
 
 
 def test_adam_uses_the_fused_kernel_on_cpu():
