@@ -1,0 +1,244 @@
+"""The optimiser race: several update rules on the same 2-D surface, from the same start.
+
+``lab = optimiser_race_lab(); lab`` in a notebook. Controls (``lab.controls``): ``surface``,
+``kappa`` (the quadratic's condition number), ``x0``/``y0`` (the start; a click on the contour
+plot sets it too), ``lr`` (log scale, shared by every rule), ``momentum`` (heavy ball and
+Nesterov), ``beta1``/``beta2`` (Adam and NAdam), ``steps``, ``tol`` and ``optimizers`` (which
+rules race). A change calls :func:`nnlib.lessons.optimiser_surfaces.race`, which steps the real
+:mod:`nnlib.optim` classes, and updates the artists of a
+:class:`nnlib.plotting.optimisers.RacePlot`. On the quadratic the loss panel also shows the
+theoretical rates of gradient descent and heavy-ball momentum at the current settings.
+
+State for tests and the curious: ``lab.runs`` ({name: Trajectory}), ``lab.surface``,
+``lab.readout`` (HTML), ``lab.plot.lines``, ``lab.timings`` (seconds for compute and draw).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from contextlib import contextmanager
+
+import ipywidgets as w
+import numpy as np
+
+from ..lessons.optimiser_surfaces import (
+    SURFACES,
+    Quadratic,
+    gd_rate,
+    heavy_ball_rate,
+    make_surface,
+    quadratic_theory,
+    race,
+)
+from ..optim import OPTIMIZERS
+from ..plotting.optimisers import RacePlot, colour_of
+from ._figure import figure_view
+
+#: The learning rate the lab switches to when a surface is chosen: gradient descent makes
+#: progress there without diverging (the student then explores from it).
+SUGGESTED_LR = {"quadratic": 0.02, "rosenbrock": 0.001, "saddle": 0.05, "plateau": 0.1}
+DEFAULT_RACERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "nadam")
+TOLERANCES = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if np.isfinite(x) else "—"
+
+
+def theory_lines(surface, runs, *, lr, momentum, steps) -> dict:
+    """Dashed theory curves for the loss panel: gap_0·ρ^{2k} for gradient descent ("gd") and
+    heavy-ball momentum ("heavy_ball") on a quadratic, for those of them that race."""
+    if not isinstance(surface, Quadratic):
+        return {}
+    lam = [surface.lam_min, surface.lam_max]
+    rates = {"gd": ("sgd", gd_rate(lr, lam)),
+             "heavy_ball": ("momentum", heavy_ball_rate(lr, momentum, lam))}
+    k = np.arange(steps + 1)
+    out = {}
+    for key, (name, rho) in rates.items():
+        if name in runs:
+            gap0 = runs[name].gaps[0]
+            with np.errstate(divide="ignore", over="ignore"):
+                log_gap = np.log10(gap0) + 2 * k * np.log10(max(rho, 1e-300))
+            out[key] = 10.0 ** np.clip(log_gap, -300, 300)
+    return out
+
+
+def format_readout(runs, *, tol, steps, surface, lr, momentum) -> str:
+    """An HTML table: steps to reach f − f* ≤ tol per optimiser, or "diverged"; theory notes."""
+    rows = []
+    for name, run in runs.items():
+        k = run.steps_to(tol)
+        if run.diverged:
+            reached = "<b style='color:#c00' class='race-diverged'>diverged</b>"
+            final = "—"
+        else:
+            reached = f"{k}" if k is not None else f"not within {steps}"
+            final = _fmt(float(run.gaps[-1]))
+        swatch = f"<span style='color:{colour_of(name)}'>&#9632;</span>"
+        rows.append(f"<tr><td>{swatch} {html.escape(name)}</td><td>{reached}</td>"
+                    f"<td>{final}</td></tr>")
+    head = (f"<tr><th>optimiser</th><th>steps to f − f* ≤ {tol:g}</th>"
+            f"<th>f − f* at the end</th></tr>")
+    note = ""
+    if isinstance(surface, Quadratic):
+        th = quadratic_theory(surface)
+        lam = [th.lam_min, th.lam_max]
+        note = (f"<div class='race-theory'>quadratic, κ = {_fmt(th.kappa)}: gradient descent "
+                f"converges iff η &lt; 2/λ<sub>max</sub> = {_fmt(th.eta_max)}; at η = {lr:.3g} "
+                f"its error shrinks by {_fmt(gd_rate(lr, lam))} per step (best fixed η = "
+                f"{_fmt(th.eta_best)}: {_fmt(th.gd_best_rate)}); heavy ball at μ = "
+                f"{momentum:.2f}: {_fmt(heavy_ball_rate(lr, momentum, lam))} (Polyak's η = "
+                f"{_fmt(th.polyak_eta)}, μ = {_fmt(th.polyak_momentum)}: "
+                f"{_fmt(th.polyak_rate)}).</div>")
+    if not runs:
+        return "<div class='race-readout-text'>choose at least one optimiser</div>"
+    return (f"<div class='race-readout-text'><table>{head}{''.join(rows)}</table>{note}</div>")
+
+
+class OptimiserRaceLab(w.VBox):
+    """Controls + two-panel plot + readout; ``update()`` reruns the race and redraws in place."""
+
+    def __init__(self, *, surface: str = "quadratic", kappa: float = 50.0, start=None,
+                 lr: float | None = None, momentum: float = 0.9, betas=(0.9, 0.999),
+                 steps: int = 200, tol: float = 1e-3, optimizers=DEFAULT_RACERS):
+        style = {"description_width": "80px"}
+        lay = w.Layout(width="290px")
+        slider = dict(continuous_update=False, style=style, layout=lay)
+        s0 = make_surface(surface, **({"kappa": kappa} if surface == "quadratic" else {}))
+        start = s0.start if start is None else start
+        x0, x1, y0, y1 = s0.extent
+        self.controls = {
+            "surface": w.Dropdown(options=list(SURFACES), value=surface, description="surface",
+                                  style=style, layout=lay),
+            "kappa": w.FloatLogSlider(value=kappa, base=10, min=0, max=3, step=0.05,
+                                      description="κ (quadratic)", readout_format=".3g",
+                                      **slider),
+            "x0": w.FloatSlider(value=start[0], min=x0, max=x1, step=0.01, description="start x",
+                                **slider),
+            "y0": w.FloatSlider(value=start[1], min=y0, max=y1, step=0.001,
+                                description="start y", readout_format=".3f", **slider),
+            "lr": w.FloatLogSlider(value=lr or SUGGESTED_LR[surface], base=10, min=-4, max=1,
+                                   step=0.05, description="learning rate", readout_format=".3g",
+                                   **slider),
+            "momentum": w.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
+                                      description="momentum μ", **slider),
+            "beta1": w.FloatSlider(value=betas[0], min=0.0, max=0.99, step=0.01,
+                                   description="β1", **slider),
+            "beta2": w.FloatSlider(value=betas[1], min=0.5, max=0.999, step=0.001,
+                                   description="β2", readout_format=".3f", **slider),
+            "steps": w.IntSlider(value=steps, min=10, max=1000, step=10, description="steps",
+                                 **slider),
+            "tol": w.Dropdown(options=[(f"{t:g}", t) for t in TOLERANCES], value=tol,
+                              description="tolerance", style=style, layout=lay),
+            "optimizers": w.SelectMultiple(options=list(OPTIMIZERS), value=tuple(optimizers),
+                                           rows=len(OPTIMIZERS), description="optimisers",
+                                           style=style, layout=w.Layout(width="220px")),
+        }
+        for name, ctl in self.controls.items():
+            ctl.add_class(f"race-{name}")
+        self.readout = w.HTML()
+        self.readout.add_class("race-readout")
+        self.view = figure_view(1, 2, figsize=(11, 4.2))
+        self.plot = RacePlot(self.view.axes, legend=False)  # the readout is the legend
+        self.runs, self.surface, self.timings = {}, s0, {}
+        self._holding = False
+        self.view.fig.canvas.mpl_connect("button_press_event", self._on_click)
+        c = self.controls
+        left = w.VBox([c[n] for n in ("surface", "kappa", "x0", "y0")])
+        mid = w.VBox([c[n] for n in ("lr", "momentum", "beta1", "beta2")])
+        right = w.VBox([c[n] for n in ("steps", "tol")])
+        super().__init__([w.HBox([left, mid, right, c["optimizers"]]), self.readout,
+                          self.view.widget])
+        self.add_class("optimiser-race")
+        c["surface"].observe(self._surface_changed, names="value")
+        for name, ctl in c.items():
+            if name != "surface":
+                ctl.observe(self._on_change, names="value")
+        self.update()
+
+    # --- events -------------------------------------------------------------------------------
+    @contextmanager
+    def hold(self):
+        """Change several controls and run the race once, at the end."""
+        held, self._holding = self._holding, True
+        try:
+            yield self
+        finally:
+            self._holding = held
+        if not held:
+            self.update()
+
+    def _on_change(self, _change):
+        if not self._holding:
+            self.update()
+
+    def _surface_changed(self, change):
+        s = make_surface(change["new"])
+        x0, x1, y0, y1 = s.extent
+        c = self.controls
+        with self.hold():
+            for key, lo, hi, v in (("x0", x0, x1, s.start[0]), ("y0", y0, y1, s.start[1])):
+                # widen first so the new value and bounds are always consistent
+                c[key].min, c[key].max = min(lo, c[key].min), max(hi, c[key].max)
+                c[key].value = v
+                c[key].min, c[key].max = lo, hi
+            c["lr"].value = SUGGESTED_LR[change["new"]]
+
+    def _on_click(self, event):
+        """A click inside the contour panel moves the start there."""
+        if event.inaxes is not self.plot.axes[0] or event.xdata is None:
+            return
+        with self.hold():
+            self.controls["x0"].value = float(event.xdata)
+            self.controls["y0"].value = float(event.ydata)
+
+    # --- maths and drawing --------------------------------------------------------------------
+    @property
+    def settings(self) -> dict:
+        c = self.controls
+        return {n: c[n].value for n in c}
+
+    def compute(self):
+        """Rerun the race for the current settings (the maths; no drawing)."""
+        t0 = time.perf_counter()
+        s = self.settings
+        self.controls["kappa"].disabled = s["surface"] != "quadratic"
+        params = {"kappa": s["kappa"]} if s["surface"] == "quadratic" else {}
+        self.surface = make_surface(s["surface"], **params)
+        self.start = (s["x0"], s["y0"])
+        self.runs = race(self.surface, self.start, s["steps"], s["optimizers"], lr=s["lr"],
+                         momentum=s["momentum"], betas=(s["beta1"], s["beta2"]))
+        self.theory = theory_lines(self.surface, self.runs, lr=s["lr"], momentum=s["momentum"],
+                                   steps=s["steps"])
+        self.timings["compute"] = time.perf_counter() - t0
+        return self.runs
+
+    def draw(self):
+        """Update the artists and the readout from the last race and refresh the figure."""
+        t0 = time.perf_counter()
+        s, surf = self.settings, self.surface
+        if self.plot.surface_key != surf.key():
+            X, Y, Z = surf.grid()
+            self.plot.set_surface(X, Y, Z, f_min=surf.f_min, minimum=surf.minimum,
+                                  key=surf.key())
+        self.plot.update(self.runs, start=self.start, steps=s["steps"], tol=s["tol"],
+                         theory=self.theory)
+        self.readout.value = format_readout(self.runs, tol=s["tol"], steps=s["steps"],
+                                            surface=surf, lr=s["lr"], momentum=s["momentum"])
+        self.view.refresh()
+        self.timings["draw"] = time.perf_counter() - t0
+
+    def update(self):
+        self.compute()
+        self.draw()
+
+
+def optimiser_race_lab(**settings) -> OptimiserRaceLab:
+    """Build the optimiser race and return its container.
+
+    ``settings`` choose the starting state, e.g. ``optimiser_race_lab(surface="rosenbrock",
+    optimizers=("sgd", "momentum", "adam"))``; see :class:`OptimiserRaceLab` for the names.
+    """
+    return OptimiserRaceLab(**settings)
