@@ -119,3 +119,62 @@ def test_get_activation_unknown_name_lists_allowed():
         act.get_activation("softplus")
     with pytest.raises(TypeError, match="activation must be a string"):
         act.get_activation(3)
+
+
+# --- the one registry -------------------------------------------------------------------------
+
+def test_registry_specs_are_consistent(rng):
+    x = _away_from_kink(rng, (200,))
+    for name, spec in act.ACTIVATIONS.items():
+        assert spec.kind in ("step", "smooth", "piecewise_linear", "linear"), name
+        if spec.peak is not None:  # the peak of φ' is where saturation is measured from
+            grid = np.linspace(-6, 6, 2401)
+            assert spec.dphi(grid).max() == pytest.approx(spec.peak, rel=1e-6), name
+        if spec.kind != "step":
+            phi, dphi = act.get_activation(name)
+            assert rel_error(_derivative_by_fd(phi, x), dphi(x)) <= 1e-7, name
+    assert act.TRAINABLE == ("sigmoid", "tanh", "relu", "leaky_relu", "prelu")
+    assert act.FIXED == ("sigmoid", "tanh", "relu", "leaky_relu")
+
+
+def test_get_activation_slope_for_the_leaky_family(rng):
+    x = _away_from_kink(rng, (50,))
+    phi, dphi = act.get_activation("leaky_relu", slope=0.3)
+    np.testing.assert_array_equal(phi(x), act.leaky_relu(x, 0.3))
+    np.testing.assert_array_equal(dphi(x), act.leaky_relu_prime(x, 0.3))
+    phi, dphi = act.get_activation("prelu")  # torch's initial slope 0.25
+    np.testing.assert_array_equal(dphi(-np.ones(2)), [0.25, 0.25])
+    assert act.get_activation("tanh", slope=0.3) == (act.tanh, act.tanh_prime)
+
+
+@pytest.mark.parametrize("name", [n for n, s in act.ACTIVATIONS.items() if s.torch])
+def test_registry_torch_twins_compute_the_same(name, rng, torch):
+    spec = act.ACTIVATIONS[name]
+    module = getattr(torch.nn, spec.torch)().double()
+    x = _away_from_kink(rng, (6, 1))
+    t = torch.tensor(x, requires_grad=True)
+    out = module(t)
+    out.sum().backward()
+    phi, dphi = act.get_activation(name)
+    np.testing.assert_allclose(phi(x), out.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(dphi(x), t.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_every_list_of_activations_reads_the_registry():
+    from nnlib import recurrent
+    from nnlib.lessons import gradient_flow, universal_approximation
+
+    assert gradient_flow.LAB_ACTIVATIONS is act.TRAINABLE
+    for name in universal_approximation.APPROX_ACTIVATIONS:
+        if name != "square":  # the polynomial counter-example is the lesson's own
+            assert universal_approximation.APPROX_ACTIVATIONS[name] is act.ACTIVATIONS[name].phi
+    rnn = recurrent.SimpleRNN(2, 3, rng=0, activation="leaky_relu")
+    assert rnn.phi is act.leaky_relu
+
+
+def test_torch_models_map_registry_names(torch):
+    from nnlib.torchkit import models
+
+    assert set(models.ACTIVATIONS) == set(act.TRAINABLE)
+    for name, cls in models.ACTIVATIONS.items():
+        assert cls is getattr(torch.nn, act.ACTIVATIONS[name].torch)

@@ -54,3 +54,28 @@ def test_rnn_rejects_bad_input(rng):
         recurrent.SimpleRNN(3, 4, rng=rng, activation="softmax")
     with pytest.raises(RuntimeError, match="backward called before forward"):
         recurrent.SimpleRNN(3, 4, rng=rng).backward(np.zeros((1, 1, 4)))
+
+
+def test_bptt_adds_into_grad_and_gradient_through_time_zeroes_first(rng):
+    layer = recurrent.SimpleRNN(3, 4, rng=rng)
+    x, dout = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 5, 4))
+    layer.forward(x)
+    layer.backward(dout)
+    once = [p.grad.copy() for p in layer.parameters()]
+    layer.backward(dout)
+    for p, g in zip(layer.parameters(), once):
+        np.testing.assert_allclose(p.grad, 2 * g, rtol=1e-14)
+    a = recurrent.gradient_through_time(layer, x, rng=np.random.default_rng(1))
+    w_after_one = layer.W.grad.copy()
+    b = recurrent.gradient_through_time(layer, x, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(layer.W.grad, w_after_one)  # not doubled
+
+
+def test_recurrent_imports_no_lesson():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(recurrent))
+    modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert not any("lessons" in m for m in modules), modules
