@@ -210,12 +210,39 @@ def _targets_for(loss: str, yb, out):
     return yb
 
 
-def _check_targets(name, y, n, dtype):
+def _check_inputs(name, X, net, dtype=None):
+    """X as a float array of ``dtype`` with at least one example, whose rows fit the net's
+    first layer when that is a Dense layer."""
+    X = as_float_array(name, X)
+    if dtype is not None:
+        X = X.astype(dtype, copy=False)
+    if X.ndim < 2 or len(X) == 0:
+        raise ValueError(f"{name} must hold at least one example per row (N, ...); got shape "
+                         f"{X.shape}")
+    first = net
+    while getattr(first, "layers", None):
+        first = first.layers[0]
+    if isinstance(first, Dense) and X.ndim == 2 and X.shape[1] != first.W.data.shape[0]:
+        raise ValueError(f"{name} must have {first.W.data.shape[0]} features per row (the "
+                         f"first Dense layer's input width); got shape {X.shape}")
+    return X
+
+
+def _check_targets(name, y, X_name, X, dtype, net=None):
+    """y: (N,) integer labels (within the output width when the net's last Dense tells it) or
+    (N, ...) float targets, one per row of X."""
     y = np.asarray(y)
     if not _is_labels(y):
         y = as_float_array(name, y).astype(dtype, copy=False)
-    if len(y) != n:
-        raise ValueError(f"{name} must have one entry per example ({n}); got {len(y)}")
+    if y.ndim == 0 or len(y) != len(X):
+        raise ValueError(f"{X_name} and {name} must hold the same number of examples; got "
+                         f"{X_name} of shape {X.shape} and {name} of shape {y.shape}")
+    dense = dense_layers(net) if net is not None and _is_labels(y) else []
+    if dense and y.size:
+        width = dense[-1].b.data.shape[0]
+        if y.min() < 0 or y.max() >= max(width, 2):
+            raise ValueError(f"{name} must hold class labels in [0, {max(width, 2) - 1}] (the "
+                             f"output width); got values from {y.min()} to {y.max()}")
     return y
 
 
@@ -225,8 +252,8 @@ def evaluate(net, X, y, loss: str = "softmax_cross_entropy", *,
     targets, measured in eval mode in chunks of ``batch_size``; the net's mode is restored."""
     check_choice("loss", loss, LOSSES)
     batch_size = check_positive_int("batch_size", batch_size)
-    X = as_float_array("X", X)
-    y = _check_targets("y", y, len(X), X.dtype)
+    X = _check_inputs("X", X, net)
+    y = _check_targets("y", y, "X", X, X.dtype, net)
     was_training = getattr(net, "training", True)
     net.eval()
     total, correct = 0.0, 0
@@ -246,8 +273,8 @@ def accuracy(net, X, y, *, batch_size: int = 10000) -> float:
     """Fraction of rows of X (N, ...) classified right; y: (N,) integer labels or (N, C)
     targets (arg-max compared). Measured in eval mode; the net's mode is restored."""
     batch_size = check_positive_int("batch_size", batch_size)
-    X = as_float_array("X", X)
-    y = _check_targets("y", y, len(X), X.dtype)
+    X = _check_inputs("X", X, net)
+    y = _check_targets("y", y, "X", X, X.dtype, net)
     was_training = getattr(net, "training", True)
     net.eval()
     correct = 0
@@ -345,15 +372,13 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
     if not params:
         raise ValueError("net must have trainable parameters; got none")
     dtype = params[0].data.dtype
-    X = as_float_array("X", X).astype(dtype, copy=False)
-    if X.ndim < 2:
-        raise ValueError(f"X must hold one example per row, at least 2-D; got shape {X.shape}")
-    y = _check_targets("y", y, len(X), dtype)
+    X = _check_inputs("X", X, net, dtype)
+    y = _check_targets("y", y, "X", X, dtype, net)
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together; got only one of them")
     if X_val is not None:
-        X_val = as_float_array("X_val", X_val).astype(dtype, copy=False)
-        y_val = _check_targets("y_val", y_val, len(X_val), dtype)
+        X_val = _check_inputs("X_val", X_val, net, dtype)
+        y_val = _check_targets("y_val", y_val, "X_val", X_val, dtype, net)
 
     n = len(X)
     per_epoch = math.ceil(n / batch_size)

@@ -346,7 +346,7 @@ def test_fit_bad_arguments():
         call(loss="mse")
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1; got 0"):
         call(batch_size=0)
-    with pytest.raises(ValueError, match="y must have one entry per example"):
+    with pytest.raises(ValueError, match="X and y must hold the same number of examples"):
         call(y=y[:5])
     with pytest.raises(ValueError, match="X contains NaN"):
         call(X=np.full((8, 3), np.nan))
@@ -362,6 +362,12 @@ def test_fit_bad_arguments():
         call(penalties=[0.1])
     with pytest.raises(ValueError, match="X_val and y_val must be given together"):
         call(X_val=X)
+    with pytest.raises(ValueError, match=r"X must have 3 features per row .*got shape \(8, 4\)"):
+        call(X=np.zeros((8, 4)))  # the fused engine would index past the weights
+    with pytest.raises(ValueError, match=r"y must hold class labels in \[0, 1\]"):
+        call(y=np.full(8, 2))
+    with pytest.raises(ValueError, match=r"X_val must hold at least one example"):
+        call(X_val=np.zeros((0, 3)), y_val=np.zeros(0, dtype=int))
 
 
 def test_fused_epoch_over_many_prefetched_chunks_matches_layer_engine():
