@@ -1,8 +1,14 @@
 # Two commands for everything (see README.md):
 #   make lab    set up .venv if needed, then open JupyterLab on notebooks/ (127.0.0.1 only)
 #   make test   set up .venv if needed, then run the unit tests and every notebook under nbval
+#               (installs Python packages into .venv only, never system packages)
 # and:  make bench  (speed targets, as ratios against references timed in the same run)
-#       make lint   (ruff)      make clean-notebooks  (strip outputs before committing)
+#       make lint   (ruff on the library, tests, benchmarks, tools and notebooks)
+#       make clean-notebooks  (strip outputs before committing)
+#       make notebook-index   (README's notebook table from notebooks/index.json)
+#
+# Versions: requirements.txt pins every package, torch included (the one place to change a
+# version; environment.yml and binder/environment.yml repeat it and a test checks they agree).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -22,7 +28,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 # cores 15k MNIST training images took 5-42 s spinning vs ~1.3 s passive.
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: setup lab test test-unit test-notebooks bench lint browser-deps clean-notebooks clean
+.PHONY: setup lab test test-unit test-notebooks bench lint clean-notebooks notebook-index clean
 
 setup: $(STAMP)
 
@@ -36,16 +42,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-# Chromium for the real-browser test: installed from Debian when we are root with apt-get;
-# otherwise that one test explains what is missing (and fails under CI=true).
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Debian chromium for the browser test"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-			>/dev/null) || echo "could not install chromium; the browser test will say so"; \
-	fi
-
-test: setup browser-deps
+# The real-browser test needs Debian's Chromium (/usr/bin/chromium): without it that test skips
+# and says how to install it (under CI=true it fails; .ci/run installs Chromium first).
+test: setup
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env tests notebooks
 
 test-unit: setup
@@ -58,10 +57,13 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 lint: setup
-	$(BIN)/ruff check nnlib tests benchmarks
+	$(BIN)/ruff check nnlib tests benchmarks tools notebooks conftest.py
 
 clean-notebooks: setup
 	$(BIN)/python -m tools.strip_notebooks notebooks/*.ipynb
+
+notebook-index: setup
+	$(BIN)/python -m tools.notebooks --write
 
 clean:
 	rm -rf $(VENV)
