@@ -97,20 +97,25 @@ class Lp:
         params = net.parameters() if hasattr(net, "parameters") else list(net)
         return [q for q in params if self.include_biases or q.data.ndim >= 2]
 
-    def _term(self, w):
+    def _term(self, w) -> float:
+        """Σ |w|^p (p = 1 and p = 2 without the power, which is slow)."""
+        if self.p == 1.0:
+            return float(np.abs(w).sum())
+        if self.p == 2.0:
+            return float(np.vdot(w, w))
         return float(np.sum(np.abs(w) ** self.p))
 
-    def _grad(self, w):
-        """∂(Σ|w|^p)/∂w = p |w|^{p-1} sgn(w), with 0 at w = 0."""
-        a = np.abs(w)
+    def _add_grad(self, w, grad):
+        """grad += λ p |w|^{p-1} sgn(w), taking 0 at w = 0 (sgn(0) = 0)."""
+        lam = self.lam
         if self.p == 1.0:
-            return np.sign(w)
-        if self.p == 2.0:
-            return 2.0 * w
-        g = np.zeros_like(w)
-        nz = a > 0
-        g[nz] = self.p * a[nz] ** (self.p - 1.0) * np.sign(w[nz])
-        return g
+            grad += lam * np.sign(w)
+        elif self.p == 2.0:
+            grad += (2.0 * lam) * w
+        else:
+            nz = w != 0
+            a = np.abs(w[nz])
+            grad[nz] += lam * self.p * a ** (self.p - 1.0) * np.sign(w[nz])
 
     def value(self, net) -> float:
         """R(θ) = λ Σ |w|^p, without touching gradients."""
@@ -121,7 +126,7 @@ class Lp:
         for q in self.covered(net):
             total += self._term(q.data)
             if self.lam:
-                q.grad += (self.lam * self._grad(q.data)).astype(q.grad.dtype, copy=False)
+                self._add_grad(q.data, q.grad)
         return self.lam * total
 
     def __repr__(self):

@@ -1,0 +1,199 @@
+"""Notebook 13's experiments: an MLP trained on a small slice of MNIST, with or without help.
+
+:func:`small_mnist` gives a fixed random slice of the training set (all ten classes in
+proportion) and test images as flat float32 vectors. :func:`build_mlp` makes the network
+(optionally with :class:`nnlib.regularization.Dropout` on the input and after each hidden
+layer). :func:`train_regularized` trains it with plain SGD through :func:`nnlib.training.fit`,
+with L1/L2 penalties, dropout and augmentation (a fresh random shift and rotation of every
+training image at each epoch, :func:`nnlib.augment.random_transform`) switched on or off, and
+returns a :class:`RegularizedRun` with per-epoch training and test curves. The regularisation
+lab (:mod:`nnlib.widgets.regularization`) and the notebook call the same function.
+
+:func:`thinned_average` measures dropout's "average of many thinned networks": the mean of the
+class probabilities of K networks with random masks, next to the one pass with all units on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import augment, data
+from .. import regularization as reg
+from .._checks import check_positive_float, check_positive_int, check_rng
+from ..layers import Dense, ReLU, Sequential
+from ..losses import softmax
+from ..optim import SGD
+from ..training import evaluate, fit
+
+#: augmentation used when ``augment=True``: whole-pixel shifts and small rotations
+AUGMENT = {"max_shift": 2, "max_rotation": 10.0}
+
+
+def small_mnist(n_train: int = 1000, *, n_test: int = 10000, seed: int = 0):
+    """(X, y, X_test, y_test): ``n_train`` training digits drawn once with ``seed`` and the
+    first ``n_test`` test digits, as float32 (N, 784) vectors in [0, 1] and int labels."""
+    n_train = check_positive_int("n_train", n_train)
+    n_test = check_positive_int("n_test", n_test)
+    X, y = data.mnist_vectors("train")
+    if n_train > len(X):
+        raise ValueError(f"n_train must be at most {len(X)}; got {n_train}")
+    idx = np.sort(np.random.default_rng(seed).permutation(len(X))[:n_train])
+    Xt, yt = data.mnist_vectors("test")
+    return X[idx], y[idx], Xt[:n_test], yt[:n_test]
+
+
+def build_mlp(hidden=(300,), *, rng, dropout: float = 0.0, input_dropout: float = 0.0,
+              inputs: int = 784, classes: int = 10, dtype=np.float32) -> Sequential:
+    """(N, inputs) -> (N, classes) logits: [Dropout(input_dropout)] -> (Dense -> ReLU ->
+    [Dropout(dropout)]) per hidden width -> Dense. Dropout layers only where the rate is > 0."""
+    rng = check_rng("rng", rng)
+    widths = [check_positive_int("hidden", h) for h in np.atleast_1d(hidden).tolist()]
+    layers = []
+    if input_dropout:
+        layers.append(reg.Dropout(input_dropout, rng=rng))
+    width = inputs
+    for h in widths:
+        layers += [Dense(width, h, rng=rng, dtype=dtype), ReLU()]
+        if dropout:
+            layers.append(reg.Dropout(dropout, rng=rng))
+        width = h
+    layers.append(Dense(width, classes, rng=rng, dtype=dtype))
+    return Sequential(*layers)
+
+
+@dataclass
+class RegularizedRun:
+    """Per-epoch curves of one training run (lists of equal length) and the trained net.
+
+    The names are those of :class:`nnlib.training.History`: ``train_*`` measured on the
+    training images, ``val_*`` on the held-out (test) images, both in evaluation mode.
+    """
+
+    config: dict
+    net: Sequential
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def label(self) -> str:
+        c = self.config
+        return run_label(c["n_train"], l1=c["l1"], l2=c["l2"], dropout=c["dropout"],
+                         augment=c["augment"])
+
+
+def run_label(n_train: int, *, l1=0.0, l2=0.0, dropout=0.0, augment=False) -> str:
+    """A short name for a setting, e.g. ``"1000 img, L2 0.001, drop 0.5"``."""
+    parts = [f"{n_train} img"]
+    if l1:
+        parts.append(f"L1 {l1:g}")
+    if l2:
+        parts.append(f"L2 {l2:g}")
+    if dropout:
+        parts.append(f"drop {dropout:g}")
+    if augment:
+        parts.append("aug")
+    return ", ".join(parts) if len(parts) > 1 else parts[0] + ", plain"
+
+
+def augmented(X, *, rng, image_shape=(28, 28), **transform):
+    """A randomly transformed copy of flat images X (N, H·W) (``transform`` as in
+    :func:`nnlib.augment.random_transform`; default :data:`AUGMENT`), same shape and dtype."""
+    kw = transform or AUGMENT
+    images = np.asarray(X).reshape((len(X),) + tuple(image_shape))
+    return augment.random_transform(images, rng=rng, **kw).reshape(len(X), -1)
+
+
+def train_regularized(X, y, X_test, y_test, *, hidden=(300,), l1: float = 0.0, l2: float = 0.0,
+                      dropout: float = 0.0, input_dropout: float = 0.0, augment: bool = False,
+                      epochs: int = 30, batch_size: int = 32, lr: float = 0.1, seed: int = 0,
+                      test_every: int = 1, on_epoch=None, progress: bool = False
+                      ) -> RegularizedRun:
+    """Train an MLP on (X, y) by minibatch SGD and measure it on (X_test, y_test) as it goes.
+
+    X: (N, 784), y: (N,) labels. ``l1``/``l2``: λ of :class:`~nnlib.regularization.L1` /
+    :class:`~nnlib.regularization.L2` on the weights (0: off). ``dropout`` after each hidden
+    layer, ``input_dropout`` on the pixels. ``augment``: each epoch trains on a fresh random
+    shift (±2 px) and rotation (±10°) of every image. The test set is measured every
+    ``test_every`` epochs and after the last; ``on_epoch(run)`` is called after each
+    measurement (live plots); ``progress`` shows a tqdm bar over epochs. Same ``seed``, same
+    initial weights and minibatch order, whatever is switched on.
+    """
+    epochs = check_positive_int("epochs", epochs)
+    test_every = check_positive_int("test_every", test_every)
+    l1 = check_positive_float("l1", l1, allow_zero=True)
+    l2 = check_positive_float("l2", l2, allow_zero=True)
+    rng = np.random.default_rng(seed)
+    net = build_mlp(hidden, rng=rng, dropout=dropout, input_dropout=input_dropout)
+    aug_rng = np.random.default_rng([seed, 1])
+    optimizer = SGD(net.parameters(), lr=lr)
+    penalties = [p for p in (reg.L1(l1) if l1 else None, reg.L2(l2) if l2 else None) if p]
+    config = dict(n_train=len(X), hidden=tuple(np.atleast_1d(hidden).tolist()), l1=l1, l2=l2,
+                  dropout=float(dropout), input_dropout=float(input_dropout),
+                  augment=bool(augment), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    run = RegularizedRun(config=config, net=net)
+    epoch_iter = range(1, epochs + 1)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        epoch_iter = bar = tqdm(epoch_iter, desc="epochs", unit="epoch")
+    start = time.perf_counter()
+    seen_loss, seen_correct = [], []
+    for epoch in epoch_iter:
+        Xe = augmented(X, rng=aug_rng) if augment else X
+        h = fit(net, Xe, y, optimizer=optimizer, epochs=1, batch_size=batch_size, rng=rng,
+                penalties=penalties, progress=False)
+        seen_loss.append(h.train_loss[-1])
+        seen_correct.append(h.train_accuracy[-1])
+        if epoch % test_every == 0 or epoch == epochs:
+            # training-set figures measured like the test ones: eval mode, unaugmented images
+            tr_loss, tr_acc = evaluate(net, X, y)
+            te_loss, te_acc = evaluate(net, X_test, y_test)
+            run.epoch.append(epoch)
+            run.train_loss.append(tr_loss)
+            run.train_accuracy.append(tr_acc)
+            run.val_loss.append(te_loss)
+            run.val_accuracy.append(te_acc)
+            if bar is not None:
+                bar.set_postfix(test_acc=f"{te_acc:.3f}", refresh=False)
+            if on_epoch is not None:
+                on_epoch(run)
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def thinned_average(net, X, *, samples: int = 50) -> dict:
+    """Dropout as an average of thinned networks, measured on inputs X (N, D).
+
+    Runs ``samples`` training-mode passes (each a network with a different random subset of
+    units), averages their softmax probabilities, and compares with one evaluation-mode pass
+    (all units on, no rescaling needed thanks to inverted dropout). Returns a dict of (N, C)
+    arrays ``single`` (one thinned pass), ``average`` (the mean over samples), ``full`` (the
+    evaluation pass), and ``running_agreement`` (samples,): the fraction of rows where the
+    average of the first k thinned networks picks the same class as the full network.
+    """
+    samples = check_positive_int("samples", samples)
+    was_training = net.training
+    try:
+        net.eval()
+        full = softmax(net.forward(X))
+        net.train()
+        total = np.zeros_like(full)
+        agreement = np.empty(samples)
+        single = None
+        for k in range(samples):
+            p = softmax(net.forward(X))
+            single = p if single is None else single
+            total += p
+            agreement[k] = np.mean(total.argmax(1) == full.argmax(1))
+    finally:
+        net.train(was_training)
+    return {"single": single, "average": total / samples, "full": full,
+            "running_agreement": agreement}
