@@ -21,7 +21,6 @@ from ..torchkit import models, train
 from ..torchkit.data import MNISTTensors
 from ._figure import figure_view
 
-DEFAULT_LR = train.DEFAULT_LR  # next to the optimiser registry: "sgd" is plain SGD
 _STYLE = {"description_width": "95px"}
 
 
@@ -47,9 +46,9 @@ class CNNTrainerLab(w.VBox):
                                   description="pooling", style=_STYLE),
             "dropout": w.FloatSlider(value=0.0, min=0.0, max=0.6, step=0.05,
                                      description="dropout", style=_STYLE),
-            "optimizer": w.Dropdown(options=list(DEFAULT_LR), value="adam",
+            "optimizer": w.Dropdown(options=list(train.OPTIMIZERS), value="adam",
                                     description="optimiser", style=_STYLE),
-            "lr": w.FloatLogSlider(value=DEFAULT_LR["adam"], base=10, min=-4, max=0.5,
+            "lr": w.FloatLogSlider(value=train.DEFAULT_LR["adam"], base=10, min=-4, max=0.5,
                                    step=0.25, description="peak lr", readout_format=".0e",
                                    style=_STYLE),
             "epochs": w.IntSlider(value=1, min=1, max=5, description="epochs", style=_STYLE),
@@ -85,7 +84,8 @@ class CNNTrainerLab(w.VBox):
                           self.table])
 
     def _optimizer_changed(self, change):
-        self.controls["lr"].value = DEFAULT_LR[change["new"]]
+        # optimiser names and their learning rates live next to the registry (torchkit.train)
+        self.controls["lr"].value = train.DEFAULT_LR[change["new"]]
 
     def config(self) -> dict:
         """The hyper-parameters currently chosen."""

@@ -77,3 +77,35 @@ def test_lab_module_has_one_builder_returning_its_container(name):
 def test_every_lab_function_is_documented_in_the_package():
     doc = nnlib.widgets.__doc__ or ""
     assert "<topic>_lab" in doc and "<Topic>Lab" in doc and ".controls" in doc
+
+
+OPTIMISER_NAMES = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam",
+                   "adadelta"}
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_no_lab_keeps_its_own_optimiser_choices_or_defaults(name):
+    """Optimiser names and default hyper-parameters live next to the registries
+    (nnlib.optim.OPTIMIZERS/DEFAULTS, nnlib.torchkit.train.OPTIMIZERS/DEFAULT_LR): a lab keeps
+    no per-optimiser table of its own, and offers no hand-written list of optimisers. (Which
+    of the registry's optimisers start selected is the lab's own choice.)"""
+    import ast
+    from pathlib import Path
+
+    path = Path(nnlib.widgets.__file__).parent / f"{name}.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+
+    def named(items):
+        return {k.value for k in items if isinstance(k, ast.Constant)
+                and isinstance(k.value, str)} & OPTIMISER_NAMES
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            names = named(node.keys)
+            assert len(names) < 2, (f"nnlib/widgets/{name}.py:{node.lineno} keeps a table for "
+                                    f"optimisers {sorted(names)}: use the registry's defaults")
+        if isinstance(node, ast.keyword) and node.arg == "options" and \
+                isinstance(node.value, (ast.List, ast.Tuple, ast.Set)):
+            names = named(node.value.elts)
+            assert len(names) < 2, (f"nnlib/widgets/{name}.py:{node.value.lineno} offers "
+                                    f"optimisers {sorted(names)}: take them from the registry")
