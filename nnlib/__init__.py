@@ -1,11 +1,17 @@
 """nnlib: the small library behind the deep-neural-network notebooks.
 
-Three tiers, each importing only from the tiers below it:
+A house whose imports run downward only (``tests/test_layout.py`` holds it to this):
 
-* maths (NumPy only): ``activations``, ``init``, ``losses``, ``layers``, ``optim``,
-  ``gradcheck``, ``data``, ``training``, ...
-* the torch room: the only modules that import torch (``nnlib.torchkit``, ``nnlib.torchkit``).
-* presentation: ``nnlib.plotting`` (matplotlib) and ``nnlib.widgets`` (ipywidgets).
+* building blocks, NumPy only, what every notebook imports, named as in PyTorch:
+  ``activations``, ``init``, ``losses``, ``layers``, ``conv``, ``conv_naive``, ``pooling``,
+  ``recurrent``, ``normalization``, ``regularization``, ``augment``, ``optim``, ``gradcheck``,
+  ``data``, ``training``; private plumbing ``_checks``, ``_blas``, ``_fused``;
+* ``nnlib.lessons``: one module per lecture idea that is not a reusable block (imports blocks);
+* ``nnlib.exercises``: the one check mechanism behind every notebook's exercises;
+* ``nnlib.torchkit``: the torch room, the only code that imports torch
+  (``python -m nnlib.torchkit`` trains the MNIST CNN from a terminal);
+* presentation: ``nnlib.plotting`` (matplotlib; takes data, returns artists) and
+  ``nnlib.widgets`` (ipywidgets; ``<topic>_lab(...)`` returns a ``<Topic>Lab`` container).
 
 ``import nnlib`` is kept light: submodules load on first attribute access, so
 ``nnlib.data.load_mnist`` works without importing torch, matplotlib or ipywidgets.
