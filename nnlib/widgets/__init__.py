@@ -8,6 +8,8 @@ widget) so tests and curious students can set values programmatically, plus what
 a new figure; the figure comes from ``nnlib.widgets._figure.figure_view``.
 
 Labs: ``universal_approximation_lab`` (01), ``chain_lab`` and ``gradient_lab`` (04, 05),
-``cross_correlation_lab`` (09), ``conv_geometry_lab`` (10), ``feature_maps_lab`` and
-``cnn_trainer_lab`` (12).
+``optimiser_race_lab`` (06), ``explaining_away_lab`` (08), ``cross_correlation_lab`` (09),
+``conv_geometry_lab`` (10), ``feature_maps_lab`` and ``cnn_trainer_lab`` (12),
+``regularization_lab`` (13). ``tests/widgets/test_lab_convention.py`` checks that every lab
+module has this shape.
 """
