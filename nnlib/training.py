@@ -23,6 +23,7 @@ done one example at a time, kept as the slow reference that shows what vectorisi
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 
@@ -310,14 +311,14 @@ def _fused_plan(net, X, optimizer, loss, penalties, callbacks):
             or getattr(optimizer, "nesterov", False) or getattr(optimizer, "maximize", False)):
         return None
     lr = _learning_rate(optimizer)
-    if not isinstance(lr, (int, float)) or penalties or X.ndim != 2:
+    if not isinstance(lr, numbers.Real) or penalties or X.ndim != 2:
         return None
     if any(_overrides(cb, "on_batch_end") for cb in callbacks):
         return None
     if any(type(layer).__name__ in _MODE_DEPENDENT for layer in _all_layers(net)):
         return None
     params = net.parameters()
-    if {id(p) for p in optimizer.params} != {id(p) for p in params}:
+    if {id(p) for p in getattr(optimizer, "params", ())} != {id(p) for p in params}:
         return None
     if len({p.data.dtype for p in params}) != 1:
         return None
