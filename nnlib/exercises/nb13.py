@@ -1,0 +1,111 @@
+"""Exercises of notebook 13 (over-fitting, L1/L2, dropout, augmentation).
+
+``from nnlib.exercises import nb13 as ex``; then ``ex.q1.check(answer)`` and ``ex.q1.hint()``.
+The answers live in ``solutions/13_overfitting_dropout_augmentation.py``, not here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion, compare_arrays
+
+q1 = NumericExercise(
+    "q1", digest="357503da7953aa169dac3c5d1f9bc816a2deb5463b219ce61f4ce7d28766181b",
+    step=0.01,
+    prompt="Inverted dropout with p = 0.2: a unit that is kept during training is multiplied "
+           "by what factor?",
+    hints=("Kept units are scaled so that the expected output equals the input.",
+           "E[m · x] = (1 − p) · c · x must equal x: solve for c."))
+
+q2 = NumericExercise(
+    "q2", digest="dfe17d65eaef5b001a2cec46c64f04de1a9e167f2027877948c3e4bcfb3f39ef",
+    step=1e-5,
+    prompt="SGD with lr = 0.1 and the penalty L2(λ = 1e-3), i.e. R = λ Σ w². A weight whose "
+           "data gradient is zero (it reads a pixel that is always blank) is multiplied by what "
+           "factor at each step?",
+    hints=("The step is w ← w − lr · ∂R/∂w.",
+           "∂(λ w²)/∂w = 2 λ w, so w ← w − lr · 2λ w = (1 − 2 lr λ) w."))
+
+q3 = ChoiceExercise(
+    "q3", digest="e8da25ad3b9f5c54ba343aa40e4c563c838f00fb71fac2231112b57c80cc855f",
+    choices=("border", "centre", "everywhere alike"),
+    prompt="Predict first: after training with L1, which first-layer weights are nearest zero: "
+           "those reading the image's border, its centre, or everywhere alike?",
+    hints=("Which pixels carry ink in (almost) no training digit?",
+           "A weight whose pixel is always blank gets no gradient from the data: only the "
+           "penalty's pull acts on it."))
+
+q4 = ChoiceExercise(
+    "q4", digest="c80ec510150d20fa62e96f7c43224b7fb76670e486faf3ba7b1edbc92764b322",
+    choices=("higher", "same", "lower"),
+    prompt="Predict first: with dropout, is the accuracy measured on the TRAINING images during "
+           "training (random units off) higher, about the same, or lower than without dropout?",
+    hints=("During training each pass uses a thinned network.",
+           "Dropout makes fitting the training set harder on purpose; it pays off on new data."))
+
+
+def _check_dropout(fn, rng):
+    """fn(x, p, rng) -> out: inverted dropout of x (any shape)."""
+    for p in (0.2, 0.5):
+        x = rng.normal(size=(200, 300)) + 3.0  # no exact zeros in x
+        seed = int(rng.integers(1 << 31))
+        out = np.asarray(fn(x.copy(), p, np.random.default_rng(seed)))
+        if out.shape != x.shape:
+            return False, f"the output has shape {out.shape}; it should have the shape of x"
+        if not np.all(np.isfinite(out)):
+            return False, "the output contains NaN or inf"
+        dropped = np.mean(out == 0)
+        sigma = np.sqrt(p * (1 - p) / x.size)
+        if abs(dropped - p) > 5 * sigma:
+            return False, (f"with p = {p} the fraction of units set to zero is {dropped:.3f}: "
+                           f"each unit should be dropped with probability p")
+        kept = out != 0
+        ratio = out[kept] / x[kept]
+        if not np.allclose(ratio, ratio.flat[0]):
+            return False, "the kept units are not all scaled by the same factor"
+        if abs(np.mean(out) / np.mean(x) - 1) > 0.02:
+            return False, (f"with p = {p} the mean output is {np.mean(out) / np.mean(x):.3f} "
+                           f"times the mean input: scale the kept units to keep expectations")
+        again = np.asarray(fn(x.copy(), p, np.random.default_rng(seed)))
+        if not np.array_equal(again, out):
+            return False, "the same seed gave a different mask: draw the mask from rng only"
+    x = rng.normal(size=(10, 10))
+    ok, why = compare_arrays("the output for p = 0", fn(x.copy(), 0.0, rng), x)
+    return ok, why or "inverted dropout: the right fraction dropped, kept units scaled"
+
+
+q5 = CodeExercise(
+    "q5", checker=_check_dropout,
+    prompt="Write dropout_forward(x, p, rng): drop each entry with probability p (mask from "
+           "rng), scale the kept ones so the expectation is unchanged.",
+    hints=("keep = rng.random(x.shape) >= p gives True with probability 1 − p.",
+           "Return x * keep / (1 − p)."))
+
+
+def _check_l1_grad(fn, rng):
+    """fn(w, lam) -> ∂(lam Σ|w|)/∂w, with 0 at w = 0."""
+    w = rng.normal(size=(30, 20))
+    w[rng.random(w.shape) < 0.2] = 0.0
+    lam = float(rng.uniform(1e-4, 1e-2))
+    got = np.asarray(fn(w.copy(), lam), dtype=float)
+    if got.shape != w.shape:
+        return False, f"the gradient has shape {got.shape}; it should have the shape of w"
+    if not np.all(np.isfinite(got)):
+        return False, "the gradient contains NaN or inf (what happens at w = 0?)"
+    zero = w == 0
+    if np.any(got[zero] != 0):
+        return False, "at w = 0 the gradient should be 0 (sgn(0) = 0)"
+    return compare_arrays("the gradient away from 0", got[~zero], lam * np.sign(w[~zero]))
+
+
+q6 = CodeExercise(
+    "q6", checker=_check_l1_grad,
+    prompt="Write l1_grad(w, lam): the gradient of λ Σ|w| with respect to w, 0 where w = 0.",
+    hints=("d|w|/dw is +1 for w > 0 and −1 for w < 0.",
+           "np.sign does exactly that, and gives 0 at 0."))
+
+q7 = OpenQuestion(
+    "q7", prompt="Dropout is said to average many thinned networks. How many different thinned "
+                 "networks does a layer of n units define, and why can one evaluation pass "
+                 "with all units on stand in for their average?")

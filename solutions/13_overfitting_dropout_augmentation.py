@@ -1,0 +1,50 @@
+"""Instructor solutions of notebook 13 (read by tests/test_exercises.py)."""
+
+import numpy as np
+
+
+def dropout_forward(x, p, rng):
+    keep = rng.random(x.shape) >= p
+    return x * keep / (1 - p)
+
+
+def dropout_unscaled(x, p, rng):  # forgets the 1/(1 - p): the expectation shrinks
+    return x * (rng.random(x.shape) >= p)
+
+
+def l1_grad(w, lam):
+    return lam * np.sign(w)
+
+
+def l1_grad_divides(w, lam):  # w/|w| is NaN at w = 0
+    return lam * w / np.abs(w)
+
+
+SOLUTIONS = {
+    "q1": 1.25,            # 1 / (1 - 0.2)
+    "q2": 0.9998,          # 1 - 2 · lr · λ = 1 - 2 · 0.1 · 1e-3
+    "q3": "border",        # always-blank pixels: only the penalty acts on their weights
+    "q4": "lower",         # training accuracy with units dropped is lower
+    "q5": dropout_forward,
+    "q6": l1_grad,
+}
+
+WRONG = {
+    "q1": 0.8,
+    "q2": 0.9999,
+    "q3": "centre",
+    "q4": "higher",
+    "q5": dropout_unscaled,
+    "q6": l1_grad_divides,
+}
+
+ANSWERS = {
+    "q7": "Each unit is either kept or dropped, so a layer of n units defines 2^n thinned "
+          "networks, all sharing the same weights; training takes one SGD step on one randomly "
+          "drawn thinned network per minibatch. For a linear layer, the evaluation pass with all "
+          "units on and the kept units' scale 1/(1 - p) folded in gives exactly the expected "
+          "output over the masks, i.e. the average of all 2^n thinned networks' outputs; with "
+          "nonlinearities it is an approximation of that average (a geometric-mean-like "
+          "ensemble), which the notebook measures: the average of k thinned networks agrees "
+          "more and more with the full network as k grows.",
+}
