@@ -390,3 +390,28 @@ def test_fused_epoch_over_many_prefetched_chunks_matches_layer_engine():
     assert correct / 257 == h.train_accuracy[0]
     for a, b in zip(_weights(nets[0]), _weights(nets[1])):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_real_dropout_batch_norm_and_penalty_pass_through_fit():
+    """The hooks carry the later layers without changing fit: they take the layer path,
+    train, and validation runs in eval mode (deterministic for dropout, running statistics
+    for batch norm), after which the net is back in training mode."""
+    from nnlib.layers import ReLU
+    from nnlib.normalization import BatchNorm1d
+    from nnlib.regularization import L2, Dropout
+
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, n=200)
+    nets = {"dropout": Sequential(Dense(7, 16, rng=rng), ReLU(), Dropout(0.3, rng=rng),
+                                  Dense(16, 4, rng=rng)),
+            "batch norm": Sequential(Dense(7, 16, rng=rng), BatchNorm1d(16), ReLU(),
+                                     Dense(16, 4, rng=rng))}
+    for net in nets.values():
+        h = fit(net, X, y, optimizer=SGD(net.parameters(), lr=0.1), epochs=6, batch_size=20,
+                rng=rng, X_val=X, y_val=y, progress=False)
+        assert h.engine == "layers" and net.training
+        assert h.train_loss[-1] < 0.8 * h.train_loss[0]
+        assert evaluate(net, X, y)[0] == pytest.approx(h.val_loss[-1], rel=1e-12)
+    net = mlp([7, 16, 4], rng=np.random.default_rng(1), activation="tanh")
+    h = _fit(net, X, y, epochs=3, batch_size=20, penalties=[L2(1e-2)])
+    assert h.engine == "layers" and h.train_loss[-1] < h.train_loss[0]
