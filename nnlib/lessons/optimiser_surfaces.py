@@ -28,8 +28,8 @@ from ..layers import Parameter
 from ..optim import DEFAULTS, OPTIMIZERS, Optimizer, make_optimizer
 
 __all__ = ["Surface", "Quadratic", "Rosenbrock", "Saddle", "Plateau", "SURFACES", "make_surface",
-           "Trajectory", "trajectory", "race", "hyperparameters", "QuadraticTheory",
-           "quadratic_theory", "gd_rate", "heavy_ball_rate", "measured_rate",
+           "Trajectory", "trajectory", "follow", "race", "rate_curve", "hyperparameters",
+           "QuadraticTheory", "quadratic_theory", "gd_rate", "heavy_ball_rate", "measured_rate",
            "divergence_threshold"]
 
 #: A run counts as diverged when a coordinate passes this size (or stops being finite) ...
@@ -98,7 +98,9 @@ class Quadratic(Surface):
     """f = ½ (λ_min u² + λ_max v²) with λ_min = 1, λ_max = κ; (u, v) = (x, y) turned by ``angle``°.
 
     The Hessian H = R diag(1, κ) Rᵀ is constant; the minimum is 0 at the origin. With
-    angle = 0 the ravine runs along x, the axis of the smallest curvature.
+    angle = 0 the ravine runs along x, the axis of the smallest curvature. ``axes`` = R (its
+    columns are the eigenvectors for 1 and κ); ``start`` is R·(−4.5, 1.5), the same point
+    relative to the ravine whatever the angle.
     """
 
     name = "quadratic"
@@ -112,7 +114,9 @@ class Quadratic(Surface):
         self.angle = self._p_angle = float(angle)
         a = np.deg2rad(self.angle)
         R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        self.axes = R
         self.hessian = R @ np.diag([1.0, self.kappa]) @ R.T
+        self.start = tuple(float(c) for c in R @ np.array([-4.5, 1.5]))
         self.lam_min, self.lam_max = 1.0, self.kappa
         self._h = tuple(float(h) for h in self.hessian.ravel())
 
@@ -280,6 +284,25 @@ def trajectory(optimizer, surface: Surface, start, steps: int, **hyper) -> Traje
     return Trajectory(name, points, gaps, diverged, steps, dict(opt.defaults))
 
 
+def follow(update, surface: Surface, start, steps: int) -> np.ndarray:
+    """Iterate x_{k+1} = update(x_k, ∇f(x_k)) for an update rule written as a plain function
+    (a lecture formula, or another library's optimiser); returns the points (steps + 1, 2).
+
+    ``update(x, g)`` gets copies of the point and its gradient (float64 arrays of shape (2,))
+    and returns the next point.
+    """
+    steps = check_positive_int("steps", steps)
+    x = as_float_array("start", start, ndim=1).astype(np.float64)
+    if x.shape != (2,):
+        raise ValueError(f"start must be a point (x, y); got shape {x.shape}")
+    points = np.empty((steps + 1, 2))
+    points[0] = x
+    for k in range(1, steps + 1):
+        x = np.asarray(update(x.copy(), surface.grad(x)), dtype=np.float64)
+        points[k] = x
+    return points
+
+
 def race(surface: Surface, start, steps: int, names, *, lr: float, momentum: float = 0.9,
          betas=(0.9, 0.999)) -> dict[str, Trajectory]:
     """:func:`trajectory` for each optimiser in ``names`` with the shared settings of
@@ -363,6 +386,16 @@ def heavy_ball_rate(eta: float, momentum: float, eigenvalues) -> float:
     disc = np.sqrt((a * a - 4.0 * momentum).astype(complex))
     roots = np.abs(np.stack([(a + disc) / 2, (a - disc) / 2]))
     return float(np.max(roots))
+
+
+def rate_curve(gap0: float, rate: float, steps: int) -> np.ndarray:
+    """gap0 · rate^{2k} for k = 0 … steps: the gap f − f* of a run whose error shrinks by
+    ``rate`` per step (the theory line over a measured loss curve). Computed in logarithms and
+    clipped to [1e-300, 1e300], so a rate ≥ 1 (divergence) or 0 stays finite."""
+    k = np.arange(int(steps) + 1)
+    with np.errstate(divide="ignore"):
+        log_gap = np.log10(gap0) + 2 * k * np.log10(max(float(rate), 1e-300))
+    return 10.0 ** np.clip(log_gap, -300, 300)
 
 
 def measured_rate(gaps, first: int, last: int) -> float:

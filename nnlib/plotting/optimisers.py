@@ -43,7 +43,8 @@ class RacePlot:
     ``axes``: two matplotlib axes (or None to make a figure); ``names``: the optimisers that
     may appear (one path, one end marker and one loss curve each, hidden until used);
     ``legend``: draw a legend of the shown lines (a lab that lists the optimisers in its
-    colours elsewhere saves the legend's redraw time, about a third of the figure's).
+    colours elsewhere saves the legend's redraw time, about a third of the figure's);
+    ``colours``: name -> colour for names that are not optimisers (e.g. one run per η).
     ``lines`` maps "path:<name>", "end:<name>", "loss:<name>", "theory:<label>", "start",
     "minimum", "tol" to the artists, so tests can read back what is drawn.
     """
@@ -51,7 +52,8 @@ class RacePlot:
     THEORY_STYLES = {"gd": ("tab:blue", "GD theory"),
                      "heavy_ball": ("tab:orange", "momentum theory")}
 
-    def __init__(self, axes=None, names=tuple(OPTIMISER_COLOURS), *, legend: bool = True):
+    def __init__(self, axes=None, names=tuple(OPTIMISER_COLOURS), *, legend: bool = True,
+                 colours: dict | None = None):
         if axes is None:
             _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
         self.axes = ax_c, ax_l = list(np.ravel(axes))
@@ -61,7 +63,7 @@ class RacePlot:
         self.surface_key = None
         L = self.lines = {}
         for n in self.names:
-            c = colour_of(n)
+            c = (colours or {}).get(n) or colour_of(n)
             L[f"path:{n}"] = ax_c.plot([], [], "-", color=c, lw=1.6, alpha=0.9, label=n)[0]
             L[f"end:{n}"] = ax_c.plot([], [], "o", color=c, ms=5)[0]
             L[f"loss:{n}"] = ax_l.plot([], [], "-", color=c, lw=1.6, label=n)[0]

@@ -30,6 +30,7 @@ from ..lessons.optimiser_surfaces import (
     make_surface,
     quadratic_theory,
     race,
+    rate_curve,
 )
 from ..optim import OPTIMIZERS
 from ..plotting.optimisers import RacePlot, colour_of
@@ -54,14 +55,10 @@ def theory_lines(surface, runs, *, lr, momentum, steps) -> dict:
     lam = [surface.lam_min, surface.lam_max]
     rates = {"gd": ("sgd", gd_rate(lr, lam)),
              "heavy_ball": ("momentum", heavy_ball_rate(lr, momentum, lam))}
-    k = np.arange(steps + 1)
     out = {}
     for key, (name, rho) in rates.items():
         if name in runs:
-            gap0 = runs[name].gaps[0]
-            with np.errstate(divide="ignore", over="ignore"):
-                log_gap = np.log10(gap0) + 2 * k * np.log10(max(rho, 1e-300))
-            out[key] = 10.0 ** np.clip(log_gap, -300, 300)
+            out[key] = rate_curve(runs[name].gaps[0], rho, steps)
     return out
 
 

@@ -46,6 +46,10 @@ def test_minimum_value_and_vectorised_shapes(surface, rng):
 def test_quadratic_eigenvalues_are_one_and_kappa():
     q = os_.Quadratic(kappa=40.0, angle=20.0)
     np.testing.assert_allclose(np.linalg.eigvalsh(q.hessian), [1.0, 40.0], rtol=1e-12)
+    np.testing.assert_allclose(q.hessian @ q.axes, q.axes * [1.0, 40.0], rtol=1e-12)
+    # the start sits at the same place relative to the ravine, whatever the angle
+    np.testing.assert_allclose(q.value(q.start), os_.Quadratic(kappa=40.0).value((-4.5, 1.5)))
+    np.testing.assert_allclose(q.axes.T @ q.start, [-4.5, 1.5], rtol=1e-12)
     assert (q.lam_min, q.lam_max) == (1.0, 40.0)
     with pytest.raises(ValueError, match="kappa must be a condition number >= 1; got 0.5"):
         os_.Quadratic(kappa=0.5)
@@ -68,6 +72,25 @@ def test_trajectory_is_the_optimiser_class_stepping(rng):
     # a factory works too, and gives the same run
     t2 = os_.trajectory(lambda ps: optim.Adam(ps, lr=0.05, betas=(0.8, 0.99)), surface, start, 150)
     np.testing.assert_array_equal(t2.points, t.points)
+
+
+def test_follow_iterates_a_plain_update_function():
+    r = os_.Rosenbrock()
+    gd = os_.follow(lambda x, g: x - 1e-3 * g, r, (-1.2, 1.0), 50)
+    np.testing.assert_allclose(gd, os_.trajectory("sgd", r, (-1.2, 1.0), 50, lr=1e-3).points,
+                               rtol=1e-14)
+    seen = []
+    os_.follow(lambda x, g: seen.append((x, g)) or x + 1.0, r, (0.0, 0.0), 2)
+    assert [tuple(x) for x, _ in seen] == [(0.0, 0.0), (1.0, 1.0)]
+    np.testing.assert_allclose(seen[1][1], r.grad(np.array([1.0, 1.0])))
+    with pytest.raises(ValueError, match="start must be a point"):
+        os_.follow(lambda x, g: x, r, [1.0], 3)
+
+
+def test_rate_curve_is_the_geometric_envelope_and_stays_finite():
+    np.testing.assert_allclose(os_.rate_curve(2.0, 0.5, 3), [2.0, 0.5, 0.125, 2 / 64])
+    assert np.all(np.isfinite(os_.rate_curve(1.0, 3.0, 2000)))
+    assert np.all(np.isfinite(os_.rate_curve(1.0, 0.0, 5)))
 
 
 def test_gradient_descent_on_the_quadratic_is_a_matrix_power():
