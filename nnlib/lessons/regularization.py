@@ -68,8 +68,12 @@ def build_mlp(hidden=(300,), *, rng, dropout: float = 0.0, input_dropout: float 
 class RegularizedRun:
     """Per-epoch curves of one training run (lists of equal length) and the trained net.
 
-    The names are those of :class:`nnlib.training.History`: ``train_*`` measured on the
-    training images, ``val_*`` on the held-out (test) images, both in evaluation mode.
+    ``train_*`` are measured on the (unaugmented) training images and ``val_*`` on the
+    held-out (test) images, both in evaluation mode, at the epochs listed in ``epoch``.
+    ``seen_loss``/``seen_accuracy`` (one entry per epoch) are what training itself saw: the
+    mean minibatch loss (penalties included) and accuracy in training mode, with dropout on
+    and on the augmented images (``History.train_loss``/``train_accuracy`` of
+    :func:`nnlib.training.fit`).
     """
 
     config: dict
@@ -79,6 +83,8 @@ class RegularizedRun:
     train_accuracy: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    seen_loss: list[float] = field(default_factory=list)
+    seen_accuracy: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -145,13 +151,12 @@ def train_regularized(X, y, X_test, y_test, *, hidden=(300,), l1: float = 0.0, l
 
         epoch_iter = bar = tqdm(epoch_iter, desc="epochs", unit="epoch")
     start = time.perf_counter()
-    seen_loss, seen_correct = [], []
     for epoch in epoch_iter:
         Xe = augmented(X, rng=aug_rng) if augment else X
         h = fit(net, Xe, y, optimizer=optimizer, epochs=1, batch_size=batch_size, rng=rng,
                 penalties=penalties, progress=False)
-        seen_loss.append(h.train_loss[-1])
-        seen_correct.append(h.train_accuracy[-1])
+        run.seen_loss.append(h.train_loss[-1])
+        run.seen_accuracy.append(h.train_accuracy[-1])
         if epoch % test_every == 0 or epoch == epochs:
             # training-set figures measured like the test ones: eval mode, unaugmented images
             tr_loss, tr_acc = evaluate(net, X, y)

@@ -44,6 +44,7 @@ def test_train_records_curves_and_calls_back(tiny):
     for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
         assert len(getattr(run, name)) == 2
     assert run.train_loss[-1] < run.train_loss[0]
+    assert len(run.seen_loss) == len(run.seen_accuracy) == 4
     assert run.label == "300 img, plain" and run.seconds > 0
 
 
