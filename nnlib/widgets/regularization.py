@@ -50,7 +50,7 @@ class RegularizationLab(w.VBox):
                                      description="dropout rate", style=_STYLE),
             "augment": w.Checkbox(value=False, description="augment (shift ±2, rotate ±10°)",
                                   indent=False),
-            "epochs": w.IntSlider(value=30, min=5, max=60, step=5, description="epochs",
+            "epochs": w.IntSlider(value=30, min=5, max=40, step=5, description="epochs",
                                   style=_STYLE),
         }
         self.train_button = w.Button(description="Train", button_style="primary", icon="play")

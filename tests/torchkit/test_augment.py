@@ -116,3 +116,16 @@ def test_dropout_in_the_torch_models_keeps_expectations_like_ours():
 def test_bad_arguments_name_the_parameter(images, call, exc, words):
     with pytest.raises(exc, match=words):
         call(as_tensor(images))
+
+
+def test_fast_cnn_dropout_option_puts_dropout_before_each_fc_layer():
+    from nnlib.torchkit import models
+
+    names = [name for name, _ in models.fast_cnn(dropout=0.3).named_children()]
+    assert names.index("drop1") == names.index("fc1") - 1
+    assert names.index("drop_out") == names.index("out") - 1
+    assert all(m.p == 0.3 for m in models.fast_cnn(dropout=0.3).modules()
+               if isinstance(m, torch.nn.Dropout))
+    assert not any(isinstance(m, torch.nn.Dropout) for m in models.fast_cnn().modules())
+    with pytest.raises(ValueError, match="dropout"):
+        models.fast_cnn(dropout=1.0)
