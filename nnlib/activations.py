@@ -33,22 +33,32 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_choice
+from ._checks import as_float_array, check_choice, check_real
+
+
+def _x(x):
+    """``x`` as an array of numbers (ints and bools kept; NaN allowed), else a TypeError."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiub":
+        return x
+    return as_float_array("x", x, finite=False) if not isinstance(x, (int, float, np.number)) \
+        or isinstance(x, bool) else np.asarray(x)
 
 
 def heaviside(x):
     """Threshold unit: 1 where ``x >= 0``, else 0. Shape preserved."""
-    x = np.asarray(x)
+    x = _x(x)
     return (x >= 0).astype(np.result_type(x, np.float32))
 
 
 def heaviside_prime(x):
     """Derivative of the threshold unit: 0 everywhere it exists."""
+    x = _x(x)
     return np.zeros_like(np.asarray(x, dtype=np.result_type(x, np.float32)))
 
 
 def sigmoid(x):
     """Logistic sigmoid 1/(1+e^{−x}), computed without overflow for large |x|."""
+    x = _x(x)
     x = np.asarray(x, dtype=np.result_type(x, np.float32))
     # exp of a non-positive number never overflows
     e = np.exp(-np.abs(x))
@@ -63,46 +73,49 @@ def sigmoid_prime(x):
 
 def tanh(x):
     """Hyperbolic tangent."""
-    return np.tanh(x)
+    return np.tanh(_x(x))
 
 
 def tanh_prime(x):
     """1 − tanh²(x); never more than 1 (at x = 0)."""
-    t = np.tanh(x)
+    t = np.tanh(_x(x))
     return 1.0 - t * t
 
 
 def relu(x):
     """Rectified linear unit max(x, 0)."""
-    return np.maximum(x, 0)
+    return np.maximum(_x(x), 0)
 
 
 def relu_prime(x):
     """1 where x > 0, else 0."""
-    x = np.asarray(x)
+    x = _x(x)
     return (x > 0).astype(np.result_type(x, np.float32))
 
 
 def leaky_relu(x, a: float = 0.01):
     """x for x ≥ 0, a·x otherwise (a fixed slope, the same for every neuron)."""
-    x = np.asarray(x)
+    x = _x(x)
+    check_real("a", a)
     return np.where(x >= 0, x, a * x)
 
 
 def leaky_relu_prime(x, a: float = 0.01):
     """1 where x > 0, else a."""
-    x = np.asarray(x)
+    x = _x(x)
+    check_real("a", a)
     dtype = np.result_type(x, np.float32)
     return np.where(x > 0, np.ones((), dtype), np.asarray(a, dtype))
 
 
 def identity(x):
     """φ(x) = x (a linear unit, e.g. a read-out)."""
-    return np.asarray(x)
+    return _x(x)
 
 
 def identity_prime(x):
     """1 everywhere."""
+    x = _x(x)
     return np.ones_like(np.asarray(x, dtype=np.result_type(x, np.float32)))
 
 
@@ -147,7 +160,7 @@ FIXED = tuple(n for n in TRAINABLE if not ACTIVATIONS[n].learnable)
 
 def get_spec(name: str) -> ActivationSpec:
     """The :class:`ActivationSpec` registered as ``name``."""
-    check_choice("activation", name, ACTIVATIONS)
+    check_choice("activation name", name, ACTIVATIONS)
     return ACTIVATIONS[name]
 
 

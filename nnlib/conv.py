@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._checks import as_float_array, check_positive_int
-from .init import initialize
+from ._checks import as_float_array, check_choice, check_positive_int
+from .init import INITIALIZERS, initialize
 from .layers import Layer, Parameter
 
 
@@ -60,7 +60,7 @@ def conv_output_size(n: int, k: int, padding: int = 0, stride: int = 1,
     d = check_positive_int("dilation", dilation)
     span = d * (k - 1) + 1
     if span > n + 2 * p:
-        raise ValueError(f"kernel size {k} with dilation {d} spans {span} pixels, larger than "
+        raise ValueError(f"kernel_size {k} with dilation {d} spans {span} pixels, larger than "
                          f"the padded input {n} + 2*{p} = {n + 2 * p}; the kernel span "
                          "dilation*(k-1)+1 must be <= n + 2*padding")
     return (n + 2 * p - span) // s + 1
@@ -71,7 +71,11 @@ def _geometry(x_shape, k_shape, padding, stride, dilation):
     p = pair("padding", padding, minimum=0)
     s = pair("stride", stride, minimum=1)
     d = pair("dilation", dilation, minimum=1)
-    out = tuple(conv_output_size(x_shape[a], k_shape[a], p[a], s[a], d[a]) for a in (0, 1))
+    try:
+        out = tuple(conv_output_size(x_shape[a], k_shape[a], p[a], s[a], d[a]) for a in (0, 1))
+    except ValueError as e:
+        raise ValueError(f"a kernel of shape {tuple(k_shape)} does not fit an input of shape "
+                         f"{tuple(x_shape)}: {e}") from None
     return p, s, d, out
 
 
@@ -126,6 +130,8 @@ def window_products(x, kernel, i: int, j: int, *, padding=0, stride=1, dilation=
     """
     x = as_float_array("x", x, ndim=2)
     kernel = as_float_array("kernel", kernel, ndim=2)
+    i = check_positive_int("i", i, minimum=0)
+    j = check_positive_int("j", j, minimum=0)
     p, s, d, (ho, wo) = _geometry(x.shape, kernel.shape, padding, stride, dilation)
     if not (0 <= i < ho and 0 <= j < wo):
         raise ValueError(f"(i, j) must index the {ho}x{wo} output; got ({i}, {j})")
@@ -240,6 +246,7 @@ class Conv2d(Layer):
         c = check_positive_int("in_channels", in_channels)
         f = check_positive_int("out_channels", out_channels)
         kh, kw = pair("kernel_size", kernel_size, minimum=1)
+        check_choice("init", init, INITIALIZERS)
         self.padding = pair("padding", padding, minimum=0)
         self.stride = pair("stride", stride, minimum=1)
         self.dilation = pair("dilation", dilation, minimum=1)

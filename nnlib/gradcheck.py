@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import as_float_array, check_positive_float, check_rng
+
 
 def rel_error(a, b, tiny: float = 1e-12) -> float:
     """Relative error ‖a − b‖ / (‖a‖ + ‖b‖) between arrays ``a`` and ``b`` of equal shape.
@@ -27,8 +29,8 @@ def rel_error(a, b, tiny: float = 1e-12) -> float:
     0 when they are equal (including both zero); it never exceeds the largest element-wise
     relative error max_i |a_i − b_i| / (|a_i| + |b_i|).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_float_array("a", a, finite=False).astype(np.float64, copy=False)
+    b = as_float_array("b", b, finite=False).astype(np.float64, copy=False)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -42,6 +44,10 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
 
     x must be a float64 array; it is restored exactly after each perturbation.
     """
+    if not callable(f):
+        raise TypeError(f"f must be a function of no arguments returning a float; "
+                        f"got {type(f).__name__} {f!r:.60}")
+    h = check_positive_float("h", h)
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError("x must be a float64 numpy array (finite differences need float64); "
                         f"got {type(x).__name__} {getattr(x, 'dtype', '')}")
@@ -70,7 +76,13 @@ def check_layer(layer, x, *, rng, h: float = 1e-5) -> dict[str, float]:
     Uses the scalar L = Σ out ⊙ r with a random r, so dout = r. x: the layer's input batch
     (float64). Returns ``{"x": err, "<param name>": err, ...}`` relative errors.
     """
-    x = np.array(x, dtype=np.float64)
+    for method in ("forward", "backward", "parameters"):
+        if not callable(getattr(layer, method, None)):
+            raise TypeError(f"layer must be an nnlib Layer (forward, backward, parameters); "
+                            f"got {type(layer).__name__} {layer!r:.60}")
+    rng = check_rng("rng", rng)
+    h = check_positive_float("h", h)
+    x = np.array(as_float_array("x", x), dtype=np.float64)
     out = layer.forward(x)
     r = rng.standard_normal(out.shape)
     layer.zero_grad()  # backward adds into .grad

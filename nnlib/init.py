@@ -163,7 +163,7 @@ def initialize(name: str, shape, rng, *, fans=None, **kwargs) -> np.ndarray:
     unless ``fans=(fan_in, fan_out)`` is given. ``kwargs`` go to the initialiser: ``scale``
     for all, ``std`` for ``normal``, ``a`` for ``uniform``, ``dtype`` for all.
     """
-    check_choice("init", name, INITIALIZERS)
+    check_choice("init name", name, INITIALIZERS)
     return INITIALIZERS[name](shape, rng, fans=fans, **kwargs)
 
 
@@ -172,7 +172,7 @@ def init_std(name: str, fan_in: int, fan_out: int, *, scale=1.0, std=1.0, a=1.0)
 
     A uniform U(−b, b) has std b/√3. Used by the variance-propagation predictions.
     """
-    check_choice("init", name, INITIALIZERS)
+    check_choice("init name", name, INITIALIZERS)
     _sizes(fan_in, fan_out)  # same size checks as initialize(), whatever the formula uses
     s = _scale(scale)
     if name == "xavier_uniform":

@@ -26,8 +26,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from ._checks import check_choice, check_positive_float, check_positive_int, check_rng
-from .init import initialize
+from ._checks import (
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_real,
+    check_rng,
+)
+from .init import INITIALIZERS, initialize
 
 
 class Parameter:
@@ -129,6 +135,7 @@ class Dense(Layer):
         m = check_positive_int("in_features", in_features)
         n = check_positive_int("out_features", out_features)
         bias_std = check_positive_float("bias_std", bias_std, allow_zero=True)
+        check_choice("init", init, INITIALIZERS)
         rng = check_rng("rng", rng)  # an int seed must also work for the random bias below
         self.in_features, self.out_features = m, n
         self.W = Parameter(initialize(init, (m, n), rng, fans=(m, n), dtype=dtype,
@@ -225,11 +232,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, negative_slope: float = 0.01):
-        if isinstance(negative_slope, bool) or not isinstance(
-                negative_slope, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(negative_slope):
-            raise TypeError(f"negative_slope must be a finite real number; got {negative_slope!r}")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_real("negative_slope", negative_slope)
 
     @property
     def a(self):
@@ -292,10 +295,8 @@ class PReLU(Activation):
 
     def __init__(self, num_parameters: int = 1, *, init: float = 0.25, dtype=np.float64):
         self.channels = check_positive_int("num_parameters", num_parameters)
-        if isinstance(init, bool) or not isinstance(init, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(init):
-            raise TypeError(f"init must be a finite real number; got {init!r}")
-        self.slope = Parameter(np.full(self.channels, float(init), dtype=dtype), "slope")
+        init = check_real("init", init)
+        self.slope = Parameter(np.full(self.channels, init, dtype=dtype), "slope")
 
     @property
     def a(self):
@@ -346,7 +347,7 @@ def activation_layer(name: str, **kwargs) -> Activation:
     >>> activation_layer("leaky_relu", negative_slope=0.2)
     LeakyReLU(negative_slope=0.2)
     """
-    act.get_spec(name)  # one error message for unknown names, listing the registry
+    check_choice("activation", name, act.ACTIVATIONS)  # lists the registry
     return ACTIVATION_LAYERS[name](**kwargs)
 
 
@@ -467,6 +468,9 @@ def mlp(sizes, *, rng, activation: str = "sigmoid", output_activation: str | Non
     consecutive hidden layers whose input and output widths are equal in :class:`Residual`
     (out = x + block(x)); layers that change width stay plain.
     """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a list of layer widths such as [784, 30, 10]; "
+                        f"got {type(sizes).__name__} {sizes!r:.60}")
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output width; got {sizes}")

@@ -115,9 +115,9 @@ def test_get_activation_returns_pairs():
 
 
 def test_get_activation_unknown_name_lists_allowed():
-    with pytest.raises(ValueError, match=r"activation 'softplus'.*sigmoid.*tanh.*relu"):
+    with pytest.raises(ValueError, match=r"activation name 'softplus'.*sigmoid.*tanh.*relu"):
         act.get_activation("softplus")
-    with pytest.raises(TypeError, match="activation must be a string"):
+    with pytest.raises(TypeError, match="activation name must be a string"):
         act.get_activation(3)
 
 

@@ -232,7 +232,7 @@ def test_float32_stays_float32(rng):
 def test_errors_name_the_parameter(rng):
     x = rng.standard_normal((1, 2, 5, 5))
     w = rng.standard_normal((3, 2, 3, 3))
-    with pytest.raises(ValueError, match=r"kernel size 3 with dilation 1 spans 3 pixels, larger "
+    with pytest.raises(ValueError, match=r"kernel_size 3 with dilation 1 spans 3 pixels, larger "
                                          r"than the padded input 2 \+ 2\*0 = 2"):
         conv.conv2d(x[:, :, :2], w)
     with pytest.raises(ValueError, match="spans 5 pixels.*padded input 4"):

@@ -68,7 +68,7 @@ def test_normal_default_is_standard_normal(rng):
 
 def test_unknown_initialiser_lists_allowed_names(rng):
     with pytest.raises(ValueError,
-                       match=r"unknown init 'glorot'; allowed: xavier_uniform.*he_normal"):
+                       match=r"unknown init name 'glorot'; allowed: xavier_uniform.*he_normal"):
         init.initialize("glorot", (3, 4), rng)
     with pytest.raises(ValueError, match="allowed: .*uniform"):
         init.init_std("lecun", 3, 4)

@@ -56,7 +56,7 @@ def test_prelu_slope_is_learned_by_sgd(rng):
 def test_prelu_rejects_bad_input():
     with pytest.raises(ValueError, match="num_parameters must be an integer >= 1; got 0"):
         PReLU(0)
-    with pytest.raises(TypeError, match="init must be a finite real number"):
+    with pytest.raises(TypeError, match="init must be a finite number"):
         PReLU(2, init="0.25")
     with pytest.raises(ValueError, match="must have 3 channels"):
         PReLU(3).forward(np.zeros((2, 4)))
