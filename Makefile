@@ -27,6 +27,9 @@ export OPENBLAS_NUM_THREADS ?= 1
 # PyTorch's OpenMP threads spin while waiting for each other unless told to sleep: on shared
 # cores 15k MNIST training images took 5-42 s spinning vs ~1.3 s passive.
 export OMP_WAIT_POLICY ?= PASSIVE
+# The project's Jupyter configuration (jupyter-config/README.md: no news pop-up, no update
+# check), first on the path; Binder (binder/start) and the browser tests use the same folder.
+export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter-config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)
 
 .PHONY: setup lab test test-unit test-notebooks bench lint clean-notebooks notebook-index clean
 

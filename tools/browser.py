@@ -1,0 +1,395 @@
+"""Drive the course's labs in JupyterLab inside headless Chromium (tests and benchmarks).
+
+One table, :data:`LABS`, says for every notebook with a widget which control of which lab to
+move; ``tests/widgets/test_browser_labs.py`` runs each notebook in a real browser and checks that
+every widget renders and each control changes its plot, and ``benchmarks/bench_browser.py``
+times control change -> visible plot change. To cover a new notebook, add one row.
+
+What "visible plot change" means here: the time from the browser event of the change (the key
+press on a slider handle, the ``change`` of a drop-down, the click of a button) to the next
+animation frame after the lab's figure canvas (ipympl) was drawn again. A hook on
+``CanvasRenderingContext2D.drawImage`` notes every draw into a canvas inside the lab's cell,
+so nothing is polled and the clock is the page's own ``performance.now()``.
+
+Needs the playwright package and Debian's ``/usr/bin/chromium`` (playwright's own browser
+download is never used). JupyterLab runs on 127.0.0.1 with a random token, on a temporary copy
+of ``notebooks/``, with the project's Jupyter configuration (``jupyter-config/``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+JUPYTER_CONFIG = ROOT / "jupyter-config"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of one lab: where it is and how to move it.
+
+    cell: text of the code cell that shows the lab (e.g. ``"gradient_lab("``);
+    label: the control's description as shown beside it;
+    kind: ``"slider"`` (arrow keys on the handle, alternately right and left),
+    ``"dropdown"`` (the ``values`` in turn) or ``"button"`` (a click; e.g. "Train");
+    timing: whether the benchmark times it (a button that trains a network is not a latency).
+    """
+
+    cell: str
+    label: str
+    kind: str = "slider"
+    values: tuple = ()
+    timing: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"{self.cell.rstrip('(')} / {self.label}"
+
+
+#: notebook -> the controls to move (the first one is the lab's main control)
+LABS: dict[str, tuple[Control, ...]] = {
+    "00_start_here.ipynb": (Control("frequency = ipywidgets.FloatSlider", "frequency"),),
+    "01_neurons_and_networks.ipynb": (Control("universal_approximation_lab(", "hidden units"),),
+    "04_vanishing_exploding_gradients.ipynb": (Control("chain_lab(", "every w_j"),
+                                               Control("gradient_lab()", "depth")),
+    "05_activations_and_initialisation.ipynb": (Control("gradient_lab(depth=50", "depth"),),
+    "09_cross_correlation.ipynb": (Control("cross_correlation_lab(", "step"),),
+    "10_convolution_layers.ipynb": (Control("conv_geometry_lab(", "kernel k"),),
+    "12_cnn_on_mnist.ipynb": (Control("feature_maps_lab(", "channel"),
+                              Control("cnn_trainer_lab(", "Train", kind="button", timing=False)),
+}
+
+# Installed in every page before JupyterLab loads: timestamps of user events and of draws into
+# canvases inside a marked cell, on the page's own clock.
+_INIT_SCRIPT = """
+(() => {
+  const S = window.__nnlib = {events: [], draws: []};
+  for (const type of ['keydown', 'change', 'click']) {
+    document.addEventListener(type, e => S.events.push({type, t: e.timeStamp}), true);
+  }
+  const draw = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    const out = draw.apply(this, args);
+    const canvas = this.canvas;
+    const cell = canvas && canvas.isConnected && canvas.closest('[data-nnlib-cell]');
+    if (cell) {
+      const key = cell.getAttribute('data-nnlib-cell'), t = performance.now();
+      requestAnimationFrame(() => S.draws.push({key, t, painted: performance.now()}));
+    }
+    return out;
+  };
+})();
+"""
+
+# JS helpers run with page.evaluate; `nb()` is the notebook panel in the main area.
+_JS_NB = "const nb = window.jupyterapp.shell.currentWidget;"
+
+_JS_PROGRESS = "() => {" + _JS_NB + """
+  if (!nb || !nb.content || !nb.content.model) return null;
+  const cells = nb.content.model.cells, errors = [];
+  let pending = 0, code = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type !== 'code') continue;
+    code++;
+    if (c.executionCount === null || c.executionState === 'running') pending++;
+    for (let j = 0; j < c.outputs.length; j++) {
+      const o = c.outputs.get(j).toJSON();
+      if (o.output_type === 'error') errors.push({cell: i, ename: o.ename, evalue: o.evalue});
+    }
+  }
+  const kernel = nb.sessionContext.session && nb.sessionContext.session.kernel;
+  return {pending, code, errors, status: kernel ? kernel.status : 'none'};
+}"""
+
+_JS_WIDGETS = "() => {" + _JS_NB + """
+  // per cell: widget outputs in the notebook model vs widget views rendered in the page
+  const cells = nb.content.model.cells, MIME = 'application/vnd.jupyter.widget-view+json';
+  const VIEW = ':scope > .jupyter-widgets, :scope > .jupyter-matplotlib, :scope > .lm-Widget';
+  let expected = 0, rendered = 0;
+  const problems = [];
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type !== 'code') continue;
+    let want = 0;
+    for (let j = 0; j < c.outputs.length; j++) {
+      if (c.outputs.get(j).data[MIME]) want++;
+    }
+    if (!want) continue;
+    expected += want;
+    const outs = Array.from(nb.content.widgets[i].node.querySelectorAll('.jp-OutputArea-output'));
+    let got = 0;
+    for (const o of outs) {
+      const text = o.textContent || '';
+      if (/Error displaying widget|Loading widget|model not found/.test(text)) {
+        problems.push(`cell ${i}: ${text.trim().slice(0, 120)}`);
+      } else if (o.querySelector('.jupyter-widgets, .jupyter-matplotlib')
+                 && o.querySelector(VIEW)) {
+        got++;
+      }
+    }
+    rendered += Math.min(got, want);
+    if (got < want) problems.push(`cell ${i}: ${got} of ${want} widgets rendered`);
+  }
+  return {expected, rendered, problems};
+}"""
+
+_JS_MARK = "([text, key]) => {" + _JS_NB + """
+  const cells = nb.content.model.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type === 'code' && c.sharedModel.getSource().includes(text)) {
+      const node = nb.content.widgets[i].node;
+      node.setAttribute('data-nnlib-cell', key);
+      node.scrollIntoView({block: 'center'});
+      return i;
+    }
+  }
+  return -1;
+}"""
+
+_JS_FINGERPRINT = """(key) => {
+  const cell = document.querySelector(`[data-nnlib-cell="${key}"]`);
+  if (!cell) return null;
+  let h = 0;
+  for (const c of cell.querySelectorAll('canvas')) {
+    if (!c.width || !c.height) continue;
+    const s = c.toDataURL();
+    for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  }
+  return h;
+}"""
+
+
+def chromium_missing() -> str | None:
+    """Why the browser cannot run here (``None`` if it can)."""
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is missing: apt-get install chromium (Debian)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing: pip install -r requirements-dev.txt"
+    return None
+
+
+def jupyter_env(env: dict | None = None) -> dict:
+    """``env`` with the project's Jupyter configuration first on ``JUPYTER_CONFIG_PATH``."""
+    env = dict(os.environ if env is None else env)
+    rest = env.get("JUPYTER_CONFIG_PATH")
+    env["JUPYTER_CONFIG_PATH"] = str(JUPYTER_CONFIG) + (os.pathsep + rest if rest else "")
+    env.pop("MPLBACKEND", None)  # the tests' Agg must not leak into the kernels
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def lab_server(workdir: str | os.PathLike | None = None, *, timeout: float = 120.0):
+    """JupyterLab on a temporary copy of notebooks/; yields ``(base_url, token, log_path)``."""
+    with tempfile.TemporaryDirectory(prefix="nnlib-lab-") as tmp:
+        tmp = Path(workdir or tmp)
+        root = tmp / "notebooks"
+        shutil.copytree(ROOT / "notebooks", root,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"), dirs_exist_ok=True)
+        port, token = _free_port(), os.urandom(16).hex()
+        jupyter = Path(sys.executable).parent / "jupyter"
+        cmd = [str(jupyter), "lab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
+               f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
+               "--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={tmp / 'ws'}",
+               "--ServerApp.port_retries=0"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        env = jupyter_env()
+        env["JUPYTER_RUNTIME_DIR"] = str(tmp / "runtime")
+        log = tmp / "jupyter.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                    cwd=str(ROOT), start_new_session=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_for_server(f"{base}/api/status?token={token}", proc, log, timeout)
+            yield base, token, log
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=5)
+
+
+def _wait_for_server(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"jupyter lab did not answer {url} within {timeout} s:\n{log.read_text()}")
+
+
+@contextmanager
+def browser():
+    """A headless Debian Chromium driven by playwright; yields the playwright Browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab in its own page (and kernel)."""
+
+    def __init__(self, browser_, base: str, token: str, notebook: str):
+        self.notebook = notebook
+        self.page = browser_.new_page(viewport={"width": 1500, "height": 1100})
+        self.page.add_init_script(_INIT_SCRIPT)
+        self.page.goto(f"{base}/lab/tree/{notebook}?token={token}&reset", timeout=120_000)
+        self.page.get_by_text("(ipykernel) | Idle").first.wait_for(timeout=180_000)
+
+    def close(self) -> None:
+        try:  # shut the kernel down with the page, so notebooks do not pile up in memory
+            self.page.evaluate("() => {" + _JS_NB + " return nb.sessionContext.shutdown(); }")
+        except Exception:  # noqa: BLE001 - closing must not hide the real failure
+            pass
+        self.page.close()
+
+    def progress(self) -> dict | None:
+        return self.page.evaluate(_JS_PROGRESS)
+
+    def run_all(self, timeout: float = 900.0) -> dict:
+        """Run every cell and wait until all have run; raise at the first error output."""
+        self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        deadline = time.monotonic() + timeout
+        state = None
+        time.sleep(1.0)
+        while time.monotonic() < deadline:
+            state = self.progress()
+            if state and state["errors"]:
+                e = state["errors"][0]
+                raise AssertionError(f"{self.notebook}: cell {e['cell']} raised "
+                                     f"{e['ename']}: {e['evalue']}")
+            if state and state["pending"] == 0 and state["status"] == "idle":
+                return state
+            time.sleep(0.5)
+        raise AssertionError(f"{self.notebook}: not finished after {timeout:.0f} s: {state}")
+
+    def widgets(self, timeout: float = 60.0) -> dict:
+        """Widget outputs expected (from the notebook model) and rendered (in the page)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.page.evaluate(_JS_WIDGETS)
+            if not state["problems"] or time.monotonic() > deadline:
+                return state
+            time.sleep(0.5)
+
+    def text(self) -> str:
+        return self.page.evaluate("() => document.body.innerText")
+
+    # --- one control -------------------------------------------------------------------------
+
+    def mark(self, control: Control) -> str:
+        key = f"c{abs(hash(control.cell)) % 10**8}"
+        index = self.page.evaluate(_JS_MARK, [control.cell, key])
+        if index < 0:
+            raise AssertionError(f"{self.notebook}: no code cell contains {control.cell!r}")
+        return key
+
+    def _locate(self, key: str, control: Control):
+        cell = self.page.locator(f'[data-nnlib-cell="{key}"]')
+        if control.kind == "button":
+            return cell.locator("button", has_text=control.label).first
+        widget = {"slider": ".widget-slider", "dropdown": ".widget-dropdown"}[control.kind]
+        box = cell.locator(widget).filter(
+            has=self.page.locator(".widget-label", has_text=control.label)).first
+        return box.locator(".noUi-handle" if control.kind == "slider" else "select").first
+
+    def fingerprint(self, key: str):
+        return self.page.evaluate(_JS_FINGERPRINT, key)
+
+    def wait_quiet(self, key: str, quiet_ms: float = 400.0, timeout: float = 60.0) -> None:
+        """Wait until the kernel is idle and the lab has not drawn for ``quiet_ms``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.page.evaluate(
+                "([key, quiet]) => { const d = window.__nnlib.draws.filter(x => x.key === key);"
+                " const last = d.length ? d[d.length - 1].painted : -1e9;"
+                " const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                " return {idle: k.status === 'idle', since: performance.now() - last}; }",
+                [key, quiet_ms])
+            if state["idle"] and state["since"] >= quiet_ms:
+                return
+            time.sleep(0.1)
+
+    def change(self, key: str, control: Control, step: int, *, timeout: float = 30.0) -> float:
+        """Move ``control`` once; return ms from the browser event to the painted redraw."""
+        target = self._locate(key, control)
+        target.scroll_into_view_if_needed()
+        self.page.evaluate("() => { window.__nnlib.events = []; }")
+        if control.kind == "slider":
+            target.focus()
+            target.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
+            kinds = ("keydown",)
+        elif control.kind == "dropdown":
+            target.select_option(str(control.values[step % len(control.values)]))
+            kinds = ("change",)
+        else:
+            target.click()
+            kinds = ("click",)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.page.evaluate(
+                "([key, kinds]) => { const S = window.__nnlib;"
+                " const e = S.events.filter(x => kinds.includes(x.type));"
+                " if (!e.length) return null; const t0 = e[0].t;"
+                " const d = S.draws.find(x => x.key === key && x.t >= t0);"
+                " return d ? d.painted - t0 : null; }", [key, list(kinds)])
+            if got is not None:
+                return float(got)
+            time.sleep(0.02)
+        raise AssertionError(f"{self.notebook}: {control.name}: the plot was not redrawn "
+                             f"within {timeout:.0f} s of the change")
+
+    def screenshot(self, path: Path) -> str:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(path), full_page=True)
+            return f"screenshot saved to {path}"
+        except Exception as e:  # noqa: BLE001 - report, do not mask the failure
+            return f"screenshot failed too ({e})"
+
+
+NEWS_PROMPT = "official Jupyter news"
