@@ -30,7 +30,7 @@ from .data import MNIST_MEAN, MNIST_STD
 
 
 class Standardize(nn.Module):
-    """``(N, C, H, W)`` pixels in [0, 1] -> ``(x - mean) / std`` (what the network was trained on)."""
+    """``(N, C, H, W)`` pixels in [0, 1] -> ``(x - mean) / std`` (the network's input)."""
 
     def __init__(self, mean: float = MNIST_MEAN, std: float = MNIST_STD):
         super().__init__()
@@ -62,7 +62,7 @@ class PixelModel(nn.Sequential):
 
 
 def to_pixels(images, device=None) -> torch.Tensor:
-    """uint8 ``(N, 28, 28)`` 0..255 (or floats in [0, 1]) -> float32 ``(N, 1, 28, 28)`` in [0, 1]."""
+    """uint8 ``(N, 28, 28)`` 0..255 (or floats in [0, 1]) -> float32 ``(N, 1, 28, 28)``, [0, 1]."""
     arr = np.asarray(images)
     if arr.ndim == 3:
         arr = arr[:, None]
