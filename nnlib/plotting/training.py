@@ -95,6 +95,8 @@ class LiveCurves:
                         [], [], color=colours[i % len(colours)], label=label,
                         ls="--" if series == "train" and "steps" in show else "-",
                         **_STYLE[series])
+            if panel == "loss" and log_loss:  # before any limits: an empty log axis can't draw
+                ax.set_yscale("log")
             ax.set_xlabel(xlabel)
             default = {"loss": "loss", "accuracy": "accuracy (%)"}[panel]
             ax.set_ylabel(ylabel.get(panel, default) if isinstance(ylabel, dict)
@@ -107,8 +109,7 @@ class LiveCurves:
             ax.tick_params(labelsize=10)
             if len(runs) > 1 or len(show) > 1:
                 ax.legend(loc="upper right" if panel == "loss" else "lower right", fontsize=10)
-        if "loss" in self.axes and log_loss:
-            self.axes["loss"].set_yscale("log")
+        self._log = {panel: panel == "loss" and log_loss for panel in panels}
         self._fixed_ylim = {panel: False for panel in panels}
         if "accuracy" in self.axes and (ylim is not None or acc_floor is not None):
             self.axes["accuracy"].set_ylim(*(ylim if ylim is not None else (acc_floor, 100)))
@@ -167,11 +168,21 @@ class LiveCurves:
         return _EpochEnd(self, self.runs[0] if run is None else run)
 
     def _rescale(self):
+        """Fit the axes to the data drawn so far (finite values; positive ones on a log axis)."""
         for panel, ax in self.axes.items():
-            ax.relim()
-            ax.autoscale_view(scaley=not self._fixed_ylim[panel])  # x: unless epochs fixed it
-            xmax = max([1.0] + [float(np.max(line.get_xdata())) for (r, p, s), line
-                                in self.lines.items() if p == panel and len(line.get_xdata())])
+            lines = [line for (_, p, _), line in self.lines.items() if p == panel]
+            xs = np.concatenate([np.asarray(line.get_xdata(), float) for line in lines])
+            ys = np.concatenate([np.asarray(line.get_ydata(), float) for line in lines])
+            ys = ys[np.isfinite(ys) & ((ys > 0) if self._log[panel] else True)]
+            if ys.size and not self._fixed_ylim[panel]:
+                lo, hi = float(ys.min()), float(ys.max())
+                if self._log[panel]:
+                    ax.set_ylim(lo / 1.3, hi * 1.3)
+                else:
+                    pad = 0.05 * (hi - lo) or 0.05 * abs(hi) or 1.0
+                    ax.set_ylim(lo - pad, hi + pad)
+            xs = xs[np.isfinite(xs)]
+            xmax = max(1.0, float(xs.max()) if xs.size else 0.0)
             if ax.get_xlim()[1] < xmax:
                 ax.set_xlim(0, xmax)
         push_draw(self.fig)

@@ -54,3 +54,17 @@ def test_bad_arguments_name_the_parameter():
     curves = LiveCurves(runs=["a"], show=("val",))
     with pytest.raises(ValueError, match="no line for run 'b'"):
         curves.update(History(), "b")
+
+
+def test_empty_and_diverged_curves_still_draw():
+    """A fresh figure (no data yet, log loss axis) and a history with NaN/inf both render."""
+    import io
+
+    curves = LiveCurves(epochs=2, acc_floor=90)
+    curves.fig.savefig(io.BytesIO(), format="png")
+    h = History(epoch=[1, 2], train_loss=[0.5, float("nan")], train_accuracy=[0.5, 0.6],
+                step_epoch=[0.5, 1.0], step_loss=[0.7, float("inf")])
+    curves.update(h)
+    curves.fig.savefig(io.BytesIO(), format="png")
+    lo, hi = curves.axes["loss"].get_ylim()
+    assert 0 < lo < 0.7 < hi < 1.0
