@@ -3,7 +3,7 @@
 #   make test   set up .venv if needed, then run the unit tests and every notebook under nbval
 #               (installs Python packages into .venv only, never system packages)
 # and:  make bench  (speed targets, as ratios against references timed in the same run)
-#       make lint   (ruff on the library, tests, benchmarks, tools and notebooks)
+#       make lint   (ruff on the library, tests, benchmarks, tools, solutions and notebooks)
 #       make clean-notebooks  (strip outputs before committing)
 #       make notebook-index   (README's notebook table from notebooks/index.json)
 #
@@ -60,7 +60,7 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 lint: setup
-	$(BIN)/ruff check nnlib tests benchmarks tools notebooks conftest.py
+	$(BIN)/ruff check nnlib tests benchmarks tools notebooks solutions conftest.py
 
 clean-notebooks: setup
 	$(BIN)/python -m tools.strip_notebooks notebooks/*.ipynb

@@ -277,7 +277,7 @@ def test_make_test_installs_no_system_packages_and_ci_installs_chromium():
 
 def test_lint_covers_notebooks_and_tools():
     lint = _make_rules()["lint"]
-    for folder in ("nnlib", "tests", "benchmarks", "tools", "notebooks"):
+    for folder in ("nnlib", "tests", "benchmarks", "tools", "notebooks", "solutions"):
         assert folder in lint, f"make lint does not check {folder}/"
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert not re.search(r"exclude\s*=\s*\[[^\]]*notebooks", pyproject), \
