@@ -68,8 +68,8 @@ class RacePlot:
             L[f"end:{n}"] = ax_c.plot([], [], "o", color=c, ms=5)[0]
             L[f"loss:{n}"] = ax_l.plot([], [], "-", color=c, lw=1.6, label=n)[0]
         for key, (c, label) in self.THEORY_STYLES.items():
-            L[f"theory:{key}"] = ax_l.plot([], [], "--", color=c, lw=1.2, alpha=0.8,
-                                           label=label)[0]
+            L[f"theory:{key}"] = ax_l.plot([], [], "--", color=c, lw=1.4, label=label,
+                                           zorder=3)[0]  # on top of the measured curve
         L["start"] = ax_c.plot([], [], "*", color="k", ms=12, label="start")[0]
         L["minimum"] = ax_c.plot([], [], "x", color="k", ms=9, mew=2, label="minimum")[0]
         L["tol"] = ax_l.axhline(1e-3, color="k", lw=0.8, ls=":", label="tolerance")
@@ -164,6 +164,9 @@ def plot_lr_sweep(etas, final_gaps, *, threshold=None, measured=None, ax=None):
         lines.append(ax.axvline(threshold, color="k", ls="--", lw=1, label="2/λ_max (theory)"))
     if measured is not None:
         lines.append(ax.axvline(measured, color="tab:red", ls=":", lw=1.5, label="measured"))
+    ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    ax.xaxis.set_minor_formatter(ticker.NullFormatter())  # 2×10⁻², 3×10⁻², ... would overlap
     ax.set_xlabel("learning rate η", fontsize=FONT)
     ax.set_ylabel("f − f* after the run", fontsize=FONT)
     ax.tick_params(labelsize=FONT)
