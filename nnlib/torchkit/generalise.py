@@ -83,10 +83,12 @@ def fit_pixels(model: nn.Module, images, labels, *, epochs: int = 2, lr: float =
     generator = seed_everything(seed)
     rng = np.random.default_rng(seed)
     opt = torch.optim.Adam(model.parameters(), lr=check_positive_float("lr", lr))
-    x = to_pixels(x_np)
+    dev = next(model.parameters()).device
+    y = y.to(dev)
+    x = to_pixels(x_np, dev)
     for epoch in range(1, epochs + 1):
         if transform is not None:
-            x = to_pixels(np.clip(transform(x_np, rng), 0.0, 1.0))
+            x = to_pixels(np.clip(transform(x_np, rng), 0.0, 1.0), dev)
         train.train_one_epoch(model, x, y, opt, batch_size=batch_size, generator=generator,
                               progress=progress, desc=f"{desc} {epoch}/{epochs}")
     return model.eval()
@@ -105,7 +107,8 @@ def random_rotations(max_degrees: float) -> Callable[[np.ndarray, np.random.Gene
 def accuracy(model: nn.Module, images, labels) -> float:
     """Fraction of ``images`` (as for :func:`fit_pixels`) that ``model`` classifies right."""
     x_np = _images(images)
-    return train.evaluate(model, to_pixels(x_np), _labels(labels, len(x_np))).accuracy
+    dev = next(model.parameters()).device
+    return train.evaluate(model, to_pixels(x_np, dev), _labels(labels, len(x_np)).to(dev)).accuracy
 
 
 def rotation_curve(model: nn.Module, images, labels, angles) -> np.ndarray:

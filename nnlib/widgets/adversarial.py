@@ -59,7 +59,7 @@ class AdversarialLab(w.VBox):
         xb, yb = self._batch()
         self._sign = attacks.input_gradient(self.model, xb, yb).sign()
         with torch.inference_mode():
-            self._p_clean = torch.softmax(self.model(xb), 1)[0].numpy()
+            self._p_clean = torch.softmax(self.model(xb), 1)[0].cpu().numpy()
         self._draw()
 
     def attacked(self) -> torch.Tensor:
@@ -74,9 +74,9 @@ class AdversarialLab(w.VBox):
         xb, yb = self._batch()
         adv = self.attacked()
         with torch.inference_mode():
-            p_adv = torch.softmax(self.model(adv), 1)[0].numpy()
+            p_adv = torch.softmax(self.model(adv), 1)[0].cpu().numpy()
         label, eps = int(yb[0]), float(self.controls["epsilon"].value)
-        self.plot.update(xb[0, 0].numpy(), adv[0, 0].numpy(), self._p_clean, p_adv,
+        self.plot.update(xb[0, 0].cpu().numpy(), adv[0, 0].cpu().numpy(), self._p_clean, p_adv,
                          label=label, eps=eps)
         pred, pc = int(np.argmax(p_adv)), int(np.argmax(self._p_clean))
         change = float((adv - xb).abs().max())

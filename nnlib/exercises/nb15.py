@@ -1,0 +1,76 @@
+"""Exercises of notebook 15 (failure to generalise, adversarial examples).
+
+``from nnlib.exercises import nb15 as ex``; then ``ex.q1.check(answer)`` and ``ex.q1.hint()``.
+The answers live in ``solutions/15_failure_to_generalise.py``, not here.
+"""
+
+from __future__ import annotations
+
+from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion
+
+q1 = ChoiceExercise(
+    "q1", digest="40d8102057f845694754d798b44837f72aabcddc600b6de8041e11dbd74a36f0",
+    choices=("less than 10", "10 to 30", "more than 30"),
+    prompt="Predict first: at 45° the CNN's test accuracy falls by how many percentage points?",
+    hints=("The network never saw a turned digit; its weights expect strokes in usual places.",
+           "At 45° a 1 lies along a diagonal and a 7 looks like nothing it has seen."))
+
+q2 = NumericExercise(
+    "q2", digest="33339e5b26c1e1137602b2d112833cb785f6ae54e835aa6199950da1daabbfad",
+    step=0.01,
+    prompt="A linear score w·x over n = 784 pixels, mean |w_i| = 0.01: the largest change a "
+           "perturbation with |η_i| <= ε = 0.1 can make?",
+    hints=("Choose each η_i with the sign of w_i.",
+           "w·η = ε Σ|w_i| = ε · n · mean|w|."))
+
+
+def _check_fgsm(fn, rng):
+    """fn(model, x, y, eps) -> attacked images, compared with nnlib.torchkit.attacks.fgsm."""
+    import torch
+
+    from ..torchkit import attacks
+
+    for trial in range(3):
+        shape = (1, 6 + trial, 7)
+        n_in = shape[1] * shape[2]
+        torch.manual_seed(int(rng.integers(1 << 31)))
+        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(n_in, 12), torch.nn.Tanh(),
+                                  torch.nn.Linear(12, 4))
+        model = attacks.PixelModel(net).eval()
+        x = torch.from_numpy(rng.uniform(0, 1, size=(5, *shape)).astype("float32"))
+        x[0, 0, 0] = 0.0  # pixels at the edges of the range: the result must stay in [0, 1]
+        x[1, 0, 0] = 1.0
+        y = torch.from_numpy(rng.integers(0, 4, size=5))
+        eps = float(rng.uniform(0.05, 0.3))
+        got = fn(model, x.clone(), y.clone(), eps)
+        if not isinstance(got, torch.Tensor):
+            return False, f"my_fgsm returned a {type(got).__name__}; return a torch tensor"
+        if tuple(got.shape) != tuple(x.shape):
+            return False, f"the output has shape {tuple(got.shape)}; it should be {tuple(x.shape)}"
+        got = got.detach()
+        if float(got.min()) < 0 or float(got.max()) > 1:
+            return False, "some pixels left [0, 1]: clip the attacked images"
+        expected = attacks.fgsm(model, x, y, eps)
+        moved = (got - x).abs()
+        if float(moved.max()) > eps + 1e-5:
+            return False, f"a pixel moved by more than ε = {eps:.3f}: use ε times the SIGN"
+        if not torch.allclose(got, expected, atol=1e-5):
+            wrong_way = float(((got - x) * (expected - x) < 0).float().mean())
+            if wrong_way > 0.5:
+                return False, "most pixels moved the wrong way: FGSM climbs the loss (x + ε·sign)"
+            return False, "some pixels differ from FGSM: take the gradient of the loss at x " \
+                          "with respect to x, for the true labels y"
+    return True, "your FGSM matches the library on fresh random models and images"
+
+
+q3 = CodeExercise(
+    "q3", checker=_check_fgsm,
+    prompt="Write my_fgsm(model, x, y, eps): clip(x + eps * sign(∇x L), 0, 1) with L the "
+           "cross-entropy of model(x) against y.",
+    hints=("x = x.clone().requires_grad_(True); loss = F.cross_entropy(model(x), y); "
+           "(g,) = torch.autograd.grad(loss, x)",
+           "return (x + eps * g.sign()).clamp(0, 1).detach()"))
+
+q4 = OpenQuestion(
+    "q4", prompt="Does the rotation-trained CNN resist FGSM at ε = 0.1 better, about the same, "
+                 "or worse than the plain CNN? Explain the measurement.")
