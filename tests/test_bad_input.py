@@ -38,12 +38,17 @@ def _shown(value) -> tuple[str, ...]:
     """Ways a message may show ``value``: its repr, str, type name or (arrays) shape/dtype."""
     if isinstance(value, np.ndarray):
         return (str(value.shape), str(value.dtype), "NaN", "nan", "values from", "shape",
-                type(value).__name__)
+                type(value).__name__, f"got {len(value)}")
     if isinstance(value, float) and math.isnan(value):
-        return ("nan",)
+        return ("nan", "NaN")
     shown = (repr(value), str(value), type(value).__name__)
     if isinstance(value, (list, tuple, dict)):  # or the offending element, e.g. sizes[1] = 0
         shown += tuple(f"got {v!r}" for v in value) + tuple(f"{v!r} (" for v in value)
+    if isinstance(value, (list, tuple)):  # or its shape as an array
+        try:
+            shown += (f"shape {np.shape(value)}",)
+        except ValueError:
+            pass
     return shown
 
 
@@ -188,9 +193,9 @@ SPECS += spec("nnlib.conv.Conv2d",
                "padding": [(-1, V)], "stride": [(0, V)]})
 SPECS += spec("nnlib.pooling.max_pool2d", lambda: {"x": _x(1, 1, 4, 4)(), "kernel_size": 2},
               {"kernel_size": [(0, V), (2.5, T), (5, V)], "stride": [(0, V), (1.5, T)],
-               "x": [("abc", T), (np.zeros((4, 4)), V)]})
+               "x": [("abc", T), (np.zeros((1, 4, 4)), V)]})
 SPECS += spec("nnlib.pooling.avg_pool2d", lambda: {"x": _x(1, 1, 4, 4)(), "kernel_size": 2},
-              {"kernel_size": [(0, V), (2.5, T)], "x": [(np.zeros((4, 4)), V)]})
+              {"kernel_size": [(0, V), (2.5, T)], "x": [(np.zeros((1, 4, 4)), V)]})
 SPECS += spec("nnlib.pooling.MaxPool2d", lambda: {"kernel_size": 2},
               {"kernel_size": [(0, V), (-2, V), ("2", T)], "stride": [(0, V)]})
 
