@@ -177,15 +177,46 @@ _JS_FINGERPRINT = """(key) => {
 }"""
 
 
+INSTALL_HINT = "sudo apt-get install chromium"
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, or the binary ``NNLIB_CHROMIUM`` names (tests of the skip/fail
+    behaviour point it at a missing file)."""
+    return os.environ.get("NNLIB_CHROMIUM", CHROMIUM)
+
+
+def in_ci() -> bool:
+    """True when the ``CI`` environment variable says so (``true``/``1``/``yes``)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
 def chromium_missing() -> str | None:
-    """Why the browser cannot run here (``None`` if it can)."""
-    if not os.path.exists(CHROMIUM):
-        return f"{CHROMIUM} is missing: apt-get install chromium (Debian)"
+    """Why the browser cannot run here (``None`` if it can), and how to fix it."""
+    path = chromium_path()
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return (f"the browser tests need Chromium at {path}, which is missing: install it with "
+                f"`{INSTALL_HINT}` (Debian/Ubuntu)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "the playwright package is missing: pip install -r requirements-dev.txt"
+        return ("the browser tests need the playwright package: "
+                "`.venv/bin/pip install -r requirements-dev.txt`")
     return None
+
+
+def require_browser() -> str:
+    """For tests: the Chromium path, or skip saying what is missing and how to get it; under
+    CI (``CI=true``, as ``.ci/run`` sets) fail instead, since CI must run the browser tests."""
+    import pytest
+
+    why = chromium_missing()
+    if why:
+        if in_ci():
+            pytest.fail(f"{why} (CI=true: the browser tests must run; .ci/run installs Chromium)",
+                        pytrace=False)
+        pytest.skip(why)
+    return chromium_path()
 
 
 def jupyter_env(env: dict | None = None) -> dict:
@@ -263,7 +294,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             yield b
         finally:

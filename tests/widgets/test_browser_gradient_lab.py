@@ -27,8 +27,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-INSTALL_HINT = "sudo apt-get install chromium"
+sys.path.insert(0, str(ROOT))  # the repository's tools/ (not installed with nnlib)
+
+from tools import browser as tb  # noqa: E402
+
 NOTEBOOK = "04_vanishing_exploding_gradients.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -55,33 +57,11 @@ def _wait_for_server(url: str, proc: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"jupyter lab did not answer {url} within {timeout} s:\n{log.read_text()}")
 
 
-def in_ci() -> bool:
-    """True when the ``CI`` environment variable says so (``true``/``1``/``yes``)."""
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
-def missing_browser(reason: str):
-    """Skip with ``reason`` and how to fix it; under CI, fail instead (CI must run this test)."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: the browser test must run; .ci/run installs it)",
-                    pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def chromium():
-    """The Debian Chromium binary (``NNLIB_CHROMIUM`` overrides the path) and playwright;
-    checked before any server starts."""
-    path = os.environ.get("NNLIB_CHROMIUM", DEFAULT_CHROMIUM)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        missing_browser(f"the browser test needs Chromium at {path}, which is missing: "
-                        f"install it with `{INSTALL_HINT}` (Debian/Ubuntu)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing_browser("the browser test needs the playwright package: "
-                        "`.venv/bin/pip install -r requirements-dev.txt`")
-    return path
+    """The Chromium binary (``NNLIB_CHROMIUM`` overrides Debian's path) and playwright, checked
+    before any server starts: skip saying how to install them, or fail under CI=true."""
+    return tb.require_browser()
 
 
 @pytest.fixture
@@ -208,7 +188,7 @@ def test_missing_chromium_skips_locally_and_fails_under_ci(ci, tmp_path):
          "no:xdist", f"{__file__}::test_gradient_lab_in_jupyterlab"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     out = run.stdout + run.stderr
-    assert str(tmp_path / "no-chromium") in out and INSTALL_HINT in out, out
+    assert str(tmp_path / "no-chromium") in out and tb.INSTALL_HINT in out, out
     if ci:
         # a failing fixture is reported as an error: either way pytest exits 1, nothing skipped
         assert run.returncode == 1 and re.search(r"\b1 (failed|error)\b", out), out
