@@ -180,6 +180,25 @@ def mnist_vectors(split: str, root=None, *, dtype=np.float32):
     return images.reshape(len(images), -1).astype(dtype) / dtype(255), labels
 
 
+def mnist_images(split: str, root=None, *, limit: int | None = None, dtype=np.float64):
+    """MNIST as one-channel images scaled to [0, 1]: ``(N, 1, 28, 28)`` and labels ``(N,)``.
+
+    ``limit``: keep only the first ``limit`` digits (the same ones every time), converting only
+    those, so a small subset costs no full-size float copy.
+    """
+    if not (isinstance(dtype, type) and issubclass(dtype, np.floating)):
+        raise TypeError(f"dtype must be a NumPy floating type (np.float32, np.float64); "
+                        f"got {dtype!r}")
+    images, labels = load_mnist(split, root)
+    if limit is not None:
+        limit = check_positive_int("limit", limit)
+        if limit > len(images):
+            raise ValueError(f"limit must be at most {len(images)} for the {split} split; "
+                             f"got {limit}")
+        images, labels = images[:limit], labels[:limit]
+    return images[:, None].astype(dtype) / dtype(255), labels.copy()
+
+
 def minibatches(n: int, batch_size: int, *, rng=None, drop_last: bool = False):
     """Yield index arrays that cover ``range(n)`` in batches of ``batch_size``.
 

@@ -65,6 +65,23 @@ def test_mnist_vectors():
     assert y[:3].tolist() == [7, 2, 1]
 
 
+def test_mnist_images_subset_matches_the_raw_digits():
+    raw, labels = data.load_mnist("test")
+    x, y = data.mnist_images("test", limit=50)
+    assert x.shape == (50, 1, 28, 28) and x.dtype == np.float64 and y.shape == (50,)
+    np.testing.assert_array_equal(x[:, 0] * 255, raw[:50])
+    np.testing.assert_array_equal(y, labels[:50])
+    x32, _ = data.mnist_images("test", limit=3, dtype=np.float32)
+    assert x32.dtype == np.float32 and x32.max() <= 1.0
+    assert data.mnist_images("test")[0].shape == (10000, 1, 28, 28)
+    with pytest.raises(ValueError, match="limit must be at most 10000"):
+        data.mnist_images("test", limit=10001)
+    with pytest.raises(ValueError, match="limit"):
+        data.mnist_images("test", limit=0)
+    with pytest.raises(TypeError, match="dtype"):
+        data.mnist_images("test", dtype=int)
+
+
 def test_bad_split_lists_allowed():
     with pytest.raises(ValueError, match="unknown split 'validation'; allowed: train, test"):
         data.load_mnist("validation")

@@ -3,5 +3,7 @@
 ``universal_approximation`` (notebook 01), ``convex_regions`` (01), ``gradient_flow`` (04-05:
 the scalar chain and variance propagation), ``gradient_lab`` (04-05: per-layer diagnostics of a
 deep MLP), ``lecture_examples`` (09-11: the slides' example arrays, imported by notebooks
-and labs alike). Lessons import building blocks; building blocks never import lessons.
+and labs alike), ``convolution`` (09-12: the mask as a weight matrix, representation
+change, nearest-neighbour accuracy, timing). Lessons import building blocks; building blocks
+never import lessons.
 """
