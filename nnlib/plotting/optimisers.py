@@ -66,7 +66,9 @@ class RacePlot:
             c = (colours or {}).get(n) or colour_of(n)
             L[f"path:{n}"] = ax_c.plot([], [], "-", color=c, lw=1.6, alpha=0.9, label=n)[0]
             L[f"end:{n}"] = ax_c.plot([], [], "o", color=c, ms=5)[0]
-            L[f"loss:{n}"] = ax_l.plot([], [], "-", color=c, lw=1.6, label=n)[0]
+            # a dot on the last point: a run that blew up at once still shows where it stopped
+            L[f"loss:{n}"] = ax_l.plot([], [], "-", color=c, lw=1.6, label=n, marker="o",
+                                       ms=4, markevery=[-1])[0]
         for key, (c, label) in self.THEORY_STYLES.items():
             L[f"theory:{key}"] = ax_l.plot([], [], "--", color=c, lw=1.4, label=label,
                                            zorder=3)[0]  # on top of the measured curve
@@ -112,6 +114,11 @@ class RacePlot:
         ``theory``: {"gd" | "heavy_ball": gaps per step (steps + 1,)} dashed lines (or None).
         """
         L = self.lines
+        curves = {n: _display_gaps(r.gaps) for n, r in runs.items()}
+        starts = [c[0] for c in curves.values() if c.size and np.isfinite(c[0])]
+        # a diverging run does not squash the others: values above `cap` are drawn at the
+        # top edge, so the run's last point (a dot) stays in view
+        cap = 1e4 * max(starts) if starts else np.inf
         shown = []
         for n in self.names:
             run = runs.get(n)
@@ -123,16 +130,15 @@ class RacePlot:
             pts = np.asarray(run.points, dtype=np.float64)
             path.set_data(pts[:, 0], pts[:, 1])
             end.set_data(pts[-1:, 0], pts[-1:, 1])
-            loss.set_data(np.arange(len(pts)), _display_gaps(run.gaps))
+            loss.set_data(np.arange(len(pts)), np.minimum(curves[n], cap))
             shown.append(loss)
         L["start"].set_data([start[0]], [start[1]])
-        curves = [_display_gaps(r.gaps) for r in runs.values()]
         for key in self.THEORY_STYLES:
             line = L[f"theory:{key}"]
             values = (theory or {}).get(key)
             line.set_visible(values is not None)
             if values is not None:
-                line.set_data(np.arange(len(values)), _display_gaps(values))
+                line.set_data(np.arange(len(values)), np.minimum(_display_gaps(values), cap))
                 shown.append(line)
         L["tol"].set_visible(tol is not None)
         if tol is not None:
@@ -140,10 +146,8 @@ class RacePlot:
             shown.append(L["tol"])
         ax_l = self.axes[1]
         ax_l.set_xlim(0, max(int(steps), 1))
-        starts = [c[0] for c in curves if c.size and np.isfinite(c[0])]
-        cap = 1e4 * max(starts) if starts else None  # a diverging run does not squash the rest
-        lo, hi = log_limits(*curves, [tol or 1.0], floor=0.5 * GAP_FLOOR)
-        ax_l.set_ylim(lo, min(hi, cap) if cap else hi)
+        lo, hi = log_limits(*curves.values(), [tol or 1.0], floor=0.5 * GAP_FLOOR)
+        ax_l.set_ylim(lo, min(hi, 2 * cap))
         if self.legend is not None:
             self.legend.remove()
             self.legend = None

@@ -109,6 +109,15 @@ def test_diverging_settings_say_diverged_and_draw_finite_data(lab):
         lab.controls["lr"].value = 10.0
         assert _no_nan_text(lab.readout.value)
         assert np.all(np.isfinite(lab.plot.axes[1].get_ylim()))
+    # gradient descent blows up on Rosenbrock within a step or two: its curve still shows a dot
+    lab.controls["surface"].value = "rosenbrock"
+    lab.controls["lr"].value = 10.0
+    run = lab.runs["sgd"]
+    assert run.diverged and len(run.points) <= 3
+    line = lab.plot.lines["loss:sgd"]
+    assert line.get_visible() and line.get_marker() == "o" and list(line.get_markevery()) == [-1]
+    lo, hi = lab.plot.axes[1].get_ylim()
+    assert lo <= line.get_ydata()[-1] <= hi  # drawn at the top edge if it is off the scale
 
 
 def test_surface_change_resets_start_lr_and_contours(lab):
