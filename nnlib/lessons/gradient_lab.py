@@ -39,6 +39,9 @@ HEALTHY_RATIO = 10.0
 #: saturated: φ'(z) below this fraction of its peak (sigmoid 1/4, tanh 1)
 SATURATION_LEVEL = 0.05
 VERDICTS = ("healthy", "vanishing", "exploding", "vanished", "exploded")
+#: accepted values of ``LabConfig.batch_norm`` and what each is stored as
+BATCH_NORM_CHOICES = {False: False, None: False, True: "before", "before": "before",
+                      "after": "after"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,9 @@ class LabConfig:
     dtype: ``"float32"`` (what networks train in; overflows beyond ~3e38 and underflows
     below ~1e-45) or ``"float64"``.
     batch_norm/skip: switches for notebook 07 (``skip`` adds x to each block's output;
-    ``batch_norm`` puts :class:`nnlib.normalization.BatchNorm1d` between Dense and φ).
+    ``batch_norm`` puts :class:`nnlib.normalization.BatchNorm1d` between Dense and φ with
+    ``"before"`` (or ``True``), after φ with ``"after"``; ``False``/``None``: none). Stored as
+    ``False``, ``"before"`` or ``"after"``.
     """
 
     depth: int = 10
@@ -68,7 +73,7 @@ class LabConfig:
     lr: float = 0.1
     seed: int = 0
     dtype: str = "float32"
-    batch_norm: bool = False
+    batch_norm: bool | str = False
     skip: bool = False
 
     def __post_init__(self):
@@ -83,9 +88,14 @@ class LabConfig:
         check_positive_int("outputs", self.outputs)
         check_positive_int("seed", self.seed, minimum=0)
         check_choice("dtype", self.dtype, ("float32", "float64"))
-        for name in ("batch_norm", "skip"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}")
+        if not isinstance(self.skip, bool):
+            raise TypeError(f"skip must be True or False; got {self.skip!r}")
+        bn = self.batch_norm
+        if not (bn is None or isinstance(bn, bool) or (isinstance(bn, str) and bn in
+                                                         BATCH_NORM_CHOICES)):
+            raise ValueError(f"batch_norm must be False, 'before' or 'after' (True means "
+                             f"'before'); got {self.batch_norm!r}")
+        object.__setattr__(self, "batch_norm", BATCH_NORM_CHOICES[self.batch_norm])
 
     def replace(self, **changes) -> LabConfig:
         """A copy with some fields changed (validated again)."""
@@ -121,18 +131,21 @@ class _Tap(nl.Layer):
 
 
 class Block(nl.Layer):
-    """One hidden layer built from building blocks: Dense → [norm] → activation, wrapped in
-    :class:`~nnlib.layers.Residual` with ``skip`` (out = x + a).
+    """One hidden layer built from building blocks: Dense → [norm] → activation (or
+    Dense → activation → norm with ``norm_after``), wrapped in :class:`~nnlib.layers.Residual`
+    with ``skip`` (out = x + block(x)).
 
     x: (N, width) -> (N, width). Exposes ``z`` (the activation's input), ``a`` (its output)
     from the last forward and ``da`` = ∂L/∂a from the last backward, for the diagnostics.
     """
 
     def __init__(self, dense: nl.Dense, activation: nl.Layer, *, norm: nl.Layer | None = None,
-                 skip: bool = False):
+                 skip: bool = False, norm_after: bool = False):
         self.dense, self.activation, self.norm, self.skip = dense, activation, norm, skip
         self._z, self._a = _Tap(), _Tap()
-        body = [dense] + ([norm] if norm is not None else []) + [self._z, activation, self._a]
+        before = [norm] if norm is not None and not norm_after else []
+        after = [norm] if norm is not None and norm_after else []
+        body = [dense, *before, self._z, activation, self._a, *after]
         self.body = nl.Residual(nl.Sequential(*body)) if skip else nl.Sequential(*body)
 
     z = property(lambda self: self._z.value)
@@ -175,7 +188,8 @@ def build_network(config: LabConfig, rng) -> nl.Sequential:
     for _ in range(config.depth):
         dense = nl.Dense(config.width, config.width, rng=rng, init=config.init, **kw)
         norm = norm_cls(config.width, dtype=kw["dtype"]) if norm_cls is not None else None
-        blocks.append(Block(dense, _activation_layer(config), norm=norm, skip=config.skip))
+        blocks.append(Block(dense, _activation_layer(config), norm=norm, skip=config.skip,
+                            norm_after=config.batch_norm == "after"))
     blocks.append(nl.Dense(config.width, config.outputs, rng=rng, init=config.init, **kw))
     return nl.Sequential(*blocks)
 

@@ -3,8 +3,10 @@
 ``lab = gradient_lab(); lab`` in a notebook. Every control is named after a field of
 :class:`nnlib.lessons.gradient_lab.LabConfig`; a change rebuilds the config, calls
 :func:`nnlib.lessons.gradient_lab.measure` and updates the existing artists of a
-:class:`nnlib.plotting.gradients.GradientLabPlot`. New switches (batch norm, skip connections)
-are more config fields: pass their names in ``switches`` and they appear as checkboxes.
+:class:`nnlib.plotting.gradients.GradientLabPlot`. The switches of notebook 07 are config
+fields too and are shown by default, switched off: ``batch_norm`` (a menu: off, before φ,
+after φ) and ``skip`` (a checkbox); ``switches=()`` hides them. Other boolean fields can be
+named in ``switches`` and appear as checkboxes.
 
 The returned :class:`GradientLab` container carries the lab's state for tests and curious
 students: ``lab.controls`` (name -> widget), ``lab.readout``, ``lab.result`` (the last
@@ -25,6 +27,9 @@ from ..plotting.gradients import VERDICT_COLOURS, GradientLabPlot
 from ._figure import figure_view
 
 WIDTHS = (8, 16, 32, 64, 128, 256)
+#: the switches every lab shows unless told otherwise (notebook 07's remedies; off by default)
+SWITCHES = ("batch_norm", "skip")
+BATCH_NORM_OPTIONS = (("off", False), ("before φ", "before"), ("after φ", "after"))
 
 
 def format_readout(diag) -> str:
@@ -50,7 +55,7 @@ def format_readout(diag) -> str:
 class GradientLab(w.VBox):
     """Controls + plot + readout; ``update()`` recomputes and redraws in place."""
 
-    def __init__(self, config: LabConfig | None = None, *, switches=()):
+    def __init__(self, config: LabConfig | None = None, *, switches=SWITCHES):
         self.base = config or LabConfig()
         c = self.base
         style = {"description_width": "70px"}
@@ -72,6 +77,11 @@ class GradientLab(w.VBox):
                                    style=style, layout=layout),
         }
         for name in switches:
+            if name == "batch_norm":
+                self.controls[name] = w.Dropdown(options=BATCH_NORM_OPTIONS, value=c.batch_norm,
+                                                 description="batch norm", style=style,
+                                                 layout=layout)
+                continue
             if not isinstance(getattr(c, name, None), bool):
                 raise ValueError(f"switches must name boolean LabConfig fields; got {name!r}")
             self.controls[name] = w.Checkbox(value=getattr(c, name), description=name,
@@ -121,11 +131,13 @@ class GradientLab(w.VBox):
         self.draw()
 
 
-def gradient_lab(config: LabConfig | None = None, *, switches=(), **fields) -> GradientLab:
+def gradient_lab(config: LabConfig | None = None, *, switches=SWITCHES,
+                 **fields) -> GradientLab:
     """Build the gradient lab and return its container.
 
     ``fields`` set the starting configuration, e.g.
-    ``gradient_lab(depth=20, activation="sigmoid")``.
+    ``gradient_lab(depth=20, activation="sigmoid")`` or, with a remedy switched on,
+    ``gradient_lab(depth=20, activation="sigmoid", batch_norm="after")``.
     """
     base = (config or LabConfig()).replace(**fields) if fields else config
     return GradientLab(base, switches=switches)

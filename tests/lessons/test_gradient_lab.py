@@ -307,3 +307,20 @@ def test_gradient_norms_needs_dense_layers(rng):
         training.fit(net, np.zeros((4, 2)), np.zeros(4, int), optimizer=optim.SGD(
             net.parameters(), lr=0.1), steps=1, batch_size=2, rng=rng,
             callbacks=[training.GradientNorms()], progress=False)
+
+
+def test_batch_norm_before_or_after_the_activation():
+    from nnlib.normalization import BatchNorm1d
+
+    assert dg.LabConfig(batch_norm=True).batch_norm == "before"
+    assert dg.LabConfig(batch_norm=None).batch_norm is False
+    for place, index in (("before", 1), ("after", -1)):
+        blk = dg.build_network(dg.LabConfig(depth=2, batch_norm=place),
+                               np.random.default_rng(0)).layers[0]
+        assert isinstance(blk.body.layers[index], BatchNorm1d), place
+        d = dg.measure(depth=20, activation="sigmoid", batch_norm=place)
+        assert d.verdict == "healthy" and d.ratio > 0.1, (place, d.ratio)
+    with pytest.raises(ValueError, match="batch_norm must be False, 'before' or 'after'"):
+        dg.LabConfig(batch_norm="middle")
+    with pytest.raises(ValueError, match="batch_norm must be"):
+        dg.LabConfig(batch_norm=1)

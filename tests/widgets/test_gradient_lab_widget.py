@@ -25,7 +25,8 @@ def lab():
 
 
 def test_lab_builds_with_controls_plot_and_readout(lab):
-    assert set(lab.controls) == {"depth", "width", "activation", "init", "scale", "slope"}
+    assert set(lab.controls) == {"depth", "width", "activation", "init", "scale", "slope",
+                                 "batch_norm", "skip"}
     assert lab.result.config == LabConfig()
     assert len(_ydata(lab, "grad_a")) == LabConfig().depth
     assert "healthy" in lab.readout.value
@@ -151,3 +152,20 @@ def test_chain_lab_factors_and_product():
     lab.controls["weight"].value = 0.1
     lab.controls["bias"].value = 0.0
     assert lab.result.products[1] == pytest.approx(0.1 ** 39)
+
+
+def test_batch_norm_switch_before_or_after_the_activation():
+    """Notebook 07's switches are in every lab, off by default; both placements rescue the deep
+    sigmoid stack, the theory line disappears and the readout says so."""
+    lab = gradient_lab(depth=30, activation="sigmoid")
+    assert lab.controls["batch_norm"].value is False and lab.controls["skip"].value is False
+    assert lab.result.verdict == "vanishing"
+    lines = dict(lab.plot.lines)
+    for place in ("before", "after"):
+        lab.controls["batch_norm"].value = place
+        assert lab.result.config.batch_norm == place
+        assert lab.result.verdict == "healthy", (place, lab.result.ratio)
+        assert "no theory for this setting" in lab.readout.value
+        assert np.all(np.isnan(_ydata(lab, "theory_grad_a")))
+    assert lab.plot.lines == lines  # the same artists, updated in place
+    assert set(gradient_lab(switches=()).controls).isdisjoint({"batch_norm", "skip"})
