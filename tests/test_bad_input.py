@@ -342,6 +342,19 @@ def _dense_forward_wrong_width():
     return layers.Dense(3, 2, rng=rng0()).forward(np.ones((2, 4)))
 
 
+def _mnist_from_nowhere():
+    from nnlib import data
+    return data.load_mnist("test", root="/nonexistent/nnlib-data")
+
+
+def _empty_checkpoint():
+    import tempfile
+
+    from nnlib.torchkit import checkpoint
+    with tempfile.NamedTemporaryFile(suffix=".pt") as f:
+        return checkpoint.load_checkpoint(f.name)
+
+
 def _check_layer_int_seed():
     from nnlib import gradcheck
     return gradcheck.check_layer(**_dense_and_x(), rng=3)
@@ -352,6 +365,9 @@ EXTRA = [
     Case("cnn: layers shrink the image to nothing", _impossible_cnn, V, ("kernel_size",)),
     Case("Sequential: a number among the layers", _sequential_of_numbers, T, ("layers",)),
     Case("Dense.forward: wrong input width", _dense_forward_wrong_width, V, ("x",)),
+    Case("load_mnist: missing data directory", _mnist_from_nowhere, RuntimeError,
+         ("data directory", "/nonexistent/nnlib-data", "does not exist")),
+    Case("torchkit load_checkpoint: empty file", _empty_checkpoint, V, ("empty", ".pt")),
 ]
 
 CASES = SPECS + EXTRA

@@ -450,6 +450,10 @@ def test_numpy_values_in_meta_are_converted_and_load_back(tmp_path):
     assert not (tmp_path / "obj.pt").exists() and not list(tmp_path.glob("*.part"))
     with pytest.raises(ValueError, match="does not fit the model"):
         checkpoint.load_checkpoint(path, models.fast_cnn())
+    anonymous = checkpoint.save_checkpoint(tmp_path / "anon.pt", model)
+    with pytest.raises(ValueError, match="does not name its architecture"):
+        checkpoint.load_checkpoint(anonymous)
+    assert checkpoint.load_checkpoint(anonymous, models.lenet())[1] == {}
 
 
 # --- command line --------------------------------------------------------------------------
