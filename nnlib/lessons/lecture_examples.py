@@ -2,8 +2,8 @@
 
 The small arrays the slides compute by hand: the 4×4 input and 2×2 mask of the
 cross-correlation example, the 3×3 edge masks, and the 4×4 map of the pooling example. The
-notebooks and the labs import them from here instead of typing the numbers again, so a slide,
-a notebook cell and a widget's default can never disagree.
+notebooks (03's edge maps too) and the labs import them from here instead of typing the numbers
+again, so a slide, a notebook cell and a widget's default can never disagree.
 
 These are lecture content, not reusable building blocks, so they live in the lessons wing
 (widgets may import lessons; building blocks never need them). Each function returns a fresh
