@@ -50,6 +50,9 @@ class AdversarialLab(w.VBox):
         super().__init__([w.HBox([w.VBox(list(self.controls.values())), self.readout]),
                           self.view.widget])
         self._new_digit()
+        fig = self.view.fig
+        fig.get_layout_engine().execute(fig)  # lay out once (titles set), then keep it:
+        fig.set_layout_engine("none")         # a redraw need not solve the layout again
 
     def _batch(self):
         i = self.controls["digit"].value

@@ -1,0 +1,63 @@
+"""Exercises of notebook 14 (transfer learning).
+
+``from nnlib.exercises import nb14 as ex``; then ``ex.q1.check(answer)`` and ``ex.q1.hint()``.
+The answers live in ``solutions/14_transfer_learning.py``, not here.
+"""
+
+from __future__ import annotations
+
+from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion
+
+q1 = NumericExercise(
+    "q1", digest="0775b50eea690247d02f4d976ea706fcd9dc9d19045eac4d429bc4d5fc02c487",
+    step=1, neighbours=0,
+    prompt="With freeze_depth=3 only the output layer FC 64 -> 5 learns: how many weights and "
+           "biases does training change?",
+    hints=("A fully-connected layer from m inputs to n outputs has one weight per pair.",
+           "64 · 5 weights, plus one bias per output."))
+
+
+def _check_freeze(fn, rng):
+    """fn(model, depth) -> None: freeze the first depth weight layers of a transfer_cnn."""
+    import torch
+
+    from ..torchkit import transfer
+
+    names = ["conv1", "conv2", "fc1", "out"]
+    for depth in rng.permutation(4):
+        depth = int(depth)
+        torch.manual_seed(int(rng.integers(1 << 31)))
+        model = transfer.transfer_cnn()
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        fn(model, depth)
+        for i, name in enumerate(names):
+            flags = {p.requires_grad for p in getattr(model, name).parameters()}
+            if flags != {i >= depth}:
+                state = "trainable" if i < depth else "frozen"
+                return False, (f"with depth = {depth}, layer {name} is left {state}: the first "
+                               f"depth weight layers (weights and biases) must be frozen and "
+                               f"the rest trainable")
+        for k, v in model.state_dict().items():
+            if not torch.equal(v, before[k]):
+                return False, f"with depth = {depth} the values of {k} changed: freezing only " \
+                              "marks parameters, it does not change them"
+    return True, "the right layers are frozen for every depth 0-3"
+
+
+q2 = CodeExercise(
+    "q2", checker=_check_freeze,
+    prompt="Write my_freeze(model, depth): requires_grad = False for the weights and biases of "
+           "the first depth of conv1, conv2, fc1, out; True for the others.",
+    hints=("for i, name in enumerate(['conv1', 'conv2', 'fc1', 'out']): ...",
+           "for p in getattr(model, name).parameters(): p.requires_grad_(i >= depth)"))
+
+q3 = ChoiceExercise(
+    "q3", digest="2b729da566302319e4fff12f353a03d24dbcc3353053a27a67e9eb33ddf4eb20",
+    choices=("scratch", "frozen", "finetune"),
+    prompt="Predict first: with k = 10, which reaches 80 % test accuracy in the fewest epochs?",
+    hints=("Which one starts from useful features and may still adapt them?",
+           "The frozen network can only re-weight features tuned for 0-4."))
+
+q4 = OpenQuestion(
+    "q4", prompt="Why can frozen features lose to a network trained from scratch on the same few "
+                 "labels, although they were learned from thousands of images?")
