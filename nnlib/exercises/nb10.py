@@ -1,0 +1,70 @@
+"""Exercises of notebook 10 (convolution layers: padding, stride, dilation, channels, 1×1).
+
+``from nnlib.exercises import nb10 as ex``; then ``ex.q1.check(answer)`` and ``ex.q1.hint()``.
+The answers live in ``solutions/10_convolution_layers.py``, not here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import conv
+from . import CodeExercise, NumericExercise, OpenQuestion, compare_arrays
+
+q1 = NumericExercise(
+    "q1", digest="77c994126465866cdc47086ccec10d02c9131094b48015c793892b46ac5f938c",
+    step=1, neighbours=0,
+    prompt="Predict first: a 28×28 input, a 5×5 mask, padding 2, stride 2, dilation 1. How many "
+           "outputs per side?",
+    hints=("Use n_out = ⌊(n + 2P − D(k − 1) − 1) / S⌋ + 1.",
+           "(28 + 4 − 4 − 1) / 2 = 13.5: round down, then add 1."))
+
+q2 = NumericExercise(
+    "q2", digest="e9885dbd9d36a2d1497640af44fd514169074403f57177d06a0d5b4194b4ff81",
+    step=1, neighbours=0,
+    prompt="An 8×8 input, a 3×3 mask, no padding: stride 3 gives 2 outputs per side. What is the "
+           "LARGEST stride that still gives 2?",
+    hints=("The second window must still fit: it starts at S and ends at S + 2.",
+           "S + 2 ≤ 7 (the last pixel's index)."))
+
+q3 = NumericExercise(
+    "q3", digest="998888a0f90706c2722c304e88693d1792a9a3c2313f4bc88517a4a078c8ae29",
+    step=1, neighbours=0,
+    prompt="Which padding P keeps a 5×5 mask with dilation 2 'same size' (n_out = n) at "
+           "stride 1?",
+    hints=("The dilated mask spans D(k − 1) + 1 pixels.",
+           "Same size at stride 1 needs 2P = D(k − 1)."))
+
+q4 = NumericExercise(
+    "q4", digest="feb84db5ada55ec045d5a7999280de40257966b453ad58b29693c4882510ec5c",
+    step=1, neighbours=0,
+    prompt="How many multiplications does a 1×1 convolution from 256 to 64 channels on a 14×14 "
+           "map need (one image, no bias)?",
+    hints=("Each output value is one dot product over the input channels.",
+           "(number of output values) × (weights per output value) = (14·14·64) × 256."))
+
+
+def _check_conv1x1(fn, rng):
+    """fn(x (N, C, H, W), w (F, C)) -> (N, F, H, W): a 1×1 convolution without bias."""
+    for shape, f in (((2, 3, 4, 5), 4), ((1, 6, 3, 3), 2), ((3, 1, 2, 7), 5)):
+        x = rng.standard_normal(shape)
+        w = rng.standard_normal((f, shape[1]))
+        got = fn(x.copy(), w.copy())
+        expected = conv.conv2d(x, w[:, :, None, None])
+        ok, why = compare_arrays(f"the output for x of shape {shape} and w of shape {w.shape}",
+                                 got, expected, rtol=1e-9, atol=1e-12)
+        if not ok:
+            return False, why
+    return True, "the same as a conv2d with 1×1 masks, on random inputs"
+
+
+q5 = CodeExercise(
+    "q5", checker=_check_conv1x1,
+    prompt="Write conv1x1(x, w) without nnlib.conv: x (N, C, H, W), w (F, C), returning "
+           "(N, F, H, W) where each output pixel is the weighted sum of that pixel's C channels.",
+    hints=("At pixel (h, w) of image n: out[n, f, h, w] = Σ_c w[f, c] · x[n, c, h, w].",
+           "np.einsum('fc,nchw->nfhw', w, x) does exactly that sum."))
+
+q6 = OpenQuestion(
+    "q6", prompt="A 1×1 bottleneck cut the multiplications of section 4 about tenfold. What could "
+                 "it cost the network, and why does it work in practice?")
