@@ -69,7 +69,8 @@ q4 = CodeExercise(
     prompt="Write momentum_update(p, g, b, lr, mu) -> (p, b): one heavy-ball step "
            "b ← μ b + g, p ← p − η b (b starts at zeros).",
     hints=("Update the velocity first, then move p along the new velocity.",
-           "b = mu * b + g; p = p - lr * b; return p, b"))
+           "Two assignments: the new b from the old b and g, then the new p from the new b; "
+           "return both, in that order (p, b)."))
 
 
 def _adam_checker(fn, rng):
