@@ -36,10 +36,12 @@ class _BatchNorm(Layer):
 
     _ndim = 2
     _layout = "(N, F)"
+    _count = "num_features"  # the name of the first argument, for error messages
+    _unit = "features"
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  dtype=np.float64):
-        self.num_features = check_positive_int("num_features", num_features)
+        self.num_features = check_positive_int(self._count, num_features)
         self.eps = check_positive_float("eps", eps)
         momentum = check_positive_float("momentum", momentum)
         if momentum > 1:
@@ -62,8 +64,8 @@ class _BatchNorm(Layer):
             raise ValueError(f"x must be {self._ndim}-D {self._layout} for "
                              f"{type(self).__name__}; got shape {x.shape}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"x must have {self.num_features} features (dimension 1) for this "
-                             f"{type(self).__name__}; got shape {x.shape}")
+            raise ValueError(f"x must have {self.num_features} {self._unit} (dimension 1) for "
+                             f"this {type(self).__name__}; got shape {x.shape}")
         return x
 
     def _axes(self, x):
@@ -163,6 +165,8 @@ class BatchNorm2d(_BatchNorm):
 
     _ndim = 4
     _layout = "(N, C, H, W)"
+    _count = "num_channels"
+    _unit = "channels"
 
     def __init__(self, num_channels: int, eps: float = 1e-5, momentum: float = 0.1,
                  dtype=np.float64):

@@ -154,7 +154,7 @@ def test_wrong_feature_count_and_ndim(rng):
         BatchNorm1d(3).forward(np.zeros((4, 3, 2, 2)))
     with pytest.raises(ValueError, match=r"x must be 4-D \(N, C, H, W\).*got shape \(4, 3\)"):
         BatchNorm2d(3).forward(np.zeros((4, 3)))
-    with pytest.raises(ValueError, match=r"x must have 3 features .*\(2, 4, 2, 2\)"):
+    with pytest.raises(ValueError, match=r"x must have 3 channels .*\(2, 4, 2, 2\)"):
         BatchNorm2d(3).forward(np.zeros((2, 4, 2, 2)))
     with pytest.raises(TypeError, match="x must be an array of numbers"):
         BatchNorm1d(3).forward("abc")
@@ -177,3 +177,8 @@ def test_wrong_feature_count_and_ndim(rng):
 def test_bad_arguments(kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
         BatchNorm1d(**kwargs)
+
+
+def test_batchnorm2d_names_its_own_argument():
+    with pytest.raises(ValueError, match="num_channels must be an integer >= 1; got 0"):
+        BatchNorm2d(0)
