@@ -22,16 +22,8 @@ from contextlib import contextmanager
 import ipywidgets as w
 import numpy as np
 
-from ..lessons.optimiser_surfaces import (
-    SURFACES,
-    Quadratic,
-    gd_rate,
-    heavy_ball_rate,
-    make_surface,
-    quadratic_theory,
-    race,
-    rate_curve,
-)
+from ..lessons.optimiser_surfaces import SURFACES, Quadratic, make_surface, race
+from ..lessons.optimiser_theory import gd_rate, heavy_ball_rate, quadratic_theory, rate_curve
 from ..optim import OPTIMIZERS
 from ..plotting.optimisers import RacePlot, colour_of
 from ._figure import figure_view

@@ -1,5 +1,5 @@
-"""nnlib.lessons.optimiser_surfaces: exact gradients, trajectories driven by nnlib.optim, and the
-quadratic's theory against measured runs."""
+"""nnlib.lessons.optimiser_surfaces and optimiser_theory: exact gradients, trajectories driven by
+nlib.optim, and the quadratic's theory against measured runs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from nnlib import optim
 from nnlib.gradcheck import numerical_gradient, rel_error
 from nnlib.layers import Parameter
 from nnlib.lessons import optimiser_surfaces as os_
+from nnlib.lessons import optimiser_theory as ot
 
 SURFACES = [os_.Quadratic(kappa=30.0), os_.Quadratic(kappa=7.0, angle=35.0), os_.Rosenbrock(),
             os_.Rosenbrock(a=0.5, b=10.0), os_.Saddle(), os_.Plateau(), os_.Plateau(c=3.0)]
@@ -88,9 +89,9 @@ def test_follow_iterates_a_plain_update_function():
 
 
 def test_rate_curve_is_the_geometric_envelope_and_stays_finite():
-    np.testing.assert_allclose(os_.rate_curve(2.0, 0.5, 3), [2.0, 0.5, 0.125, 2 / 64])
-    assert np.all(np.isfinite(os_.rate_curve(1.0, 3.0, 2000)))
-    assert np.all(np.isfinite(os_.rate_curve(1.0, 0.0, 5)))
+    np.testing.assert_allclose(ot.rate_curve(2.0, 0.5, 3), [2.0, 0.5, 0.125, 2 / 64])
+    assert np.all(np.isfinite(ot.rate_curve(1.0, 3.0, 2000)))
+    assert np.all(np.isfinite(ot.rate_curve(1.0, 0.0, 5)))
 
 
 def test_gradient_descent_on_the_quadratic_is_a_matrix_power():
@@ -137,31 +138,31 @@ def test_hyperparameters_and_race():
 
 def test_gd_theory_matches_a_measured_run():
     q = os_.Quadratic(kappa=20.0)
-    th = os_.quadratic_theory(q)
+    th = ot.quadratic_theory(q)
     assert th.kappa == 20.0
-    assert os_.gd_rate(th.eta_best, [1.0, 20.0]) == pytest.approx(th.gd_best_rate, rel=1e-12)
+    assert ot.gd_rate(th.eta_best, [1.0, 20.0]) == pytest.approx(th.gd_best_rate, rel=1e-12)
     t = os_.trajectory("sgd", q, q.start, 120, lr=th.eta_best)
-    assert os_.measured_rate(t.gaps, 20, 120) == pytest.approx(19 / 21, rel=1e-6)
+    assert ot.measured_rate(t.gaps, 20, 120) == pytest.approx(19 / 21, rel=1e-6)
     # any other fixed step is slower
     for eta in (0.8 * th.eta_best, 1.1 * th.eta_best):
-        assert os_.gd_rate(eta, [1.0, 20.0]) > th.gd_best_rate
+        assert ot.gd_rate(eta, [1.0, 20.0]) > th.gd_best_rate
 
 
 def test_heavy_ball_theory_matches_measured_runs():
     q = os_.Quadratic(kappa=100.0, angle=10.0)
-    th = os_.quadratic_theory(q)
-    polyak = os_.heavy_ball_rate(th.polyak_eta, th.polyak_momentum, [1.0, 100.0])
+    th = ot.quadratic_theory(q)
+    polyak = ot.heavy_ball_rate(th.polyak_eta, th.polyak_momentum, [1.0, 100.0])
     assert polyak == pytest.approx(9 / 11, rel=1e-6)
     assert th.polyak_rate == pytest.approx(9 / 11, rel=1e-12)
     # a non-Polyak setting with distinct roots: the measured rate is the predicted one
     eta, mu = 0.01, 0.6
     t = os_.trajectory("momentum", q, q.start, 400, lr=eta, momentum=mu)
-    measured = os_.measured_rate(t.gaps, 200, 400)
-    assert measured == pytest.approx(os_.heavy_ball_rate(eta, mu, [1.0, 100.0]), rel=2e-3)
+    measured = ot.measured_rate(t.gaps, 200, 400)
+    assert measured == pytest.approx(ot.heavy_ball_rate(eta, mu, [1.0, 100.0]), rel=2e-3)
     # Polyak's setting: a double root, so the error decays like k·ρ^k; the rate still shows
     t = os_.trajectory("momentum", q, q.start, 300, lr=th.polyak_eta, momentum=th.polyak_momentum)
-    assert os_.measured_rate(t.gaps, 200, 300) == pytest.approx(9 / 11, rel=1e-2)
-    assert os_.measured_rate(t.gaps, 200, 300) < os_.gd_rate(th.eta_best, [1.0, 100.0])
+    assert ot.measured_rate(t.gaps, 200, 300) == pytest.approx(9 / 11, rel=1e-2)
+    assert ot.measured_rate(t.gaps, 200, 300) < ot.gd_rate(th.eta_best, [1.0, 100.0])
 
 
 def test_measured_divergence_threshold_is_two_over_lambda_max():
@@ -187,7 +188,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown surface 'bowl'"):
         os_.make_surface("bowl")
     with pytest.raises(TypeError, match="surface must be a Quadratic"):
-        os_.quadratic_theory(os_.Saddle())
+        ot.quadratic_theory(os_.Saddle())
     with pytest.raises(ValueError, match="first and last must satisfy"):
-        os_.measured_rate(np.ones(10), 5, 10)
+        ot.measured_rate(np.ones(10), 5, 10)
     assert isinstance(os_.make_surface("quadratic", kappa=3), os_.Quadratic)

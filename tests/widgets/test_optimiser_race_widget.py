@@ -12,6 +12,7 @@ pytest.importorskip("ipywidgets")
 plt = pytest.importorskip("matplotlib.pyplot")
 
 from nnlib.lessons import optimiser_surfaces as os_  # noqa: E402
+from nnlib.lessons import optimiser_theory as ot  # noqa: E402
 from nnlib.plotting.optimisers import GAP_FLOOR, RacePlot, plot_curves, plot_lr_sweep  # noqa: E402
 from nnlib.widgets.optimiser_race import (  # noqa: E402
     DEFAULT_RACERS,
@@ -140,7 +141,7 @@ def test_kappa_changes_the_quadratic_and_its_theory(lab):
     assert lab.surface.kappa == pytest.approx(10.0)
     _, theory = _data(lab, "theory:gd")
     gaps = lab.runs["sgd"].gaps
-    rho = os_.gd_rate(lab.controls["lr"].value, [1.0, 10.0])
+    rho = ot.gd_rate(lab.controls["lr"].value, [1.0, 10.0])
     np.testing.assert_allclose(theory, np.maximum(gaps[0] * rho ** (2 * np.arange(201)),
                                                   GAP_FLOOR), rtol=1e-9)
     # the dashed line really bounds gradient descent from above (the rate is the worst mode's)
