@@ -19,29 +19,9 @@ q1 = NumericExercise(
 
 def _check_freeze(fn, rng):
     """fn(model, depth) -> None: freeze the first depth weight layers of a transfer_cnn."""
-    import torch
+    from ..torchkit.exercise_checks import check_freeze
 
-    from ..torchkit import transfer
-
-    names = ["conv1", "conv2", "fc1", "out"]
-    for depth in rng.permutation(4):
-        depth = int(depth)
-        torch.manual_seed(int(rng.integers(1 << 31)))
-        model = transfer.transfer_cnn()
-        before = {k: v.clone() for k, v in model.state_dict().items()}
-        fn(model, depth)
-        for i, name in enumerate(names):
-            flags = {p.requires_grad for p in getattr(model, name).parameters()}
-            if flags != {i >= depth}:
-                state = "trainable" if i < depth else "frozen"
-                return False, (f"with depth = {depth}, layer {name} is left {state}: the first "
-                               f"depth weight layers (weights and biases) must be frozen and "
-                               f"the rest trainable")
-        for k, v in model.state_dict().items():
-            if not torch.equal(v, before[k]):
-                return False, f"with depth = {depth} the values of {k} changed: freezing only " \
-                              "marks parameters, it does not change them"
-    return True, "the right layers are frozen for every depth 0-3"
+    return check_freeze(fn, rng)
 
 
 q2 = CodeExercise(

@@ -26,41 +26,9 @@ q2 = NumericExercise(
 
 def _check_fgsm(fn, rng):
     """fn(model, x, y, eps) -> attacked images, compared with nnlib.torchkit.attacks.fgsm."""
-    import torch
+    from ..torchkit.exercise_checks import check_fgsm
 
-    from ..torchkit import attacks
-
-    for trial in range(3):
-        shape = (1, 6 + trial, 7)
-        n_in = shape[1] * shape[2]
-        torch.manual_seed(int(rng.integers(1 << 31)))
-        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(n_in, 12), torch.nn.Tanh(),
-                                  torch.nn.Linear(12, 4))
-        model = attacks.PixelModel(net).eval()
-        x = torch.from_numpy(rng.uniform(0, 1, size=(5, *shape)).astype("float32"))
-        x[0, 0, 0] = 0.0  # pixels at the edges of the range: the result must stay in [0, 1]
-        x[1, 0, 0] = 1.0
-        y = torch.from_numpy(rng.integers(0, 4, size=5))
-        eps = float(rng.uniform(0.05, 0.3))
-        got = fn(model, x.clone(), y.clone(), eps)
-        if not isinstance(got, torch.Tensor):
-            return False, f"my_fgsm returned a {type(got).__name__}; return a torch tensor"
-        if tuple(got.shape) != tuple(x.shape):
-            return False, f"the output has shape {tuple(got.shape)}; it should be {tuple(x.shape)}"
-        got = got.detach()
-        if float(got.min()) < 0 or float(got.max()) > 1:
-            return False, "some pixels left [0, 1]: clip the attacked images"
-        expected = attacks.fgsm(model, x, y, eps)
-        moved = (got - x).abs()
-        if float(moved.max()) > eps + 1e-5:
-            return False, f"a pixel moved by more than ε = {eps:.3f}: use ε times the SIGN"
-        if not torch.allclose(got, expected, atol=1e-5):
-            wrong_way = float(((got - x) * (expected - x) < 0).float().mean())
-            if wrong_way > 0.5:
-                return False, "most pixels moved the wrong way: FGSM climbs the loss (x + ε·sign)"
-            return False, "some pixels differ from FGSM: take the gradient of the loss at x " \
-                          "with respect to x, for the true labels y"
-    return True, "your FGSM matches the library on fresh random models and images"
+    return check_fgsm(fn, rng)
 
 
 q3 = CodeExercise(

@@ -140,6 +140,24 @@ def iterated_fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float
 ATTACKS = {"fgsm": fgsm, "iterated": iterated_fgsm}
 
 
+def check_images(x, y) -> None:
+    """Raise unless ``x`` is a tensor ``(N, C, H, W)`` of pixels in [0, 1] and ``y`` ``(N,)``."""
+    _check_batch(x, y)
+
+
+def sign_step(x: torch.Tensor, sign: torch.Tensor, eps: float) -> torch.Tensor:
+    """``clip(x + eps * sign, 0, 1)``: FGSM with a gradient sign computed earlier (for one
+    image the sign does not depend on ε, so an ε slider needs no new backward pass)."""
+    eps = check_positive_float("eps", eps, allow_zero=True)
+    return (x.detach() + eps * sign).clamp(0.0, 1.0)
+
+
+def probabilities(model: nn.Module, x: torch.Tensor) -> np.ndarray:
+    """Softmax probabilities ``(N, classes)`` of ``model`` at ``x``, as a NumPy array."""
+    with torch.inference_mode():
+        return torch.softmax(model(x), dim=1).float().cpu().numpy()
+
+
 @dataclass
 class AttackResult:
     """Outcome of an attack on N images at one ε (all fractions in [0, 1])."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ipywidgets as w
 import numpy as np
-import torch
 
 from ..plotting.failures import AdversarialPlot
 from ..torchkit import attacks
@@ -61,23 +60,21 @@ class AdversarialLab(w.VBox):
     def _new_digit(self, _change=None):
         xb, yb = self._batch()
         self._sign = attacks.input_gradient(self.model, xb, yb).sign()
-        with torch.inference_mode():
-            self._p_clean = torch.softmax(self.model(xb), 1)[0].cpu().numpy()
+        self._p_clean = attacks.probabilities(self.model, xb)[0]
         self._draw()
 
-    def attacked(self) -> torch.Tensor:
+    def attacked(self):
         """The attacked digit ``(1, 1, H, W)`` at the current controls."""
         xb, yb = self._batch()
         eps = float(self.controls["epsilon"].value)
         if self.controls["method"].value == "iterated":
             return attacks.iterated_fgsm(self.model, xb, yb, eps, steps=10)
-        return (xb + eps * self._sign).clamp(0.0, 1.0)
+        return attacks.sign_step(xb, self._sign, eps)
 
     def _draw(self, _change=None):
         xb, yb = self._batch()
         adv = self.attacked()
-        with torch.inference_mode():
-            p_adv = torch.softmax(self.model(adv), 1)[0].cpu().numpy()
+        p_adv = attacks.probabilities(self.model, adv)[0]
         label, eps = int(yb[0]), float(self.controls["epsilon"].value)
         self.plot.update(xb[0, 0].cpu().numpy(), adv[0, 0].cpu().numpy(), self._p_clean, p_adv,
                          label=label, eps=eps)
@@ -103,12 +100,9 @@ def adversarial_lab(model, images, labels, *, eps: float = 0.1, index: int = 0,
     labels: int tensor ``(N,)``. eps: starting ε in [0, 0.3]; index: the first digit shown;
     method: ``"fgsm"`` or ``"iterated"``.
     """
-    if not isinstance(images, torch.Tensor) or not isinstance(labels, torch.Tensor):
-        raise TypeError(f"images and labels must be torch tensors; got "
-                        f"{type(images).__name__} and {type(labels).__name__}")
-    if len(images) != len(labels) or len(images) == 0:
-        raise ValueError(f"images and labels must be non-empty and of equal length; got "
-                         f"{len(images)} and {len(labels)}")
+    attacks.check_images(images, labels)
+    if len(images) == 0:
+        raise ValueError("images must hold at least one image; got 0")
     if not 0.0 <= float(eps) <= MAX_EPS:
         raise ValueError(f"eps must be in [0, {MAX_EPS}]; got {eps!r}")
     if not 0 <= int(index) < len(labels):
