@@ -156,3 +156,18 @@ def test_fit_pixels_trains_with_a_fresh_transform_each_epoch(rng):
     assert calls == [32, 32, 32] and not model.training
     with pytest.raises(ValueError, match="labels"):
         generalise.fit_pixels(generalise.mlp(), images, labels[:5], progress=False)
+
+
+def test_frozen_with_depth_zero_is_fine_tuning_and_the_default_depth_is_all_but_the_head(rng):
+    pre = transfer.transfer_cnn()
+    x, y = _images(rng, 30), torch.from_numpy(np.repeat(np.arange(5), 6))
+    tuned = transfer.few_label_runs(pre, x, y, x, y, k=3, epochs=2, modes=("finetune",))
+    depth0 = transfer.few_label_runs(pre, x, y, x, y, k=3, epochs=2, modes=("frozen",),
+                                     freeze_depth=0)
+    assert tuned["finetune"].test_accuracy == depth0["frozen"].test_accuracy
+    default = transfer.transfer_model("frozen", pre)
+    assert transfer.freeze(transfer.transfer_model("frozen", pre, freeze_depth=3), 3) == \
+        ["conv1", "conv2", "fc1"]
+    assert [p.requires_grad for p in default.parameters()] == \
+        [p.requires_grad for p in transfer.transfer_model("frozen", pre,
+                                                          freeze_depth=3).parameters()]
