@@ -64,7 +64,10 @@ def accuracy_bars(accuracies: dict, ax=None, *, chance: float | None = 0.1, titl
     values = np.array([accuracies[n] for n in names], dtype=float)
     bars = ax.barh(np.arange(len(names)), values, color="tab:blue")
     for i, v in enumerate(values):
-        ax.text(min(v, 0.85) + 0.01, i, f"{v:.1%}", va="center", fontsize=FONT)
+        inside = v > 0.8  # write long bars' values inside them, in white
+        ax.text(v - 0.01 if inside else v + 0.01, i, f"{v:.1%}", va="center",
+                ha="right" if inside else "left", color="white" if inside else "black",
+                fontsize=FONT)
     ax.set_yticks(np.arange(len(names)), names, fontsize=FONT)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
