@@ -38,14 +38,16 @@ WRONG = {
 }
 
 ANSWERS = {
-    "q6": "On this small setup (5000 training digits, 3 epochs, SGD lr 0.1) the two end up "
-          "close, max pooling usually a little ahead: max keeps the strongest response of an "
-          "edge detector in each region, so a stroke anywhere in the region is reported at "
-          "full strength, while the mean dilutes it with the empty pixels around it (a thin "
-          "stroke covering one pixel of four counts a quarter). Average pooling also passes "
-          "gradient to every pixel, which can help early training; max pooling passes it only "
-          "to the winner. Students should report their own measured numbers and note that one "
-          "seed and 3 epochs cannot separate differences below about a percentage point.",
+    "q6": "On this small setup (5000 training digits, SGD with lr 0.1, minibatches of 32) the "
+          "two end up close: a seeded run measured 0.65 / 0.87 / 0.82 test accuracy after "
+          "epochs 1-3 with max pooling and 0.63 / 0.85 / 0.82 with average pooling, so one "
+          "seed and 3 epochs cannot separate them (the accuracy also jumps from epoch to "
+          "epoch at this learning rate). The usual argument for max: it keeps the strongest "
+          "response of an edge detector in each region, so a thin stroke anywhere in the "
+          "region is reported at full strength, while the mean dilutes it with the empty "
+          "pixels around it. Average pooling passes gradient to every pixel of the region, "
+          "max pooling only to the winner. Students should report their own numbers and "
+          "say how much of the difference a second seed changes.",
     "q7": "Each 3×3 or 5×5 mask must span all input channels, so on a 192-channel input a "
           "5×5 layer with 32 masks alone has 5·5·192·32 ≈ 154 k weights and as many "
           "multiply-adds per pixel. The 1×1 convolutions first reduce the channels (to 96 "
