@@ -5,7 +5,10 @@ Workload: the first 1 000 training digits as float32 (1000, 28, 28) in [0, 1];
 ``max_rotation=15`` degrees, i.e. one bilinear interpolation per image. Times are medians of
 repeats after a warm-up, all measured in this same run:
 
-* NumPy batch: ≤ 50 ms (the issue's budget, on a quiet 2-core machine);
+* NumPy batch: ≤ 50 ms (the issue's budget, on a quiet 2-core machine). The work runs on one
+  thread (OPENBLAS_NUM_THREADS=1; nothing here is multi-threaded), so its process CPU time is
+  the wall time it takes on an idle core; the target is judged on that median CPU time, which
+  other programs on a shared machine do not inflate, and the wall-clock median is shown beside;
 * against ``torch.nn.functional.grid_sample`` doing the same maps on one thread (the
   optimised C++ reference, via :mod:`nnlib.torchkit.augment`): at most 3× its time;
 * against the per-pixel loop that pins it in ``tests/test_augment.py`` (timed on 20 images and
@@ -26,14 +29,14 @@ from benchmarks._report import Report
 N, MAX_SHIFT, MAX_ROTATION = 1000, 2, 15.0
 
 
-def median_time(fn, *, repeats: int, warmup: int = 3) -> float:
+def median_time(fn, *, repeats: int, warmup: int = 3, clock=time.perf_counter) -> float:
     for _ in range(warmup):
         fn()
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return float(np.median(times))
 
 
@@ -43,13 +46,15 @@ def augment_times(repeats: int = 30) -> dict[str, float]:
 
     images = load_mnist("train")[0][:N].astype(np.float32) / np.float32(255)
     rng = np.random.default_rng(0)
-    times = {"numpy": median_time(lambda: augment.random_transform(
-        images, rng=rng, max_shift=MAX_SHIFT, max_rotation=MAX_ROTATION), repeats=repeats)}
+    def numpy_batch():
+        augment.random_transform(images, rng=rng, max_shift=MAX_SHIFT, max_rotation=MAX_ROTATION)
 
-    import nnlib.torchkit  # noqa: F401  (passive OpenMP waits before torch loads)
-    import torch
+    times = {"numpy": median_time(numpy_batch, repeats=repeats),
+             "numpy_cpu": median_time(numpy_batch, repeats=repeats, clock=time.process_time)}
 
-    from nnlib.torchkit import augment as taug
+    from nnlib.torchkit import augment as taug  # before torch: passive OpenMP waits
+
+    torch = taug.torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -75,8 +80,10 @@ def main() -> int:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     r = Report("augment")
     t = augment_times()
-    r.add("random shift ±2 + rotation ±15°, 1 000 digits (NumPy)", f"{t['numpy'] * 1e3:.1f} ms",
-          "<= 50 ms", t["numpy"] <= 0.050)
+    r.add("random shift ±2 + rotation ±15°, 1 000 digits (NumPy, CPU)",
+          f"{t['numpy_cpu'] * 1e3:.1f} ms", "<= 50 ms", t["numpy_cpu"] <= 0.050)
+    r.add("  the same, wall clock (inflated when the cores are shared)",
+          f"{t['numpy'] * 1e3:.1f} ms")
     r.add("  same maps, torch grid_sample (1 thread)", f"{t['torch'] * 1e3:.1f} ms")
     ratio = t["numpy"] / t["torch"]
     r.add("  NumPy / torch", f"{ratio:.2f} x", "<= 3 x", ratio <= 3.0)
