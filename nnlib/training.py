@@ -506,8 +506,9 @@ def _layer_epoch(run, X, y, order, batch_size, loss, loss_fn, penalties, callbac
 def per_example_sgd_epoch(net, X, y, *, order, batch_size: int, lr: float) -> float:
     """One epoch of SGD done the textbook way: backprop one example at a time.
 
-    For each minibatch, every example is pushed through the network as a single row, its
-    gradients are summed, and the step W ← W − (lr/K) Σ ∇W is taken. Quadratic cost;
+    For each minibatch, every example is pushed through the network as a single row; its
+    gradients add up in each parameter's ``.grad`` (layers accumulate), and the step
+    W ← W − (lr/K) Σ ∇W is taken. Quadratic cost;
     ``net`` a Dense/activation :class:`nnlib.layers.Sequential`; y (N,) integer labels. It
     computes exactly what ``fit(..., optimizer=SGD(net.parameters(), lr=lr), loss="quadratic",
     shuffle=False)`` computes on ``X[order]`` and is kept only as the slow reference that
@@ -519,18 +520,15 @@ def per_example_sgd_epoch(net, X, y, *, order, batch_size: int, lr: float) -> fl
     dtype = params[0].data.dtype
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
-        total = [np.zeros_like(p.data) for p in params]
+        for p in params:
+            p.grad[...] = 0
         for i in idx:
             x = np.asarray(X[i:i + 1], dtype=dtype)
             target = np.zeros((1, num_out), dtype=dtype)
             target[0, y[i]] = 1
-            for p in params:
-                p.grad[...] = 0
             out = net.forward(x)
             net.backward(out - target)  # quadratic cost of one example: dC/da = a − y
-            for acc, p in zip(total, params):
-                acc += p.grad
         step = lr / len(idx)
-        for acc, p in zip(total, params):
-            p.data -= step * acc
+        for p in params:
+            p.data -= step * p.grad
     return time.perf_counter() - t0
