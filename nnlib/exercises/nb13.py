@@ -28,13 +28,12 @@ q2 = NumericExercise(
            "∂(λ w²)/∂w = 2 λ w, so w ← w − lr · 2λ w = (1 − 2 lr λ) w."))
 
 q3 = ChoiceExercise(
-    "q3", digest="e8da25ad3b9f5c54ba343aa40e4c563c838f00fb71fac2231112b57c80cc855f",
-    choices=("border", "centre", "everywhere alike"),
-    prompt="Predict first: after training with L1, which first-layer weights are nearest zero: "
-           "those reading the image's border, its centre, or everywhere alike?",
-    hints=("Which pixels carry ink in (almost) no training digit?",
-           "A weight whose pixel is always blank gets no gradient from the data: only the "
-           "penalty's pull acts on it."))
+    "q3", digest="14446a342c7a66e79a0af539a4de4ea086bd566d8a1835aeafb958c7c19fdb2b",
+    choices=("L1", "L2", "about the same"),
+    prompt="Predict first: trained to about the same test accuracy, which penalty leaves more "
+           "weights below 1e-3: L1, L2, or about the same?",
+    hints=("Compare the pulls towards zero: λ sgn(w) for L1, 2λw for L2.",
+           "How strong is each pull on a weight that is already small?"))
 
 q4 = ChoiceExercise(
     "q4", digest="c80ec510150d20fa62e96f7c43224b7fb76670e486faf3ba7b1edbc92764b322",
@@ -104,6 +103,14 @@ q6 = CodeExercise(
     prompt="Write l1_grad(w, lam): the gradient of λ Σ|w| with respect to w, 0 where w = 0.",
     hints=("d|w|/dw is +1 for w > 0 and −1 for w < 0.",
            "np.sign does exactly that, and gives 0 at 0."))
+
+q8 = NumericExercise(
+    "q8", digest="3ddcb9fa1c5992d4f8a25ddfbdc008e2a1a4924ebea59506d1c6fb302424f1d9",
+    step=1e-4,
+    prompt="SGD with lr = 0.1 on 1 000 images in batches of 32 for 40 epochs, with L1(λ = 1e-4): "
+           "how far in total can the penalty's pull alone move one weight?",
+    hints=("Each step moves w by lr · λ sgn(w) because of the penalty.",
+           "Count the steps: ceil(1000 / 32) per epoch, times 40 epochs."))
 
 q7 = OpenQuestion(
     "q7", prompt="Dropout is said to average many thinned networks. How many different thinned "
