@@ -183,6 +183,20 @@ class FewLabelRun:
         return float("inf")
 
 
+def average_runs(runs) -> FewLabelRun:
+    """The mean test-accuracy curve of several :class:`FewLabelRun` of one mode (same epochs),
+    e.g. over several draws of the k labelled images."""
+    runs = list(runs)
+    if not runs:
+        raise ValueError("runs must hold at least one FewLabelRun; got none")
+    epochs = runs[0].epochs
+    if any(r.epochs != epochs or r.mode != runs[0].mode for r in runs):
+        raise ValueError("runs must share one mode and the same evaluated epochs; got modes "
+                         f"{sorted({r.mode for r in runs})}")
+    mean = np.mean([r.test_accuracy for r in runs], axis=0)
+    return FewLabelRun(runs[0].mode, runs[0].k, list(epochs), [float(a) for a in mean])
+
+
 def train_few(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_test: torch.Tensor,
               y_test: torch.Tensor, *, epochs: int = 30, lr: float = 3e-3,
               batch_size: int = 25, seed: int = 0, eval_every: int = 1, mode: str = "",

@@ -171,3 +171,13 @@ def test_frozen_with_depth_zero_is_fine_tuning_and_the_default_depth_is_all_but_
     assert [p.requires_grad for p in default.parameters()] == \
         [p.requires_grad for p in transfer.transfer_model("frozen", pre,
                                                           freeze_depth=3).parameters()]
+
+
+def test_average_runs_averages_the_curves_and_epochs_to_reads_the_mean():
+    a = transfer.FewLabelRun("finetune", 10, [1, 2, 3], [0.5, 0.7, 0.9])
+    b = transfer.FewLabelRun("finetune", 10, [1, 2, 3], [0.7, 0.7, 0.7])
+    mean = transfer.average_runs([a, b])
+    assert mean.test_accuracy == pytest.approx([0.6, 0.7, 0.8])
+    assert mean.epochs_to(0.75) == 3 and mean.epochs_to(0.85) == float("inf")
+    with pytest.raises(ValueError, match="runs"):
+        transfer.average_runs([a, transfer.FewLabelRun("scratch", 10, [1, 2, 3], [0, 0, 0])])
