@@ -171,12 +171,22 @@ def load_mnist(split: str, root: str | os.PathLike | None = None, *, download: b
     return images, labels.astype(np.int64)
 
 
-def mnist_vectors(split: str, root=None, *, dtype=np.float32):
-    """MNIST as flat vectors scaled to [0, 1]: ``(N, 784)`` and labels ``(N,)``."""
+def mnist_vectors(split: str, root=None, *, limit: int | None = None, dtype=np.float32):
+    """MNIST as flat vectors scaled to [0, 1]: ``(N, 784)`` and labels ``(N,)``.
+
+    ``limit``: keep only the first ``limit`` digits (the same ones every time), as
+    :func:`mnist_images` does.
+    """
     if not (isinstance(dtype, type) and issubclass(dtype, np.floating)):
         raise TypeError(f"dtype must be a NumPy floating type (np.float32, np.float64); "
                         f"got {dtype!r}")
     images, labels = load_mnist(split, root)
+    if limit is not None:
+        limit = check_positive_int("limit", limit)
+        if limit > len(images):
+            raise ValueError(f"limit must be at most {len(images)} for the {split} split; "
+                             f"got {limit}")
+        images, labels = images[:limit], labels[:limit].copy()
     return images.reshape(len(images), -1).astype(dtype) / dtype(255), labels
 
 

@@ -65,6 +65,18 @@ def test_mnist_vectors():
     assert y[:3].tolist() == [7, 2, 1]
 
 
+def test_mnist_vectors_subset_is_the_first_digits():
+    x, y = data.mnist_vectors("test")
+    xs, ys = data.mnist_vectors("test", limit=20)
+    assert xs.shape == (20, 784) and xs.dtype == np.float32 and ys.shape == (20,)
+    np.testing.assert_array_equal(xs, x[:20])
+    np.testing.assert_array_equal(ys, y[:20])
+    with pytest.raises(ValueError, match="limit must be at most 10000"):
+        data.mnist_vectors("test", limit=10001)
+    with pytest.raises(ValueError, match="limit"):
+        data.mnist_vectors("test", limit=0)
+
+
 def test_mnist_images_subset_matches_the_raw_digits():
     raw, labels = data.load_mnist("test")
     x, y = data.mnist_images("test", limit=50)
