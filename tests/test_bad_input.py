@@ -291,10 +291,11 @@ SPECS += spec("nnlib.lessons.gradient_lab.measure", dict,
               {"depth": POS_INT[:3], "width": POS_INT[:3], "activation": CHOICE[:2]})
 
 # --- torch room (skipped without torch) ------------------------------------------------------
-SPECS += spec("nnlib.torchkit.models.cnn", dict,
+SPECS += spec("nnlib.torchkit.models.cnn", lambda: {"padding": "valid"},
               {"filters": [((16, 0), V), ((16, 2.5), T), ("16", T)],
-               "kernel_size": [(0, V), (29, V)], "pooling": CHOICE, "activation": CHOICE,
-               "dropout": [(1.5, V), (-0.1, V)], "padding": CHOICE[:2]})
+               "kernel_size": [(0, V), (29, V), ((5, 30), V)], "pooling": CHOICE,
+               "activation": CHOICE, "dropout": [(1.5, V), (-0.1, V), ("0.5", T)],
+               "padding": CHOICE[:2], "crop": [(14, V), (-1, V)], "num_classes": POS_INT[:3]})
 SPECS += spec("nnlib.torchkit.models.build_model", lambda: {"name": "lenet"}, {"name": CHOICE})
 SPECS += spec("nnlib.torchkit.device.seed_everything", lambda: {"seed": 0},
               {"seed": [(-1, V), (1.5, T), ("0", T), (None, T)]})

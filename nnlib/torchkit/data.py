@@ -65,7 +65,10 @@ def _take(images, labels, limit, name, rng):
     if limit is None:
         return images, labels
     limit = check_positive_int(name, limit)
-    if limit >= len(labels):
+    if limit > len(labels):
+        raise ValueError(f"{name} must be at most {len(labels)} (the images in this split); "
+                         f"got {limit}")
+    if limit == len(labels):
         return images, labels
     # a random but fixed subset keeps all ten classes in proportion
     idx = np.sort(np.random.default_rng(rng).permutation(len(labels))[:limit])

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .. import activations as _act
-from .._checks import check_choice, check_positive_int
+from .._checks import check_choice, check_positive_int, check_real
 
 POOLINGS = ("max", "avg", "none")
 #: registry name -> torch module class, for every activation in nnlib.activations.ACTIVATIONS
@@ -52,6 +52,35 @@ def _flat_size(layers: OrderedDict, in_shape) -> int:
     return int(probe.numel())
 
 
+def _check_fits(in_shape, crop, kernels, padding, pooling, filters, kernel_size) -> None:
+    """Raise ValueError, naming the arguments, if the layers shrink the image to nothing."""
+    if (not isinstance(in_shape, (tuple, list)) or len(in_shape) != 3
+            or not all(isinstance(v, int) and v >= 1 for v in in_shape)):
+        raise ValueError(f"in_shape must be (channels, height, width) of positive ints; "
+                         f"got {in_shape!r}")
+    size = (in_shape[1] - 2 * crop, in_shape[2] - 2 * crop)
+    if min(size) < 1:
+        raise ValueError(f"crop {crop} removes the whole {in_shape[1]}x{in_shape[2]} input")
+    for i, k in enumerate(kernels, start=1):
+        before = size
+        pad = k // 2 if padding == "same" else 0
+        size = tuple(s + 2 * pad - k + 1 for s in size)
+        if min(size) < 1:
+            raise ValueError(
+                f"kernel_size {k} of conv{i} does not fit its {before[0]}x{before[1]} input "
+                f"(padding {padding!r}): filters {filters} with kernel_size {kernel_size!r} "
+                f"shrink the {in_shape[1]}x{in_shape[2]} image to nothing; use smaller "
+                "kernels, fewer conv layers or padding='same'")
+        if pooling != "none":
+            size = (size[0] // 2, size[1] // 2)
+            if min(size) < 1:
+                raise ValueError(
+                    f"conv{i} leaves a {before[0] + 2 * pad - k + 1}x{before[1] + 2 * pad - k + 1} "
+                    f"map that 2x2 pooling cannot halve: filters {filters} with kernel_size "
+                    f"{kernel_size!r} shrink the {in_shape[1]}x{in_shape[2]} image to nothing; "
+                    "use fewer conv layers, smaller kernels or pooling='none'")
+
+
 def _as_tuple(name, value, n):
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
     if len(values) != n:
@@ -80,8 +109,10 @@ def cnn(filters=(16, 32), *, kernel_size=5, pooling: str = "max", hidden: int | 
     check_choice("pooling", pooling, POOLINGS)
     check_choice("activation", activation, ACTIVATIONS)
     check_choice("padding", padding, ("same", "valid"))
-    if not 0.0 <= float(dropout) < 1.0:
-        raise ValueError(f"dropout must be a probability in [0, 1); got {dropout!r}")
+    dropout = check_real("dropout", dropout, low=0.0, high=1.0, high_open=True)
+    crop = check_positive_int("crop", crop, minimum=0)
+    num_classes = check_positive_int("num_classes", num_classes)
+    _check_fits(in_shape, crop, kernels, padding, pooling, filters, kernel_size)
     act = ACTIVATIONS[activation]
     layers = OrderedDict()
     if crop:
@@ -151,7 +182,11 @@ MODELS = {"fast_cnn": fast_cnn, "lenet": lenet, "cnn": cnn}
 
 def build_model(name: str, **kwargs) -> nn.Sequential:
     """``MODELS[name](**kwargs)``; e.g. ``build_model("cnn", filters=(8, 16), dropout=0.25)``."""
-    check_choice("model", name, MODELS)
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a model name (a string), one of {list(MODELS)}; "
+                        f"got {name!r}")
+    if name not in MODELS:
+        raise ValueError(f"unknown model name {name!r}; allowed: {', '.join(MODELS)}")
     return MODELS[name](**kwargs)
 
 

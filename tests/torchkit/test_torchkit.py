@@ -201,11 +201,15 @@ def test_configurable_cnn(kw):
 def test_cnn_rejects_bad_settings():
     with pytest.raises(ValueError, match="unknown pooling 'median'"):
         models.cnn(pooling="median")
-    with pytest.raises(ValueError, match="dropout must be a probability"):
+    with pytest.raises(ValueError, match=r"dropout must be a finite number in \[0.0, 1.0\)"):
         models.cnn(dropout=1.0)
+    with pytest.raises(ValueError, match="kernel_size 5 of conv3 does not fit its 4x4 input"):
+        models.cnn((8, 8, 8), kernel_size=5, padding="valid")
+    with pytest.raises(ValueError, match="2x2 pooling cannot halve"):
+        models.cnn((8,) * 6)
     with pytest.raises(ValueError, match="kernel_size must be one int or one per conv layer"):
         models.cnn(filters=(4, 8), kernel_size=(3, 3, 3))
-    with pytest.raises(ValueError, match="unknown model 'resnet'"):
+    with pytest.raises(ValueError, match="unknown model name 'resnet'"):
         models.build_model("resnet")
 
 
