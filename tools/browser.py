@@ -69,10 +69,17 @@ LABS: dict[str, tuple[Control, ...]] = {
     "04_vanishing_exploding_gradients.ipynb": (Control("chain_lab(", "every w_j"),
                                                Control("gradient_lab()", "depth")),
     "05_activations_and_initialisation.ipynb": (Control("gradient_lab(depth=50", "depth"),),
+    "06_optimisers.ipynb": (Control("optimiser_race_lab(", "learning rate"),),
+    "07_batchnorm_and_skip_connections.ipynb": (Control("gradient_lab(depth=30", "depth"),),
+    "08_pretraining_and_explaining_away.ipynb": (Control("explaining_away_lab(", "P(Y) battery"),),
     "09_cross_correlation.ipynb": (Control("cross_correlation_lab(", "step"),),
     "10_convolution_layers.ipynb": (Control("conv_geometry_lab(", "kernel k"),),
     "12_cnn_on_mnist.ipynb": (Control("feature_maps_lab(", "channel"),
                               Control("cnn_trainer_lab(", "Train", kind="button", timing=False)),
+    "13_overfitting_dropout_augmentation.ipynb": (
+        Control("regularization_lab(", "Train", kind="button", timing=False),),
+    "14_transfer_learning.ipynb": (Control("transfer_lab(", "labels/class"),),
+    "15_failure_to_generalise.ipynb": (Control("adversarial_lab(", "ε"),),
 }
 
 # Installed in every page before JupyterLab loads: timestamps of user events and of draws into
