@@ -31,18 +31,24 @@ WRONG = {
 }
 
 ANSWERS = {
-    "q5": "Usually a little, if at all, in 4 epochs: the test accuracy moves by about a tenth "
-          "of a point, within the run-to-run spread of one seed. MNIST digits are already "
-          "centred by their centre of mass, so shifted digits are rare in the test set, and "
-          "the network's pooling already tolerates small shifts; augmentation mainly fights "
-          "over-fitting, and a 72 k-weight network trained for 4 epochs on 60 000 images "
-          "barely over-fits (training and test accuracy stay close). Random shifts also make "
-          "each epoch harder, so their benefit shows with more epochs or fewer training "
-          "images (notebook 13 measures the gain on a small training set).",
-    "q6": "Networks of a few thousand weights reach 98 % on 6 000 images in 2 epochs, e.g. one "
-          "conv layer with 4-8 masks, max pooling, and no hidden fully-connected layer (the "
-          "FC layer is where the weights are). What one gives up is width of the fully "
-          "connected part and depth; what must stay is a convolution with pooling (shared "
-          "masks and some tolerance to shifts) and a learning rate that suits the optimiser. "
-          "Students report their table; the point is that the search is trial and error.",
+    "q5": "Not in 4 epochs. Measured (seed 0, CPU, train.fit defaults): without shifts the "
+          "test accuracy after epochs 1-4 is 98.74 / 99.07 / 99.40 / 99.42 %, with shift=2 "
+          "97.58 / 98.88 / 99.39 / 99.37 %: a tie within the run-to-run spread, and the shifted "
+          "run trails early on. Its training accuracy is lower (99.23 % against 99.73 % in the "
+          "last epoch): random shifts make every epoch harder. The gain is small because "
+          "MNIST digits are already centred by their centre of mass, so shifted digits are "
+          "rare in the test set, the network's pooling already tolerates small shifts, and a "
+          "72 k-weight network trained 4 epochs on 60 000 images hardly over-fits, which is "
+          "what augmentation fights. It pays off with fewer training images or many more "
+          "epochs (notebook 13 measures the gain on a small training set).",
+    "q6": "Measured with the lab's settings (6 000 images, 2 epochs, Adam lr 1e-2, one-cycle, "
+          "seed 0): our 72 k-weight network reaches 97.3 %; two conv layers of 16 and 32 masks "
+          "with no hidden fully-connected layer (28.9 k weights) also 97.3 %; with 8 and 16 "
+          "masks (11.3 k) 96.8 %; with 4 and 8 masks (4.8 k) 95.0 %. So the smallest networks "
+          "that reach 97 % have a few tens of thousands of weights: the hidden fully-connected "
+          "layer, where most weights sit, can go, while enough masks in two conv layers with "
+          "pooling must stay. With so few images and steps the learning rate and the number "
+          "of epochs matter as much as the architecture; the point is that the search is "
+          "trial and error, and one seed cannot separate networks closer than a few tenths "
+          "of a point.",
 }
