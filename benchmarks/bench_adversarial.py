@@ -4,12 +4,17 @@ One redraw = the lab's callback (FGSM for one digit with the cached gradient sig
 pass, the probabilities, ``AdversarialPlot.update``) + a full Agg ``canvas.draw()`` of its four
 panels (what ipympl renders and sends). Also timed: a new digit (one backward pass more) and
 the iterated attack (10 gradient steps). Median over repeats that alternate ε so every draw
-changes the data. Target: ε redraw <= 150 ms. For scale, the table gives the time to draw an
-empty figure of the same size and layout, right now, on this machine.
+changes the data. Target: ε redraw <= 150 ms of the kernel's time, judged on the process's CPU
+time (what the kernel itself spends; the redraw is single-threaded, so on an idle machine wall
+time equals it, while on a shared machine the wall time also counts other programs' turns).
+Wall times are reported beside it, and so is an empty figure of the same size and layout drawn
+right now on this machine, for scale.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import statistics
 import time
 
@@ -22,13 +27,15 @@ def _median_ms(samples):
 
 
 def _time(action, values):
-    out = []
+    """Median (wall ms, CPU ms) of ``action(v)`` over ``values`` (the first call only warms)."""
+    wall, cpu = [], []
     for i, v in enumerate(values):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         action(v)
-        if i:  # the first round warms caches
-            out.append(time.perf_counter() - t0)
-    return _median_ms(out)
+        if i:
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    return _median_ms(wall), _median_ms(cpu)
 
 
 def main() -> int:
@@ -51,7 +58,8 @@ def main() -> int:
     model = generalise.small_cnn().eval()  # the notebook's CNN; weights do not change the cost
     x = attacks.to_pixels(rng.uniform(0, 1, size=(20, 28, 28)).astype(np.float32))
     y = torch.from_numpy(rng.integers(0, 10, size=20))
-    lab = adversarial_lab(model, x, y, eps=0.1)
+    with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the figure prints its repr
+        lab = adversarial_lab(model, x, y, eps=0.1)
     fig = lab.view.fig
     lab.view.refresh = fig.canvas.draw  # what the ipympl canvas does on draw_idle, synchronously
 
@@ -76,12 +84,16 @@ def main() -> int:
     plt.close(ref_fig)
 
     report = Report("bench_adversarial")
-    report.add("ε slider -> redrawn lab (FGSM, 4 panels)", f"{eps_ms:.1f} ms",
-               f"<= {TARGET_MS:.0f} ms", eps_ms <= TARGET_MS)
-    report.add("new digit -> redrawn lab (gradient + FGSM)", f"{digit_ms:.1f} ms")
-    report.add("ε slider, iterated FGSM (10 steps)", f"{iter_ms:.1f} ms")
-    report.add("reference: empty figure of the same layout", f"{ref:.1f} ms")
-    report.add("ε redraw / empty-figure draw", f"{eps_ms / ref:.2f}x")
+    report.add("ε slider -> redrawn lab (FGSM, 4 panels), CPU", f"{eps_ms[1]:.1f} ms",
+               f"<= {TARGET_MS:.0f} ms", eps_ms[1] <= TARGET_MS)
+    report.add("  the same, wall clock", f"{eps_ms[0]:.1f} ms")
+    report.add("new digit -> redrawn lab (gradient + FGSM), CPU / wall",
+               f"{digit_ms[1]:.0f} / {digit_ms[0]:.0f} ms")
+    report.add("ε slider, iterated FGSM (10 steps), CPU / wall",
+               f"{iter_ms[1]:.0f} / {iter_ms[0]:.0f} ms")
+    report.add("reference: empty figure of the same layout, CPU / wall",
+               f"{ref[1]:.0f} / {ref[0]:.0f} ms")
+    report.add("ε redraw / empty-figure draw (CPU)", f"{eps_ms[1] / ref[1]:.2f}x")
     return report.exit_code()
 
 
