@@ -1,0 +1,114 @@
+"""nnlib.results: shipped results load only when asked, compute by default (CI), and must keep
+the structure of what the cell computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnlib import results
+from nnlib.training import History
+
+
+def _value(n=30):
+    h = History(epoch=list(range(1, n + 1)), val_accuracy=[0.5 + i / 100 for i in range(n)],
+                engine="fused", step_loss=[float(i) for i in range(3 * n)])
+    return {"histories": {"a": h, "b": h}, "weights": np.arange(12.0).reshape(3, 4),
+            "labels": np.arange(5, dtype=np.int64), "best": ("a", 0.97, 3, True, None),
+            "names": ["x", "y"]}
+
+
+def _calls():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return _value()
+    return calls, compute
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    monkeypatch.delenv("NNLIB_USE_SHIPPED", raising=False)
+    monkeypatch.delenv("NNLIB_SAVE_SHIPPED", raising=False)
+
+
+def test_round_trip_keeps_values_types_and_structure(tmp_path):
+    v = _value()
+    results.save("demo", v, folder=tmp_path)
+    back = results.load("demo", folder=tmp_path)
+    assert isinstance(back["histories"]["a"], History)
+    assert back["histories"]["a"].val_accuracy == v["histories"]["a"].val_accuracy
+    assert back["histories"]["a"].engine == "fused" and back["best"] == v["best"]
+    assert np.array_equal(back["weights"], v["weights"]) and back["labels"].dtype == np.int64
+    assert isinstance(back["best"], tuple) and back["names"] == ["x", "y"]
+    assert results.structure(back) == results.structure(v)
+
+
+def test_ci_default_computes_even_when_a_shipped_file_exists(tmp_path):
+    results.save("demo", _value(), folder=tmp_path)
+    calls, compute = _calls()
+    results.shipped("demo", compute, folder=tmp_path)
+    assert calls == [1]
+
+
+def test_lecture_mode_loads_instead_of_computing(tmp_path, monkeypatch, capsys):
+    results.save("demo", _value(), folder=tmp_path)
+    calls, compute = _calls()
+    monkeypatch.setenv("NNLIB_USE_SHIPPED", "1")
+    got = results.shipped("demo", compute, folder=tmp_path)
+    assert calls == [] and "loaded the shipped result" in capsys.readouterr().out
+    assert results.structure(got) == results.structure(_value())
+    # explicit use=False wins over the environment
+    results.shipped("demo", compute, folder=tmp_path, use=False)
+    assert calls == [1]
+
+
+def test_lecture_mode_without_a_file_computes_and_says_so(tmp_path, capsys):
+    calls, compute = _calls()
+    results.shipped("missing", compute, folder=tmp_path, use=True)
+    assert calls == [1] and "no shipped result" in capsys.readouterr().out
+
+
+def test_a_changed_structure_is_an_error_naming_the_fix(tmp_path):
+    results.save("demo", _value(30), folder=tmp_path)
+    with pytest.raises(ValueError, match="regenerate"):
+        results.shipped("demo", lambda: _value(20), folder=tmp_path)   # other epoch count
+    with pytest.raises(ValueError, match="structure"):
+        results.shipped("demo", lambda: {**_value(), "extra": 1}, folder=tmp_path)
+
+
+def test_save_mode_writes_the_computed_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLIB_SAVE_SHIPPED", "1")
+    results.shipped("fresh", lambda: _value(), folder=tmp_path)
+    assert results.structure(results.load("fresh", folder=tmp_path)) == \
+        results.structure(_value())
+
+
+def test_bad_input_names_the_parameter(tmp_path):
+    with pytest.raises(ValueError, match="name"):
+        results.shipped("../escape", lambda: 1, folder=tmp_path)
+    with pytest.raises(TypeError, match="compute"):
+        results.shipped("ok", 3, folder=tmp_path)
+    with pytest.raises(TypeError, match="use"):
+        results.shipped("ok", lambda: 1, use="yes", folder=tmp_path)
+    with pytest.raises(TypeError, match="cannot be shipped"):
+        results.save("ok", {"f": object()}, folder=tmp_path)
+    with pytest.raises(TypeError, match="keys"):
+        results.save("ok", {1: 2}, folder=tmp_path)
+
+
+def test_oversized_results_are_refused_and_leave_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(results, "MAX_BYTES", 1000)
+    noise = np.random.default_rng(0).standard_normal(10_000)
+    with pytest.raises(ValueError, match="MB"):
+        results.save("big", noise, folder=tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("path", sorted(results.RESULTS_DIR.glob("*.npz")),
+                         ids=lambda p: p.name)
+def test_every_shipped_file_is_small_and_loads(path):
+    assert path.stat().st_size < results.MAX_BYTES
+    value = results.load(path.stem)
+    assert results.structure(value)  # decodes without pickle
