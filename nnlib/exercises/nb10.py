@@ -6,8 +6,6 @@ The answers live in ``solutions/10_convolution_layers.py``, not here.
 
 from __future__ import annotations
 
-import numpy as np
-
 from .. import conv
 from . import CodeExercise, NumericExercise, OpenQuestion, compare_arrays
 
