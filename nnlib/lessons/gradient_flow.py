@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import activations as act
+from .. import layers as nl
 from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
 from ..init import init_std
 
@@ -119,6 +120,36 @@ def chain(weights, x: float, *, biases=None, activation: str = "sigmoid", slope:
     else:
         status = "ok"
     return Chain(y, z, ww, f, products, delta_w, status)
+
+
+def scalar_chain_network(weights, biases=0.0, *, activation: str = "sigmoid",
+                         output_activation: bool = False):
+    """The scalar chain Φ(x) = w_L φ(⋯ φ(w_1 x + b_1) ⋯) + b_L as real layers, for backprop.
+
+    weights: (L,) = w_1..w_L; biases: (L,) or a scalar. Returns an
+    :class:`nnlib.layers.Sequential` of ``Dense(1, 1)`` layers (float64) with ``activation``
+    between them (and after the last one if ``output_activation``). Input (N, 1) -> (N, 1).
+    After ``net.backward(dout)`` the bias gradient of Dense ℓ is the error signal
+    δ_ℓ = ∂Φ/∂z_ℓ, so the first one is ∂Φ/∂b_1 computed by backprop, not by the formula.
+    """
+    w = as_float_array("weights", weights, ndim=1)
+    if w.size < 1:
+        raise ValueError("weights must hold at least one weight")
+    b = as_float_array("biases", biases, ndim=(0, 1))
+    if b.ndim == 1 and b.shape != w.shape:
+        raise ValueError(f"biases must be a scalar or have the shape of weights {w.shape}; "
+                         f"got shape {b.shape}")
+    b = np.broadcast_to(b, w.shape)
+    check_choice("activation", activation, LAB_ACTIVATIONS)
+    parts = []
+    for i, (wi, bi) in enumerate(zip(w, b)):
+        dense = nl.Dense(1, 1, rng=0, dtype=np.float64)
+        dense.W.data[...] = wi
+        dense.b.data[...] = bi
+        parts.append(dense)
+        if i < w.size - 1 or output_activation:
+            parts.append(nl.activation_layer(activation))
+    return nl.Sequential(*parts)
 
 
 # ---------------------------------------------------------------------------------------------
