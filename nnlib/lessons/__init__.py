@@ -1,6 +1,7 @@
 """The lessons wing: one module per lecture idea that is not a reusable building block.
 
-``universal_approximation`` (notebook 01), ``convex_regions`` (01), ``gradient_flow`` (04-05:
+``universal_approximation`` (notebook 01), ``convex_regions`` (01), ``hierarchy`` (03: layer
+representations, linear probes, shift similarity), ``gradient_flow`` (04-05:
 the scalar chain and variance propagation), ``gradient_lab`` (04-05: per-layer diagnostics of a
 deep MLP), ``lecture_examples`` (09-11: the slides' example arrays, imported by notebooks
 and labs alike), ``convolution`` (09-12: the mask as a weight matrix, representation
