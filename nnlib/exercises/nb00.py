@@ -61,8 +61,8 @@ q2 = CodeExercise(
            "makes the existing line show sin(2π·f·x).",
     hints=("Define a function of one argument, `change`, that reads change['new'] and gives the "
            "line new y data; register it with slider.observe(..., names='value').",
-           "Inside the callback: line.set_ydata(np.sin(2 * np.pi * change['new'] * x)), then "
-           "line.figure.canvas.draw_idle()."))
+           "Look at redraw in section 3: the same two lines work here, with the line and x "
+           "that connect receives (line.figure.canvas gives you the canvas)."))
 
 q3 = NumericExercise(
     "q3", digest="fd6daea6de7698d6de8a3159ab7c718747dbf452d8e76ef5b3045625fd281ed9",

@@ -65,9 +65,9 @@ q3 = CodeExercise(
     prompt="Write network_forward(x, weights, biases): Φ(x) = A_L(φ(A_{L−1}(…φ(A_1(x))))) with "
            "A_l(x) = W_l x + b_l and φ = ReLU, for any number of layers; x has shape (n_0,), "
            "weights[l] shape (n_{l+1}, n_l), biases[l] shape (n_{l+1},).",
-    hints=("Loop over the layers: a = W @ a + b, then the ReLU, except after the last layer.",
-           "for W, b in zip(weights[:-1], biases[:-1]): a = np.maximum(W @ a + b, 0); finish "
-           "with the last affine map alone."))
+    hints=("Loop over the layers: an affine map, then the ReLU, except after the last layer.",
+           "Treat the last (W, b) pair separately: every earlier pair gets np.maximum(..., 0), "
+           "the last one does not."))
 
 q4 = NumericExercise(
     "q4", digest="3f7297aa2ceda98ebf3a33ad4f41078a1a162141f3f5454be53197f2cbe99ed2",
