@@ -114,6 +114,37 @@ class LabConfig:
         return kw
 
 
+#: Named scenarios for lectures (the lab's "scenario" menu): LabConfig fields that differ from
+#: the defaults. Each shows one story of notebooks 04, 05 and 07; tests pin what each shows.
+PRESETS: dict[str, dict] = {
+    "sigmoid + Xavier, 20 layers": dict(activation="sigmoid", init="xavier_normal", depth=20),
+    "sigmoid, 20 layers, N(0, 1)": dict(activation="sigmoid", init="normal", std=1.0,
+                                        depth=20),
+    "ReLU + Xavier, 50 layers": dict(activation="relu", init="xavier_normal", depth=50),
+    "ReLU + He, 50 layers": dict(activation="relu", init="he_normal", depth=50),
+    "tanh + Xavier, 50 layers": dict(activation="tanh", init="xavier_normal", depth=50),
+    "exploding ReLU (He × 1.5, 50 layers)": dict(activation="relu", init="he_normal",
+                                                 scale=1.5, depth=50),
+    "exploding ReLU (scale 10, 20 layers)": dict(activation="relu", init="he_normal",
+                                                 scale=10.0, depth=20),
+    "sigmoid + batch norm, 20 layers": dict(activation="sigmoid", init="xavier_normal",
+                                            depth=20, batch_norm="before"),
+    "sigmoid + skip connections, 20 layers": dict(activation="sigmoid", init="xavier_normal",
+                                                  depth=20, skip=True),
+}
+
+
+def preset(name: str, base: LabConfig | None = None) -> LabConfig:
+    """The configuration of scenario ``name`` (one of :data:`PRESETS`): ``base`` (default
+    :class:`LabConfig`) with the lab's controls at their defaults, then the scenario's fields."""
+    check_choice("name", name, PRESETS)
+    defaults = LabConfig()
+    shown = ("depth", "width", "activation", "slope", "init", "scale", "std", "a",
+             "batch_norm", "skip")
+    reset = {f: getattr(defaults, f) for f in shown}
+    return (base or defaults).replace(**{**reset, **PRESETS[name]})
+
+
 class _Tap(nl.Layer):
     """Identity layer that keeps what passes through it: ``value`` (forward) and ``grad``
     (backward, ∂L/∂value). Lets the lab read z, a and ∂L/∂a out of a stack of building blocks."""

@@ -22,9 +22,10 @@ import numpy as np
 
 from ..init import INITIALIZERS
 from ..lessons.gradient_flow import LAB_ACTIVATIONS
-from ..lessons.gradient_lab import LabConfig, measure
+from ..lessons.gradient_lab import PRESETS, LabConfig, measure, preset
 from ..plotting.gradients import VERDICT_COLOURS, GradientLabPlot
 from ._figure import figure_view
+from ._presets import ScenarioMixin, scenario_menu
 
 WIDTHS = (8, 16, 32, 64, 128, 256)
 #: the switches every lab shows unless told otherwise (notebook 07's remedies; off by default)
@@ -52,8 +53,11 @@ def format_readout(diag) -> str:
     return f"<div class='gradient-lab-readout-text'>{head}{body}</div>"
 
 
-class GradientLab(w.VBox):
-    """Controls + plot + readout; ``update()`` recomputes and redraws in place."""
+class GradientLab(ScenarioMixin, w.VBox):
+    """Controls + plot + readout; ``update()`` recomputes and redraws in place. The
+    ``scenario`` menu (or ``choose(name)``) sets all controls to one of :data:`PRESETS`."""
+
+    presets = PRESETS
 
     def __init__(self, config: LabConfig | None = None, *, switches=SWITCHES):
         self.base = config or LabConfig()
@@ -96,17 +100,30 @@ class GradientLab(w.VBox):
         self.timings = {}
         names = list(self.controls)
         rows = [w.HBox([self.controls[n] for n in names[i:i + 3]]) for i in range(0, len(names), 3)]
-        super().__init__([*rows, self.readout, self.view.widget])
-        self.add_class("gradient-lab")
         for ctl in self.controls.values():
             ctl.observe(self._on_change, names="value")
+        self.controls["scenario"] = scenario_menu(PRESETS)
+        self._watch_scenarios()
+        super().__init__([self.controls["scenario"], *rows, self.readout, self.view.widget])
+        self.add_class("gradient-lab")
         self.update()
 
     @property
     def config(self) -> LabConfig:
-        return self.base.replace(**{n: c.value for n, c in self.controls.items()})
+        return self.base.replace(**{n: c.value for n, c in self.controls.items()
+                                    if n != "scenario"})
 
     def _on_change(self, _change):
+        if self._applying:  # a scenario sets several controls: one update at the end
+            return
+        self._control_moved()
+        self.update()
+
+    def _set_preset(self, name: str):
+        cfg = self.base = preset(name, self.base)  # fields without a control (std) too
+        for field, ctl in self.controls.items():
+            if field != "scenario":
+                ctl.value = getattr(cfg, field)
         self.update()
 
     def compute(self):

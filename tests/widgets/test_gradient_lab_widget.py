@@ -26,7 +26,7 @@ def lab():
 
 def test_lab_builds_with_controls_plot_and_readout(lab):
     assert set(lab.controls) == {"depth", "width", "activation", "init", "scale", "slope",
-                                 "batch_norm", "skip"}
+                                 "batch_norm", "skip", "scenario"}
     assert lab.result.config == LabConfig()
     assert len(_ydata(lab, "grad_a")) == LabConfig().depth
     assert "healthy" in lab.readout.value

@@ -1,0 +1,101 @@
+"""Named scenarios of the labs (for lectures): choosing one sets every control, redraws once and
+changes the plot; moving a control afterwards puts the menu back on "custom"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+
+from nnlib.lessons.gradient_lab import PRESETS, LabConfig, preset  # noqa: E402
+from nnlib.widgets._presets import CUSTOM  # noqa: E402
+from nnlib.widgets.gradient_lab import gradient_lab  # noqa: E402
+
+
+def _lines(lab) -> list:
+    return [np.asarray(line.get_ydata(), dtype=float).copy()
+            for line in lab.plot.lines.values()]
+
+
+def _same(a, b) -> bool:
+    return len(a) == len(b) and all(x.shape == y.shape and np.allclose(x, y, equal_nan=True)
+                                    for x, y in zip(a, b))
+
+
+def _count_updates(lab, monkeypatch) -> list:
+    calls = []
+    original = lab.update
+    monkeypatch.setattr(lab, "update", lambda: (calls.append(1), original())[1])
+    return calls
+
+
+@pytest.fixture
+def lab():
+    return gradient_lab()
+
+
+def test_gradient_lab_offers_its_presets(lab):
+    menu = lab.controls["scenario"]
+    assert list(menu.options) == [CUSTOM, *PRESETS] and menu.value == CUSTOM
+    assert len(PRESETS) >= 4
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_choosing_a_gradient_scenario_sets_controls_and_changes_the_plot(lab, name,
+                                                                         monkeypatch):
+    before = _lines(lab)
+    calls = _count_updates(lab, monkeypatch)
+    lab.controls["scenario"].value = name           # what a click in the menu does
+    want = preset(name)
+    assert lab.result.config == want, name
+    for field, ctl in lab.controls.items():
+        if field != "scenario":
+            assert ctl.value == getattr(want, field), (name, field)
+    assert len(calls) == 1, f"{name}: {len(calls)} redraws, want one"
+    assert not _same(before, _lines(lab)), f"{name}: the plot did not change"
+    assert lab.controls["scenario"].value == name
+
+
+def test_moving_a_control_leaves_the_scenario(lab):
+    lab.choose("ReLU + He, 50 layers")
+    lab.controls["depth"].value = 30
+    assert lab.controls["scenario"].value == CUSTOM
+    assert lab.result.config.depth == 30 and lab.result.config.init == "he_normal"
+    with pytest.raises(ValueError, match="scenario"):
+        lab.choose("no such scenario")
+
+
+# what each scenario is there to show (the stories of notebooks 04, 05 and 07)
+STORIES = {
+    "sigmoid + Xavier, 20 layers": "vanishing",
+    "ReLU + Xavier, 50 layers": "vanishing",
+    "ReLU + He, 50 layers": "healthy",
+    "tanh + Xavier, 50 layers": "healthy",
+    "exploding ReLU (He × 1.5, 50 layers)": "exploding",
+    "exploding ReLU (scale 10, 20 layers)": "exploded",
+    "sigmoid + batch norm, 20 layers": "healthy",
+    "sigmoid + skip connections, 20 layers": "healthy",
+}
+
+
+@pytest.mark.parametrize(("name", "verdict"), list(STORIES.items()))
+def test_each_gradient_scenario_shows_its_story(lab, name, verdict):
+    lab.choose(name)
+    assert lab.result.verdict == verdict and verdict in lab.readout.value
+
+
+def test_sigmoid_with_standard_normal_weights_saturates(lab):
+    """N(0, 1) weights on 64 inputs: pre-activations of std ~ 4, most sigmoids saturated."""
+    lab.choose("sigmoid, 20 layers, N(0, 1)")
+    assert lab.result.config.init == "normal" and lab.result.config.std == 1.0
+    assert np.nanmean(lab.result.saturated) > 0.3
+    lab.choose("sigmoid + Xavier, 20 layers")
+    assert np.nanmean(lab.result.saturated) < 0.05
+
+
+def test_preset_checks_its_name():
+    with pytest.raises(ValueError, match="name"):
+        preset("nope")
+    assert preset("ReLU + He, 50 layers", LabConfig(seed=3)).seed == 3
