@@ -27,12 +27,25 @@ from ..lessons.optimiser_theory import gd_rate, heavy_ball_rate, quadratic_theor
 from ..optim import OPTIMIZERS
 from ..plotting.optimisers import RacePlot, colour_of
 from ._figure import figure_view
+from ._presets import ScenarioMixin, scenario_menu
 
 #: The learning rate the lab switches to when a surface is chosen: gradient descent makes
 #: progress there without diverging (the student then explores from it).
 SUGGESTED_LR = {"quadratic": 0.02, "rosenbrock": 0.001, "saddle": 0.05, "plateau": 0.1}
 DEFAULT_RACERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "nadam")
 TOLERANCES = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8)
+#: Named scenarios for lectures (the "scenario" menu): the settings that differ from a fresh
+#: lab's (surface start and suggested learning rate, momentum 0.9, betas (0.9, 0.999), 200
+#: steps, tolerance 1e-3, the default racers). tests/widgets/test_lab_presets.py pins them.
+PRESETS: dict[str, dict] = {
+    "ill-conditioned quadratic (κ = 100)": dict(surface="quadratic", kappa=100.0, lr=0.015,
+                                                optimizers=("sgd", "momentum")),
+    "quadratic, step too large (η = 0.045 > 2/λmax)": dict(
+        surface="quadratic", kappa=50.0, lr=0.045, optimizers=("sgd", "momentum")),
+    "Rosenbrock valley, 1000 steps": dict(surface="rosenbrock", steps=1000),
+    "saddle point": dict(surface="saddle"),
+    "plateau": dict(surface="plateau"),
+}
 
 
 def _fmt(x: float) -> str:
@@ -86,8 +99,11 @@ def format_readout(runs, *, tol, steps, surface, lr, momentum) -> str:
     return (f"<div class='race-readout-text'><table>{head}{''.join(rows)}</table>{note}</div>")
 
 
-class OptimiserRaceLab(w.VBox):
-    """Controls + two-panel plot + readout; ``update()`` reruns the race and redraws in place."""
+class OptimiserRaceLab(ScenarioMixin, w.VBox):
+    """Controls + two-panel plot + readout; ``update()`` reruns the race and redraws in place.
+    The ``scenario`` menu (or ``choose(name)``) sets every control to one of :data:`PRESETS`."""
+
+    presets = PRESETS
 
     def __init__(self, *, surface: str = "quadratic", kappa: float = 50.0, start=None,
                  lr: float | None = None, momentum: float = 0.9, betas=(0.9, 0.999),
@@ -138,13 +154,18 @@ class OptimiserRaceLab(w.VBox):
         left = w.VBox([c[n] for n in ("surface", "kappa", "x0", "y0")])
         mid = w.VBox([c[n] for n in ("lr", "momentum", "beta1", "beta2")])
         right = w.VBox([c[n] for n in ("steps", "tol")])
-        super().__init__([w.HBox([left, mid, right, c["optimizers"]]), self.readout,
-                          self.view.widget])
-        self.add_class("optimiser-race")
         c["surface"].observe(self._surface_changed, names="value")
         for name, ctl in c.items():
             if name != "surface":
                 ctl.observe(self._on_change, names="value")
+        self._defaults = {"momentum": momentum, "beta1": betas[0], "beta2": betas[1],
+                          "steps": steps, "tol": tol, "optimizers": tuple(DEFAULT_RACERS),
+                          "kappa": 50.0}
+        c["scenario"] = scenario_menu(PRESETS)
+        self._watch_scenarios()
+        super().__init__([c["scenario"], w.HBox([left, mid, right, c["optimizers"]]),
+                          self.readout, self.view.widget])
+        self.add_class("optimiser-race")
         self.update()
 
     # --- events -------------------------------------------------------------------------------
@@ -160,10 +181,25 @@ class OptimiserRaceLab(w.VBox):
             self.update()
 
     def _on_change(self, _change):
+        self._control_moved()
         if not self._holding:
             self.update()
 
+    def _set_preset(self, name: str):
+        settings = {**self._defaults, **PRESETS[name]}
+        c = self.controls
+        with self.hold():
+            if c["surface"].value == settings["surface"]:  # no event: reset start and lr here
+                self._surface_changed({"new": settings["surface"]})
+            else:
+                c["surface"].value = settings["surface"]
+            for key in ("kappa", "momentum", "beta1", "beta2", "steps", "tol", "optimizers"):
+                c[key].value = settings[key]
+            if "lr" in settings:
+                c["lr"].value = settings["lr"]
+
     def _surface_changed(self, change):
+        self._control_moved()
         s = make_surface(change["new"])
         x0, x1, y0, y1 = s.extent
         c = self.controls
@@ -179,6 +215,7 @@ class OptimiserRaceLab(w.VBox):
         """A click inside the contour panel moves the start there."""
         if event.inaxes is not self.plot.axes[0] or event.xdata is None:
             return
+        self._control_moved()
         with self.hold():
             self.controls["x0"].value = float(event.xdata)
             self.controls["y0"].value = float(event.ydata)
@@ -187,7 +224,7 @@ class OptimiserRaceLab(w.VBox):
     @property
     def settings(self) -> dict:
         c = self.controls
-        return {n: c[n].value for n in c}
+        return {n: c[n].value for n in c if n != "scenario"}
 
     def compute(self):
         """Rerun the race for the current settings (the maths; no drawing)."""

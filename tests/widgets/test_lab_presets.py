@@ -33,7 +33,11 @@ def _count_updates(lab, monkeypatch) -> list:
 
 @pytest.fixture
 def lab():
-    return gradient_lab()
+    import matplotlib.pyplot as plt
+
+    lab = gradient_lab()
+    yield lab
+    plt.close(lab.view.fig)
 
 
 def test_gradient_lab_offers_its_presets(lab):
@@ -99,3 +103,50 @@ def test_preset_checks_its_name():
     with pytest.raises(ValueError, match="name"):
         preset("nope")
     assert preset("ReLU + He, 50 layers", LabConfig(seed=3)).seed == 3
+
+
+# --- the optimiser race -----------------------------------------------------------------------
+
+from nnlib.widgets import optimiser_race as race_mod  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def race():
+    return race_mod.optimiser_race_lab()
+
+
+def _race_lines(lab) -> list:
+    out = []
+    for line in lab.view.fig.axes[1].get_lines():
+        out.append(np.asarray(line.get_ydata(), dtype=float).copy())
+    return out
+
+
+@pytest.mark.parametrize("name", list(race_mod.PRESETS))
+def test_choosing_a_race_scenario_sets_controls_and_changes_the_plot(race, name, monkeypatch):
+    race.choose("plateau" if name != "plateau" else "saddle point")  # start somewhere else
+    before = _race_lines(race)
+    calls = _count_updates(race, monkeypatch)
+    race.controls["scenario"].value = name
+    want = {**race._defaults, **race_mod.PRESETS[name]}
+    c = race.controls
+    for key, value in want.items():
+        assert c[key].value == (tuple(value) if key == "optimizers" else value), (name, key)
+    surface = race_mod.make_surface(want["surface"])
+    assert (c["x0"].value, c["y0"].value) == pytest.approx(surface.start, abs=1e-2)
+    assert c["lr"].value == pytest.approx(want.get("lr", race_mod.SUGGESTED_LR[want["surface"]]),
+                                          rel=0.06)   # the log slider's 0.05-decade grid
+    assert len(calls) == 1, f"{name}: {len(calls)} races run, want one"
+    assert tuple(race.runs) == tuple(want["optimizers"])
+    assert not _same(before, _race_lines(race)), f"{name}: the plot did not change"
+
+
+def test_race_scenarios_show_their_stories(race):
+    race.choose("quadratic, step too large (η = 0.045 > 2/λmax)")
+    assert race.runs["sgd"].diverged and not race.runs["momentum"].diverged
+    assert "diverged" in race.readout.value
+    race.choose("ill-conditioned quadratic (κ = 100)")
+    assert race.runs["momentum"].steps_to(1e-3) is not None
+    assert race.runs["sgd"].steps_to(1e-3) is None       # 200 steps are not enough for GD
+    race.controls["steps"].value = 300
+    assert race.controls["scenario"].value == CUSTOM

@@ -46,7 +46,7 @@ def _no_nan_text(html):
 
 def test_lab_builds_with_every_control_and_runs_the_default_race(lab):
     assert set(lab.controls) == {"surface", "kappa", "x0", "y0", "lr", "momentum", "beta1",
-                                 "beta2", "steps", "tol", "optimizers"}
+                                 "beta2", "steps", "tol", "optimizers", "scenario"}
     assert tuple(lab.runs) == DEFAULT_RACERS
     assert all(len(r.points) == 201 for r in lab.runs.values())
     for name in DEFAULT_RACERS:
