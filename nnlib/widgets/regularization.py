@@ -17,20 +17,38 @@ import numpy as np
 from ..lessons import regularization as lesson
 from ..plotting.regularization import RunCurves
 from ._figure import figure_view
+from ._presets import ScenarioMixin, scenario_menu
 
 _STYLE = {"description_width": "110px"}
 L1_VALUES = (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3)
 L2_VALUES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
+#: Named scenarios for lectures (the "scenario" menu): a choice sets the controls (unnamed ones
+#: back to off / 30 epochs) and trains nothing; **Train** then runs it. ``train_images`` falls
+#: back to the largest size the lab offers below it.
+PRESETS: dict[str, dict] = {
+    "1 000 images, no remedy": dict(train_images=1000),
+    "1 000 images + L2 (λ = 1e-3)": dict(train_images=1000, l2=1e-3),
+    "1 000 images + L1 (λ = 1e-4)": dict(train_images=1000, l1=1e-4),
+    "1 000 images + dropout 0.5": dict(train_images=1000, dropout=0.5),
+    "1 000 images + augmentation": dict(train_images=1000, augment=True),
+    "5 000 images, no remedy": dict(train_images=5000),
+    "1 000 images, all three remedies": dict(train_images=1000, l2=1e-3, dropout=0.5,
+                                             augment=True),
+}
+_OFF = {"l1": 0.0, "l2": 0.0, "dropout": 0.0, "augment": False, "epochs": 30}
 
 
 def _strengths(values):
     return [("off" if v == 0 else f"{v:g}", v) for v in values]
 
 
-class RegularizationLab(w.VBox):
+class RegularizationLab(ScenarioMixin, w.VBox):
     """Container of the lab; exposes ``controls``, ``train_button``, ``progress``, ``readout``,
     ``table``, ``view``, ``curves`` (:class:`~nnlib.plotting.regularization.RunCurves`) and
-    ``runs`` (the finished :class:`~nnlib.lessons.regularization.RegularizedRun` s)."""
+    ``runs`` (the finished :class:`~nnlib.lessons.regularization.RegularizedRun` s). The
+    ``scenario`` menu (or ``choose(name)``) sets the controls to one of :data:`PRESETS`."""
+
+    presets = PRESETS
 
     def __init__(self, data, *, sizes, n_test, seed, figsize):
         X, y, X_test, y_test = data
@@ -65,12 +83,27 @@ class RegularizationLab(w.VBox):
         c = self.controls
         left = w.VBox([c["train_images"], c["epochs"], c["dropout"]])
         right = w.VBox([c["l1"], c["l2"], c["augment"], self.train_button])
-        super().__init__([w.HBox([left, right]), self.progress, self.readout, self.view.widget,
-                          self.table])
+        for ctrl in c.values():
+            ctrl.observe(lambda _change: self._control_moved(), names="value")
+        c["scenario"] = scenario_menu(PRESETS)
+        self._watch_scenarios()
+        super().__init__([c["scenario"], w.HBox([left, right]), self.progress, self.readout,
+                          self.view.widget, self.table])
+
+    def _set_preset(self, name: str):
+        settings = {**_OFF, **PRESETS[name]}
+        sizes = self.controls["train_images"].options
+        want = settings.pop("train_images")
+        below = [s for s in sizes if s <= want]
+        self.controls["train_images"].value = max(below) if below else min(sizes)
+        for key, value in settings.items():
+            self.controls[key].value = value
+        self.readout.value = (f"scenario <b>{html.escape(name)}</b>: press <b>Train</b> "
+                              f"(earlier runs stay for comparison)")
 
     def config(self) -> dict:
         """The settings currently chosen."""
-        return {name: ctrl.value for name, ctrl in self.controls.items()}
+        return {name: ctrl.value for name, ctrl in self.controls.items() if name != "scenario"}
 
     def _train(self, _button=None):
         cfg = self.config()

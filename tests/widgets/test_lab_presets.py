@@ -150,3 +150,40 @@ def test_race_scenarios_show_their_stories(race):
     assert race.runs["sgd"].steps_to(1e-3) is None       # 200 steps are not enough for GD
     race.controls["steps"].value = 300
     assert race.controls["scenario"].value == CUSTOM
+
+
+# --- the regularisation lab (a scenario sets the controls; Train runs it) ---------------------
+
+from nnlib.lessons import regularization as reg_lesson  # noqa: E402
+from nnlib.widgets import regularization as reg_mod  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def reg_data():
+    return reg_lesson.small_mnist(600, n_test=200, seed=2)
+
+
+@pytest.mark.parametrize("name", list(reg_mod.PRESETS))
+def test_choosing_a_regularisation_scenario_sets_the_controls(reg_data, name, monkeypatch):
+    monkeypatch.setattr(reg_lesson, "train_regularized",
+                        lambda *a, **k: pytest.fail("a scenario must not train by itself"))
+    lab = reg_mod.regularization_lab(reg_data, sizes=(300, 600))
+    lab.controls["dropout"].value = 0.3                       # something to undo
+    lab.controls["scenario"].value = name
+    want = {"l1": 0.0, "l2": 0.0, "dropout": 0.0, "augment": False, "epochs": 30,
+            **reg_mod.PRESETS[name]}
+    want["train_images"] = 600                                # the largest size offered
+    assert lab.config() == want
+    assert name in lab.readout.value and "Train" in lab.readout.value
+
+
+def test_a_regularisation_scenario_trains_what_it_says(reg_data):
+    lab = reg_mod.regularization_lab(reg_data, sizes=(300, 600))
+    lab.choose("1 000 images + dropout 0.5")
+    lab.controls["epochs"].value = 5                           # shorter for the test
+    assert lab.controls["scenario"].value == CUSTOM
+    lines = len(lab.view.axes[0].lines)
+    lab.train_button.click()
+    run = lab.runs[-1]
+    assert run.config["dropout"] == 0.5 and run.config["n_train"] == 600
+    assert len(lab.view.axes[0].lines) > lines                 # the plot grew a run

@@ -25,7 +25,8 @@ def test_building_the_lab_trains_nothing(small, monkeypatch):
                         lambda *a, **k: pytest.fail("trained while building"))
     lab = regularization_lab(small, sizes=(300, 600))
     assert isinstance(lab, RegularizationLab)
-    assert set(lab.controls) == {"train_images", "l1", "l2", "dropout", "augment", "epochs"}
+    assert set(lab.controls) == {"train_images", "l1", "l2", "dropout", "augment", "epochs",
+                                 "scenario"}
     assert lab.controls["train_images"].options == (300, 600) and lab.runs == []
 
 
