@@ -6,6 +6,8 @@
 #       make lint   (ruff on the library, tests, benchmarks, tools, solutions and notebooks)
 #       make clean-notebooks  (strip outputs before committing)
 #       make notebook-index   (README's notebook table from notebooks/index.json)
+#       make present          (JupyterLab for a lecture: presenter mode, shipped results)
+#       make present-notebooks  (slide metadata and speaker notes, tools/present.py)
 #
 # Versions: requirements.txt pins every package, torch included (the one place to change a
 # version; environment.yml and binder/environment.yml repeat it and a test checks they agree).
@@ -31,7 +33,8 @@ export OMP_WAIT_POLICY ?= PASSIVE
 # check), first on the path; Binder (binder/start) and the browser tests use the same folder.
 export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter-config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)
 
-.PHONY: setup lab test test-unit test-notebooks bench lint clean-notebooks notebook-index clean
+.PHONY: setup lab present present-notebooks test test-unit test-notebooks bench lint \
+	clean-notebooks notebook-index clean
 
 setup: $(STAMP)
 
@@ -44,6 +47,15 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 lab: setup
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+
+# A lecture: figures and widget controls enlarged for a projector, long training cells loading
+# their shipped results (data/results/); then View > Presentation Mode (README: Presenting live).
+present: setup
+	NNLIB_PRESENTER=1 NNLIB_USE_SHIPPED=1 \
+		$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+
+present-notebooks: setup
+	$(BIN)/python -m tools.present notebooks/[0-9][0-9]_*.ipynb
 
 # The real-browser test needs Debian's Chromium (/usr/bin/chromium): without it that test skips
 # and says how to install it (under CI=true it fails; .ci/run installs Chromium first).
