@@ -52,6 +52,14 @@ def _shown(value) -> tuple[str, ...]:
     return shown
 
 
+class Opaque:
+    """A value no checkpoint can store, with a repr that is the same in every process (test
+    ids must not depend on memory addresses, or pytest-xdist workers collect different tests)."""
+
+    def __repr__(self):
+        return "Opaque()"
+
+
 # --- families of bad values: (value, error kind) ---------------------------------------------
 POS_INT = [(0, V), (-3, V), (2.5, T), ("4", T), (None, T), (True, T)]
 NONNEG_INT = [(-1, V), (1.5, T), ("2", T), (None, T)]
@@ -315,7 +323,7 @@ def _model():
 
 SPECS += spec("nnlib.torchkit.checkpoint.save_checkpoint",
               lambda: {"path": "/tmp/never-written.pt", "model": _model()},
-              {"meta": [({"x": object()}, T), ({1: 2}, T), ("meta", T)],
+              {"meta": [({"x": Opaque()}, T), ({1: 2}, T), ("meta", T)],
                "arch": [("vgg", V)], "arch_kwargs": [([1], T)], "model": [(None, T)]})
 SPECS += spec("nnlib.torchkit.checkpoint.load_checkpoint", lambda: {"path": "/tmp/x.pt"},
               {"path": [(None, T), (3, T)], "model": [("lenet", T)]})
