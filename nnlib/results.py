@@ -197,17 +197,39 @@ def load(name: str, *, folder=None):
     return _decode(spec, arrays)
 
 
+def without(value, drop=()):
+    """``value`` with the dataclass fields and dict keys named in ``drop`` left out (a dataclass
+    field goes back to its default; e.g. a History's per-step lists), at every depth."""
+    drop = tuple(drop)
+    if not drop:
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        kept = {f.name: without(getattr(value, f.name), drop) for f in dataclasses.fields(value)
+                if f.init and f.name not in drop}
+        return type(value)(**kept)
+    if isinstance(value, dict):
+        return {k: without(v, drop) for k, v in value.items() if k not in drop}
+    if isinstance(value, (list, tuple)):
+        items = [without(v, drop) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    return value
+
+
 def shipped(name: str, compute: Callable[[], object], *, use: bool | None = None,
-            folder=None):
+            drop=(), folder=None):
     """Return ``compute()``, or in a lecture the shipped copy of its result.
 
     name: the file ``data/results/<name>.npz``. compute: a function of no arguments that
     computes the result (the notebook's training). use: ``True`` loads the shipped copy when it
     exists, ``False`` always computes, ``None`` (default) reads ``NNLIB_USE_SHIPPED``.
+    drop: field/key names left out of the result, computed or shipped alike (per-step
+    histories that would make the file too large), see :func:`without`.
     When computing and a shipped copy exists, raise ``ValueError`` if the two differ in
     structure; with ``NNLIB_SAVE_SHIPPED=1`` the computed result replaces the shipped copy.
     """
     path = path_of(name, folder)
+    if isinstance(drop, str) or not all(isinstance(d, str) for d in drop):
+        raise TypeError(f"drop must be a tuple of field names; got {drop!r}")
     if not callable(compute):
         raise TypeError(f"compute must be a function of no arguments; got "
                         f"{type(compute).__name__}")
@@ -221,7 +243,7 @@ def shipped(name: str, compute: Callable[[], object], *, use: bool | None = None
         return value
     if use:
         print(f"[{name}: no shipped result at {path}; computing]")
-    value = compute()
+    value = without(compute(), drop)
     if save_shipped_from_env():
         save(name, value, folder=folder)
     elif path.exists():

@@ -112,3 +112,17 @@ def test_every_shipped_file_is_small_and_loads(path):
     assert path.stat().st_size < results.MAX_BYTES
     value = results.load(path.stem)
     assert results.structure(value)  # decodes without pickle
+
+
+def test_drop_leaves_out_per_step_data_in_both_modes(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLIB_SAVE_SHIPPED", "1")
+    saved = results.shipped("slim", _value, folder=tmp_path, drop=("step_loss", "names"))
+    assert saved["histories"]["a"].step_loss == [] and "names" not in saved
+    assert saved["histories"]["a"].val_accuracy == _value()["histories"]["a"].val_accuracy
+    monkeypatch.delenv("NNLIB_SAVE_SHIPPED")
+    computed = results.shipped("slim", _value, folder=tmp_path, drop=("step_loss", "names"))
+    loaded = results.shipped("slim", _value, folder=tmp_path, drop=("step_loss", "names"),
+                             use=True)
+    assert results.structure(computed) == results.structure(loaded)
+    with pytest.raises(TypeError, match="drop"):
+        results.shipped("slim", _value, folder=tmp_path, drop="step_loss")
