@@ -16,7 +16,7 @@ A maintainer regenerates the files by running the notebooks with ``NNLIB_SAVE_SH
 to ``data/results/<name>.npz``.
 
 What can be stored: NumPy arrays, Python scalars (bool, int, float, complex, str, None), and
-dicts (string keys), lists and tuples of these, and dataclasses of ``nnlib`` (e.g.
+dicts (string or integer keys), lists and tuples of these, and dataclasses of ``nnlib`` (e.g.
 :class:`nnlib.training.History`) whose fields are these. Files are plain ``.npz`` archives read
 with ``allow_pickle=False``; the structure is a JSON description stored beside the arrays.
 """
@@ -94,11 +94,14 @@ def _encode(value, arrays: dict, where: str):
                 "f": {f.name: _encode(getattr(value, f.name), arrays, f"{where}.{f.name}")
                       for f in dataclasses.fields(value) if f.init}}
     if isinstance(value, dict):
+        ints = value and all(isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+                             for k in value)
         bad = [k for k in value if not isinstance(k, str)]
-        if bad:
-            raise TypeError(f"{where}: dict keys must be strings to be shipped; got {bad[0]!r}")
-        return {"t": "dict", "f": {k: _encode(v, arrays, f"{where}[{k!r}]")
-                                   for k, v in value.items()}}
+        if bad and not ints:
+            raise TypeError(f"{where}: dict keys must be all strings or all integers to be "
+                            f"shipped; got {bad[0]!r}")
+        return {"t": "intdict" if ints else "dict",
+                "f": {str(k): _encode(v, arrays, f"{where}[{k!r}]") for k, v in value.items()}}
     if isinstance(value, list) and len(value) > 8 and _numbers(value):
         key = f"a{len(arrays)}"  # a long list of numbers (a history) as one array
         arrays[key] = np.asarray(value, dtype=np.float64 if _numbers(value) == "float"
@@ -132,6 +135,8 @@ def _decode(spec, arrays):
         return arrays[spec["k"]].tolist()
     if t == "dict":
         return {k: _decode(v, arrays) for k, v in spec["f"].items()}
+    if t == "intdict":
+        return {int(k): _decode(v, arrays) for k, v in spec["f"].items()}
     if t in ("list", "tuple"):
         items = [_decode(v, arrays) for v in spec["i"]]
         return items if t == "list" else tuple(items)

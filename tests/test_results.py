@@ -15,7 +15,7 @@ def _value(n=30):
                 engine="fused", step_loss=[float(i) for i in range(3 * n)])
     return {"histories": {"a": h, "b": h}, "weights": np.arange(12.0).reshape(3, 4),
             "labels": np.arange(5, dtype=np.int64), "best": ("a", 0.97, 3, True, None),
-            "names": ["x", "y"]}
+            "names": ["x", "y"], "by_k": {1: 0.5, 10: [0.7, 0.8]}}
 
 
 def _calls():
@@ -42,6 +42,7 @@ def test_round_trip_keeps_values_types_and_structure(tmp_path):
     assert back["histories"]["a"].engine == "fused" and back["best"] == v["best"]
     assert np.array_equal(back["weights"], v["weights"]) and back["labels"].dtype == np.int64
     assert isinstance(back["best"], tuple) and back["names"] == ["x", "y"]
+    assert back["by_k"] == {1: 0.5, 10: [0.7, 0.8]}
     assert results.structure(back) == results.structure(v)
 
 
@@ -95,7 +96,7 @@ def test_bad_input_names_the_parameter(tmp_path):
     with pytest.raises(TypeError, match="cannot be shipped"):
         results.save("ok", {"f": object()}, folder=tmp_path)
     with pytest.raises(TypeError, match="keys"):
-        results.save("ok", {1: 2}, folder=tmp_path)
+        results.save("ok", {1: 2, "a": 3}, folder=tmp_path)
 
 
 def test_oversized_results_are_refused_and_leave_no_file(tmp_path, monkeypatch):
