@@ -37,7 +37,7 @@ def test_nb01_forward_pass_slips():
     assert not _judge(nb01.q3, threshold_sign)
 
 
-def test_nb02_backprop_that_updates_before_using_the_weights_fails():
+def test_nb02_backprop_slips_fail_with_a_reason():
     def wrong_hidden_derivative(Ws, bs, x, y):   # σ'(a) instead of σ'(z) = a (1 − a)
         acts = [x]
         for W, b in zip(Ws, bs):
