@@ -130,7 +130,7 @@ class ChainPlot:
         ax.set_xlabel("neuron j (input is j = 1)")
         ax.set_title("one neuron per layer: factors and their running product", fontsize=10)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=10, loc="best")
         ax.figure.tight_layout()
 
     def update(self, chain):
@@ -158,5 +158,5 @@ def plot_profiles(profiles: dict, *, ax=None, ylabel: str = "", logy: bool = Tru
     ax.set_xlabel("layer ℓ")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=10)
     return out
