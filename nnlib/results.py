@@ -115,10 +115,12 @@ def _encode(value, arrays: dict, where: str):
 
 
 def _numbers(items) -> str | None:
-    """"int" or "float" if every item is a Python int (not bool) or every one a float."""
-    if all(type(v) is int for v in items):
+    """"int" if every item is an integer (Python or NumPy, not bool), "float" if every one is
+    a float (Python or NumPy), else None."""
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+           for v in items):
         return "int"
-    if all(type(v) is float for v in items):
+    if all(isinstance(v, (float, np.floating)) for v in items):
         return "float"
     return None
 

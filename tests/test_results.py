@@ -46,6 +46,15 @@ def test_round_trip_keeps_values_types_and_structure(tmp_path):
     assert results.structure(back) == results.structure(v)
 
 
+def test_numpy_scalars_in_long_lists_keep_their_structure(tmp_path):
+    v = {"acc": [np.float64(i / 10) for i in range(12)], "n": [np.int64(i) for i in range(12)],
+         "f32": [np.float32(1.5)] * 12, "mixed": [1, 2.5] * 6}
+    results.save("np", v, folder=tmp_path)
+    back = results.load("np", folder=tmp_path)
+    assert results.structure(back) == results.structure(v)
+    assert back["acc"] == [i / 10 for i in range(12)] and back["mixed"] == [1, 2.5] * 6
+
+
 def test_ci_default_computes_even_when_a_shipped_file_exists(tmp_path):
     results.save("demo", _value(), folder=tmp_path)
     calls, compute = _calls()
