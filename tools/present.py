@@ -78,8 +78,9 @@ def machine() -> dict:
             "date": time.strftime("%Y-%m-%d %H:%M")}
 
 
-def time_notebook(path: Path, *, timeout: int = 1800) -> dict:
-    """Execute ``path`` (working directory: its folder) and return its cell timings."""
+def time_notebook(path: Path, *, timeout: int = 1800, env: dict | None = None) -> dict:
+    """Execute ``path`` (working directory: its folder) and return its cell timings.
+    ``env``: extra environment variables for the kernel (e.g. ``NNLIB_SAVE_SHIPPED=1``)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -115,6 +116,7 @@ def time_notebook(path: Path, *, timeout: int = 1800) -> dict:
     os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
     os.environ.pop("NNLIB_USE_SHIPPED", None)  # time what CI runs: the real training
     os.environ.pop("MPLBACKEND", None)
+    os.environ.update(env or {})
     try:
         client.execute()
     finally:
@@ -130,14 +132,14 @@ def load_timings(path: Path = TIMINGS) -> dict:
     return {}
 
 
-def record_timings(paths, out: Path = TIMINGS) -> dict:
+def record_timings(paths, out: Path = TIMINGS, *, env: dict | None = None) -> dict:
     """Time each notebook in turn and merge the results into ``out`` (saved after each)."""
     data = load_timings(out)
     for p in paths:
         p = Path(p)
         print(f"timing {p.name} ...", flush=True)
         try:
-            data[p.name] = time_notebook(p)
+            data[p.name] = time_notebook(p, env=env)
         except Exception as e:  # noqa: BLE001 - record what failed and go on with the others
             print(f"  {p.name} failed: {type(e).__name__}: {str(e)[:300]}", flush=True)
             continue
@@ -391,25 +393,9 @@ def present_file(path: Path, *, timings: dict | None = None, write: bool = True)
 
 def ship(paths) -> None:
     """Run notebooks with ``NNLIB_SAVE_SHIPPED=1``: every ``results.shipped`` call in them
-    writes its computed result to data/results/ (a maintainer's command)."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    for p in paths:
-        p = Path(p)
-        print(f"shipping the results of {p.name} ...", flush=True)
-        saved = dict(os.environ)
-        os.environ.update(NNLIB_SAVE_SHIPPED="1", OPENBLAS_NUM_THREADS="1",
-                          OMP_WAIT_POLICY="PASSIVE")
-        os.environ.pop("NNLIB_USE_SHIPPED", None)
-        os.environ.pop("MPLBACKEND", None)
-        try:
-            nb = nbformat.read(p, as_version=4)
-            NotebookClient(nb, timeout=3600, kernel_name="python3",
-                           resources={"metadata": {"path": str(p.parent)}}).execute()
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+    writes its computed result to data/results/ (a maintainer's command). The run is timed
+    like ``--time`` (the shipped cells compute, as in CI)."""
+    record_timings(paths, env={"NNLIB_SAVE_SHIPPED": "1"})
 
 
 def main(argv=None) -> int:
