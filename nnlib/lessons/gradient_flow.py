@@ -152,6 +152,23 @@ def scalar_chain_network(weights, biases=0.0, *, activation: str = "sigmoid",
     return nl.Sequential(*parts)
 
 
+def backprop_error_signals(weights, biases, x: float, *, activation: str = "sigmoid",
+                           output_activation: bool = False) -> np.ndarray:
+    """(L,) error signals δ_ℓ = ∂out/∂z_ℓ of the scalar chain at input ``x``, by backprop.
+
+    Builds :func:`scalar_chain_network` (same arguments), runs ``x`` forward, backpropagates
+    ∂out/∂out = 1 and reads each δ_ℓ off Dense ℓ's bias gradient; δ_1 is ∂Φ/∂b_1.
+    """
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"x must be a real number; got {x!r}")
+    net = scalar_chain_network(weights, biases, activation=activation,
+                               output_activation=output_activation)
+    net.forward(np.array([[float(x)]]))
+    net.zero_grad()
+    net.backward(np.ones((1, 1)))
+    return np.array([layer.b.grad[0] for layer in net.layers if isinstance(layer, nl.Dense)])
+
+
 # ---------------------------------------------------------------------------------------------
 # variance propagation
 # ---------------------------------------------------------------------------------------------

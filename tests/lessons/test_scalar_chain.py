@@ -54,3 +54,21 @@ def test_bad_input_names_the_parameter():
         gradient_flow.scalar_chain_network([1.0], activation="swish")
     with pytest.raises(ValueError, match="biases"):
         gradient_flow.scalar_chain_network([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_backprop_error_signals_follow_the_recursion():
+    rng = np.random.default_rng(5)
+    w, b, x = rng.normal(0, 2, 6), rng.normal(0, 1, 6), 0.3
+    delta = gradient_flow.backprop_error_signals(w, b, x)
+    z, a = [], x
+    for wl, bl in zip(w, b):
+        z.append(wl * a + bl)
+        a = activations.sigmoid(z[-1])
+    assert delta[-1] == 1.0
+    for ell in range(5):
+        assert delta[ell] == pytest.approx(
+            delta[ell + 1] * w[ell + 1] * activations.sigmoid_prime(z[ell]), rel=1e-12)
+    top = gradient_flow.backprop_error_signals(w, b, x, output_activation=True)
+    assert top[-1] == pytest.approx(activations.sigmoid_prime(z[-1]), rel=1e-12)
+    with pytest.raises(TypeError, match="x"):
+        gradient_flow.backprop_error_signals(w, b, "0.3")
