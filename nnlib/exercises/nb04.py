@@ -34,7 +34,7 @@ def _check_error_signals(fn, rng):
         x = float(rng.normal())
         got = fn(w.copy(), b.copy(), x)
         expected = backprop_error_signals(w, b, x)
-        ok, why = compare_arrays(f"the error signals of a chain of {L} layers", got, expected,
+        ok, why = compare_arrays(f"the error signals of a {L}-layer chain", got, expected,
                                  rtol=1e-8, atol=1e-14)
         if not ok:
             return False, why + " (compared with backprop through nnlib layers)"
