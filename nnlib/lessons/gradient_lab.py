@@ -352,6 +352,16 @@ def _measure(config: LabConfig) -> Diagnostics:
     verdict = verdict_for(ratio, first=first, last=last, finite=finite,
                           tiny=float(np.finfo(dtype).tiny))
     message = _message(verdict, ratio, overflow, L, dtype)
+    # A skip path can carry ∂L/∂a past a layer whose units are all inactive for the batch
+    # (e.g. width 1, a dead ReLU): that layer's weights get no gradient at all and cannot
+    # learn, so the network is not healthy even when the activation-gradient ratio is fine.
+    frozen = [i + 1 for i, g in enumerate(stats["grad_w"]) if g == 0]
+    if finite and frozen and verdict not in ("exploded", "vanished"):
+        verdict = "vanished"
+        message = (f"vanished: the weights of layer{'s' if len(frozen) > 1 else ''} "
+                   f"{', '.join(map(str, frozen[:5]))}{'...' if len(frozen) > 5 else ''} get "
+                   "no gradient at all (every unit inactive for the whole batch), so they "
+                   f"cannot learn; ‖∂L/∂W_1‖ / ‖∂L/∂W_{L}‖ = {wr:.3g}")
     prof = None
     if not (config.skip or config.batch_norm):  # the mean-field theory covers plain stacks
         prof = variance_profile(depth=L, width=config.width, activation=config.activation,

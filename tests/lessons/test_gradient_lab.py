@@ -324,3 +324,17 @@ def test_batch_norm_before_or_after_the_activation():
         dg.LabConfig(batch_norm="middle")
     with pytest.raises(ValueError, match="batch_norm must be"):
         dg.LabConfig(batch_norm=1)
+
+
+def test_width_one_with_skips_and_a_dead_layer_is_not_healthy():
+    """Width 1, ReLU, skip connections: the last layer's only unit is dead for the batch, the
+    skip path keeps ∂L/∂a_1 / ∂L/∂a_L near 1, but that layer's weights get no gradient."""
+    d = dg.measure(width=1, skip=True, activation="relu", depth=5, seed=3)
+    assert d.grad_w[-1] == 0 and not np.isfinite(d.weight_ratio)
+    assert 0.1 < d.ratio < 10  # the activation-gradient ratio alone would read "healthy"
+    assert d.verdict == "vanished" and "4, 5" in d.message and "no gradient" in d.message
+    for seed in range(6):  # never "healthy" while some layer's weights get no gradient
+        for act in ("relu", "tanh", "sigmoid"):
+            d = dg.measure(width=1, skip=True, activation=act, depth=5, seed=seed)
+            if d.verdict == "healthy":
+                assert np.all(d.grad_w > 0) and np.isfinite(d.weight_ratio)
