@@ -257,6 +257,8 @@ def _lab_presets(name: str) -> list[str]:
 
 
 def _fmt_s(seconds: float) -> str:
+    if seconds < 0.1:
+        return "under 0.1 s"
     if seconds < 10:
         return f"{seconds:.1f} s"
     if seconds < 120:
@@ -306,26 +308,30 @@ def section_notes(title: str, cells: list, timings: dict | None, *, notebook: st
         show.append("the idea and its equation; no long computation here")
     lines.append("- Show: " + "; ".join(show) + ".")
     cells_t = timings.get("cells", {}) if timings else {}
-    known = [(c, _cell_seconds(cells_t.get(source_key(c["source"])))) for c in code]
-    measured = [s for _, s in known if s is not None]
-    untimed = sum(s is None for _, s in known)
+    known = [(c, cells_t.get(source_key(c["source"]))) for c in code]
+    known = [(c, _cell_seconds(t), t) for c, t in known]
+    measured = [s for _, s, _ in known if s is not None]
+    untimed = sum(s is None for _, s, _ in known)
+    n_code = f"{len(code)} code cell{'s' if len(code) > 1 else ''}"
     if code:
         if measured:
             m = timings.get("machine", {})
             where = (f"CPU time of the kernel, measured {m.get('date', '?')} on "
                      f"{m.get('cpus', '?')}-core {m.get('host', '?')}")
-            total = (f"- Time: the section's {len(code)} code cells run in about "
+            total = (f"- Time: the section's {n_code} run{'s' if len(code) == 1 else ''} in "
+                     f"about "
                      f"{_fmt_s(sum(measured))} ({where})")
             total += f"; {untimed} not yet timed." if untimed else "."
             lines.append(total)
         else:
-            lines.append(f"- Time: its {len(code)} code cells are not yet timed "
+            lines.append(f"- Time: its {n_code} {'is' if len(code) == 1 else 'are'} not yet timed "
                          f"(`python -m tools.present --time {notebook}`).")
-        for c, s in known:
+        for c, s, t in known:
             if s is not None and s >= LONG_CELL_S:
                 first = _text(c).strip().split("\n", 1)[0][:60]
-                lines.append(f"- Long cell ({_fmt_s(s)}): `{first}`. Start it, then talk "
-                             f"through the idea while it runs.")
+                lines.append(f"- Long cell ({_fmt_s(s)} CPU, {_fmt_s(t['wall_s'])} wall on "
+                             f"the shared machine): `{first}`. Start it, then talk through "
+                             f"the idea while it runs.")
     if shipped:
         lines.append("- Short on time? Start JupyterLab with `NNLIB_USE_SHIPPED=1` "
                      f"(`make present` does): {', '.join(shipped)} then load in a second "
