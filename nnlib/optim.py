@@ -40,11 +40,13 @@ def _check_fraction(name: str, value, *, closed: bool = False) -> float:
 
 
 def _check_betas(betas) -> tuple[float, float]:
-    try:
-        b1, b2 = betas
-    except (TypeError, ValueError):
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
         raise TypeError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1); "
-                        f"got {betas!r}") from None
+                        f"got {type(betas).__name__} {betas!r}")
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1); "
+                         f"got {len(betas)} values {tuple(betas)!r}")
+    b1, b2 = betas
     return _check_fraction("betas[0]", b1), _check_fraction("betas[1]", b2)
 
 

@@ -176,7 +176,7 @@ def test_binary_targets_outside_zero_one_are_refused(fn, target):
                                       (float("nan"), ValueError), ("1e-7", TypeError),
                                       (None, TypeError)])
 def test_bce_eps_must_lie_in_the_open_interval(eps, kind):
-    with pytest.raises(kind, match=r"eps must be a finite number in \(0.0, 0.5\)"):
+    with pytest.raises(kind, match=r"eps must be a (real|finite) number.*in \(0.0, 0.5\)"):
         losses.binary_cross_entropy(np.array([0.5]), np.array([1.0]), eps=eps)
     loss, _ = losses.binary_cross_entropy(np.array([0.0]), np.array([1.0]), eps=1e-7)
     assert np.isfinite(loss) and loss == pytest.approx(-np.log(1e-7))

@@ -33,7 +33,13 @@ import numpy as np
 
 from .. import activations as act
 from .. import layers as nl
-from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from .._checks import (
+    as_float_array,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_real,
+)
 from ..init import init_std
 
 #: the activations the lab offers (the registry's bending, differentiable ones); ``prelu``
@@ -88,11 +94,20 @@ def chain(weights, x: float, *, biases=None, activation: str = "sigmoid", slope:
     """
     w = as_float_array("weights", weights, ndim=1)
     if w.size < 1:
-        raise ValueError("weights must hold at least one weight (a chain of two neurons)")
-    b = np.zeros(w.size) if biases is None else np.broadcast_to(
-        as_float_array("biases", biases, ndim=(0, 1)), w.shape)
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"x must be a real number; got {x!r}")
+        raise ValueError(f"weights must hold at least one weight (a chain of two neurons); "
+                         f"got shape {w.shape}")
+    if biases is None:
+        b = np.zeros(w.size)
+    else:
+        b = as_float_array("biases", biases, ndim=(0, 1))
+        if b.ndim == 1 and b.shape != w.shape:
+            raise ValueError(f"biases must be one number or one per weight ({w.size}); "
+                             f"got shape {b.shape}")
+        b = np.broadcast_to(b, w.shape)
+    x = check_real("x", x)
+    slope = check_real("slope", slope)
+    target = check_real("target", target)
+    lr = check_real("lr", lr)
     phi, dphi = phi_and_prime(activation, slope=slope)
     L = w.size + 1
     nan = np.full(L, np.nan)
