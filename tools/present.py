@@ -299,13 +299,22 @@ def section_notes(title: str, cells: list, timings: dict | None, *, notebook: st
         show.append(f"{figures} figure{'s' if figures > 1 else ''}: say what to look for "
                     f"before running the cell")
     if asserts:
-        show.append(f"{asserts} assert{'s' if asserts > 1 else ''} that pin the claim "
-                    f"(a fragment: reveal after the demonstration)")
-    if exercises:
-        show.append("give students time; each check says right or wrong without the answer; "
-                    f"instructor answers: `solutions/{Path(notebook).stem}.py`")
+        fragments = sum(is_assert_cell(c) for c in code)
+        show.append(f"{asserts} assert{'s' if asserts > 1 else ''} that pin the claim" +
+                    (f" ({fragments} assert cell{'s appear' if fragments > 1 else ' appears'} as "
+                     f"fragments, after the demonstration)" if fragments else ""))
+    checks = sorted(set(re.findall(r"\bex\.(q\d+)\.check\(", "".join(_text(c) for c in code))),
+                    key=lambda q: int(q[1:]))
+    if exercises or checks:
+        where = ROOT / "solutions" / f"{Path(notebook).stem}.py"
+        answers = (f"instructor answers in `solutions/{where.name}`" if where.exists()
+                   or exercises else "")
+        show.append(("exercises " + ", ".join(checks) if checks else "the exercises") +
+                    ": let students answer (predict first) before running; each check says "
+                    "right or wrong without giving the answer" + (f"; {answers}" if answers
+                                                                  else ""))
     if not show:
-        show.append("the idea and its equation; no long computation here")
+        show.append("the idea in the text (and its equation, if any), then the cell outputs")
     lines.append("- Show: " + "; ".join(show) + ".")
     cells_t = timings.get("cells", {}) if timings else {}
     known = [(c, cells_t.get(source_key(c["source"]))) for c in code]
@@ -318,14 +327,14 @@ def section_notes(title: str, cells: list, timings: dict | None, *, notebook: st
             m = timings.get("machine", {})
             where = (f"CPU time of the kernel, measured {m.get('date', '?')} on "
                      f"{m.get('cpus', '?')}-core {m.get('host', '?')}")
+            t_sum = sum(measured)
             total = (f"- Time: the section's {n_code} run{'s' if len(code) == 1 else ''} in "
-                     f"about "
-                     f"{_fmt_s(sum(measured))} ({where})")
+                     f"{'about ' if t_sum >= 0.1 else ''}{_fmt_s(t_sum)} ({where})")
             total += f"; {untimed} not yet timed." if untimed else "."
             lines.append(total)
         else:
             lines.append(f"- Time: its {n_code} {'is' if len(code) == 1 else 'are'} not yet timed "
-                         f"(`python -m tools.present --time {notebook}`).")
+                         f"(`python -m tools.present --time notebooks/{notebook}`).")
         for c, s, t in known:
             if s is not None and s >= LONG_CELL_S:
                 first = _text(c).strip().split("\n", 1)[0][:60]
