@@ -99,8 +99,7 @@ def check_real(name: str, value, *, low: float | None = None, high: float | None
                f"a finite number in {lo}{'-inf' if low is None else low}, "
                f"{'inf' if high is None else high}{hi}")
     if not _is_real(value):
-        raise TypeError(f"{name} must be a real number; got {type(value).__name__} "
-                        f"{value!r:.60} (allowed: {allowed})")
+        raise TypeError(f"{name} must be {allowed}; got {type(value).__name__} {value!r:.60}")
     value = float(value)
     ok = np.isfinite(value)
     if ok and low is not None:

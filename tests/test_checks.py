@@ -94,8 +94,7 @@ def test_check_real_bounds_and_kinds():
         with pytest.raises(ValueError, match="slope must be a finite number; got"):
             v.check_real("slope", bad)
     for bad in ("1", None, True, np.bool_(True), [1.0]):
-        with pytest.raises(TypeError, match=r"slope must be a real number; got .* \(allowed: a "
-                                            r"finite number\)"):
+        with pytest.raises(TypeError, match="slope must be a finite number; got"):
             v.check_real("slope", bad)
 
 

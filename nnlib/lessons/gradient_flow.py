@@ -104,6 +104,8 @@ def chain(weights, x: float, *, biases=None, activation: str = "sigmoid", slope:
             raise ValueError(f"biases must be one number or one per weight ({w.size}); "
                              f"got shape {b.shape}")
         b = np.broadcast_to(b, w.shape)
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"x must be a real number; got {x!r}")
     x = check_real("x", x)
     slope = check_real("slope", slope)
     target = check_real("target", target)
