@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .. import training as _training
 from .._checks import check_choice, check_positive_float, check_positive_int
 from .data import MNISTTensors, batch_indices, num_batches, random_shift
 from .device import configure_cpu_threads, seed_everything
@@ -35,33 +36,20 @@ SCHEDULES = ("onecycle", "constant", "step")
 
 
 @dataclass
-class History:
+class History(_training.History):
     """What happened during training, appended as it happens (for live plots).
 
-    The names are those of :class:`nnlib.training.History`. Per epoch: ``epoch``,
-    ``train_loss`` and ``train_accuracy`` (means over the epoch's batches), ``seconds``
-    (training time, evaluation excluded) and ``images_per_second``; ``val_epoch``, ``val_loss``
-    and ``val_accuracy`` for each epoch measured on the held-out split (``data.x_test`` in
-    :func:`fit`). Every ``log_every`` batches: ``step_epoch`` (fractional epoch), ``step_loss``
-    and ``step_accuracy`` (running means since the previous entry).
+    The fields of :class:`nnlib.training.History` (one vocabulary for both loops): per epoch
+    ``epoch``, ``train_loss`` and ``train_accuracy`` (means over the epoch's batches),
+    ``seconds`` (training time, evaluation excluded); ``val_epoch``, ``val_loss`` and
+    ``val_accuracy`` for each epoch measured on the held-out split (``data.x_test`` in
+    :func:`fit`); every ``log_every`` batches ``step_epoch`` (fractional epoch) and ``step_loss``
+    (running mean since the previous entry). The torch loop adds ``step_accuracy`` (running
+    accuracy, per log entry) and ``images_per_second`` (per epoch).
     """
 
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    val_epoch: list[int] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    step_epoch: list[float] = field(default_factory=list)
-    step_loss: list[float] = field(default_factory=list)
     step_accuracy: list[float] = field(default_factory=list)
     images_per_second: list[float] = field(default_factory=list)
-
-    @property
-    def total_seconds(self) -> float:
-        """Seconds spent in training passes (evaluation excluded)."""
-        return float(sum(self.seconds))
 
 
 @dataclass

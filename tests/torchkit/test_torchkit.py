@@ -626,6 +626,6 @@ def test_library_behaviour_does_not_depend_on_import_order():
 def test_adam_uses_the_fused_kernel_on_cpu():
     opt = train.make_optimizer("adam", models.lenet().parameters(), lr=1e-3)
     assert opt.defaults["fused"] is True
-    assert opt.defaults["betas"] == (0.9, 0.9)
+    assert opt.defaults["betas"] == (0.9, 0.999)  # torch's default (issue 9: no silent 0.9)
     with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         train.make_optimizer("adam", models.lenet().parameters(), lr=0)
