@@ -136,3 +136,20 @@ def test_drop_leaves_out_per_step_data_in_both_modes(tmp_path, monkeypatch):
     assert results.structure(computed) == results.structure(loaded)
     with pytest.raises(TypeError, match="drop"):
         results.shipped("slim", _value, folder=tmp_path, drop="step_loss")
+
+
+def test_every_shipped_call_in_the_notebooks_has_its_file_and_every_file_a_call():
+    import json
+    import re
+
+    root = results.RESULTS_DIR.parent.parent
+    used = set()
+    for path in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            used |= set(re.findall(r"results\.shipped\(\s*[\"']([\w.-]+)[\"']",
+                                   "".join(cell["source"])))
+    shipped = {p.stem for p in results.RESULTS_DIR.glob("*.npz")}
+    assert used, "no notebook cell loads a shipped result"
+    assert used <= shipped, f"no shipped file for {sorted(used - shipped)}: run " \
+                            "`python -m tools.present --ship <notebook>`"
+    assert shipped <= used, f"shipped files no cell uses: {sorted(shipped - used)}"
