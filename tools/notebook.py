@@ -37,10 +37,14 @@ def code(text: str, *, tags: list[str] | None = None) -> dict:
 
 
 def write_notebook(path, cells: list[dict]) -> Path:
-    """Write ``cells`` as an nbformat-4 notebook at ``path``."""
+    """Write ``cells`` as an nbformat-4 notebook at ``path``, ready to present (slide types,
+    collapsed setup cell and speaker notes from ``tools/present.py``)."""
+    from .present import load_timings, present
+
     nb = {"cells": cells, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 5}
     for i, cell in enumerate(nb["cells"]):
         cell.setdefault("id", f"cell-{i:03d}")
     path = Path(path)
+    present(nb, notebook=path.name, timings=load_timings().get(path.name))
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
