@@ -326,7 +326,8 @@ def section_notes(title: str, cells: list, timings: dict | None, *, notebook: st
         if measured:
             m = timings.get("machine", {})
             where = (f"CPU time of the kernel, measured {m.get('date', '?')} on "
-                     f"{m.get('cpus', '?')}-core {m.get('host', '?')}")
+                     f"{m.get('cpus', '?')}-core {m.get('host', '?')}, load "
+                     f"{m.get('load_1min', '?')}")
             t_sum = sum(measured)
             total = (f"- Time: the section's {n_code} run{'s' if len(code) == 1 else ''} in "
                      f"{'about ' if t_sum >= 0.1 else ''}{_fmt_s(t_sum)} ({where})")
