@@ -274,6 +274,23 @@ def _cell_seconds(timing: dict | None) -> float | None:
     return float(cpu if cpu is not None else timing["wall_s"])
 
 
+def key_message(cells: list, limit: int = 220) -> str:
+    """The first sentence of the section's prose (after its heading): the point to make."""
+    for c in cells:
+        if c.get("cell_type") != "markdown" or is_generated_notes(c):
+            continue
+        text = _text(c).strip()
+        if heading(c):
+            text = text.split("\n", 1)[1].strip() if "\n" in text else ""
+        text = re.sub(r"\s+", " ", text)
+        if not text or text.startswith(("#", "|", "```", "$$")):
+            continue
+        m = re.search(r"(.+?[.!?])(\s|$)", text)
+        sentence = m.group(1) if m else text
+        return sentence if len(sentence) <= limit else sentence[:limit - 1].rstrip() + "…"
+    return ""
+
+
 def section_notes(title: str, cells: list, timings: dict | None, *, notebook: str,
                   exercises: bool, opening: bool = False) -> str:
     """The speaker notes of one section (markdown)."""
@@ -287,6 +304,9 @@ def section_notes(title: str, cells: list, timings: dict | None, *, notebook: st
     asserts = sum(len(re.findall(r"^\s*assert\b", _text(c), re.M)) for c in code)
     shipped = [m for c in code for m in re.findall(r"shipped\(\s*[\"']([\w.-]+)", _text(c))]
     lines = [f"**Speaker notes: {title}**", ""]
+    message = key_message(cells)
+    if message:
+        lines.append(f"- Point: {message}")
     show = []
     if opening:
         show.append("the objectives; the setup cell is collapsed (plumbing): run all cells "
