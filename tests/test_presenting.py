@@ -161,6 +161,14 @@ def test_present_sets_slides_hides_plumbing_and_is_idempotent():
     assert "gradient_lab" in text[1]
     assert "Long cell" not in text[0] and "solutions/99_toy.py" in text[2]
     assert "CPU time" in text[1] and "2-core box" in text[1]
+    assert text[0].split("\n")[2] == "- Point: Objectives."   # the section's first sentence
+
+
+def test_key_message_is_the_first_sentence_after_the_heading():
+    cells = [_cell("markdown", "## 3 · Momentum\n\nKeep a running sum. Then step along it."),
+             _cell("code", "x = 1")]
+    assert tp.key_message(cells) == "Keep a running sum."
+    assert tp.key_message([_cell("markdown", "## Only a heading")]) == ""
 
 
 def test_notes_list_the_lab_scenarios():
