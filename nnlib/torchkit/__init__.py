@@ -2,12 +2,12 @@
 
 Modules: ``device`` (device choice, CPU threads, seeding), ``data`` (MNIST as tensors on the
 device), ``models`` (LeNet-style and fast CNNs), ``train`` (``train_one_epoch``, ``evaluate``,
-``fit``, ``History``), ``checkpoint`` (save/load with ``weights_only=True``), ``analysis``
-(confusions, mistakes, filters, feature maps as NumPy arrays), ``transfer`` (pre-train on 0-4,
-learn 5-9 from k labels: scratch, frozen, fine-tuned), ``attacks`` (FGSM in pixel units, a
-model wrapper that owns the standardisation), ``generalise`` (rotation curves, planted cues),
-``exercise_checks`` (checkers for notebooks 14-15), ``checkpoint`` (a SHA-256 of the weights,
-verified on load). Import them by name (``from nnlib.torchkit import device``).
+``fit``, ``History``), ``checkpoint`` (save/load, ``weights_only=True``, SHA-256 checked),
+``analysis`` (confusions, mistakes, filters, feature maps as NumPy arrays), ``transfer``
+(pre-train on 0-4, learn 5-9 from k labels: scratch, frozen, fine-tuned), ``attacks`` (FGSM in
+pixel units, a model wrapper that owns the standardisation), ``generalise`` (rotation curves,
+planted cues), ``exercise_checks`` (checkers for notebooks 14-15).
+Import them by name (``from nnlib.torchkit import device``).
 
 Importing this package before torch sets ``OMP_WAIT_POLICY=PASSIVE`` (unless it is already
 set): by default torch's OpenMP threads spin while they wait for each other, and on cores shared
