@@ -262,6 +262,9 @@ def lab_server(workdir: str | os.PathLike | None = None, *, timeout: float = 120
         env = jupyter_env()
         env["JUPYTER_RUNTIME_DIR"] = str(tmp / "runtime")
         log = tmp / "jupyter.log"
+        # the tests' Agg backend must not reach the kernels by any route (it did for one lab:
+        # its ipympl canvas stayed 0x0), so it is out of this process's environment too
+        saved_backend = os.environ.pop("MPLBACKEND", None)
         with open(log, "w") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
                                     cwd=str(ROOT), start_new_session=True)
@@ -279,6 +282,8 @@ def lab_server(workdir: str | os.PathLike | None = None, *, timeout: float = 120
                 except ProcessLookupError:
                     pass
                 proc.wait(timeout=5)
+            if saved_backend is not None:
+                os.environ["MPLBACKEND"] = saved_backend
 
 
 def _wait_for_server(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
