@@ -371,8 +371,7 @@ def section_notes(title: str, cells: list, timings: dict | None, *, notebook: st
 
 def _notes_cell(text: str, key: str) -> dict:
     return {"cell_type": "markdown", "id": f"notes-{key}",
-            # collapsed: students see a thin bar, the instructor clicks it open
-            "metadata": {MARK: {"generated": "speaker-notes"}, "jupyter": {"source_hidden": True},
+            "metadata": {MARK: {"generated": "speaker-notes"},
                          "slideshow": {"slide_type": "notes"}},
             "source": _lines(text)}
 
