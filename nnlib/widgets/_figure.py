@@ -46,6 +46,11 @@ def figure_view(nrows: int = 1, ncols: int = 1, *, figsize=(8, 3.5), **subplots_
         canvas.header_visible = False
         canvas.toolbar_visible = False
         canvas.footer_visible = False
+        # Give the front end the figure's size before its first view exists. ipympl otherwise
+        # starts the view at 0x0 and sizes it from a "resize" message that can arrive before
+        # the size itself has synced; seen in a real browser, the lab's plot then never showed.
+        _, _, width, height = fig.bbox.bounds
+        canvas._size = (int(round(width)), int(round(height)))
         widget = canvas
     else:
         widget = w.Output()
