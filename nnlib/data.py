@@ -171,31 +171,9 @@ def load_mnist(split: str, root: str | os.PathLike | None = None, *, download: b
     return images, labels.astype(np.int64)
 
 
-def mnist_vectors(split: str, root=None, *, limit: int | None = None, dtype=np.float32):
-    """MNIST as flat vectors scaled to [0, 1]: ``(N, 784)`` and labels ``(N,)``.
-
-    ``limit``: keep only the first ``limit`` digits (the same ones every time), as
-    :func:`mnist_images` does.
-    """
-    if not (isinstance(dtype, type) and issubclass(dtype, np.floating)):
-        raise TypeError(f"dtype must be a NumPy floating type (np.float32, np.float64); "
-                        f"got {dtype!r}")
-    images, labels = load_mnist(split, root)
-    if limit is not None:
-        limit = check_positive_int("limit", limit)
-        if limit > len(images):
-            raise ValueError(f"limit must be at most {len(images)} for the {split} split; "
-                             f"got {limit}")
-        images, labels = images[:limit], labels[:limit].copy()
-    return images.reshape(len(images), -1).astype(dtype) / dtype(255), labels
-
-
-def mnist_images(split: str, root=None, *, limit: int | None = None, dtype=np.float64):
-    """MNIST as one-channel images scaled to [0, 1]: ``(N, 1, 28, 28)`` and labels ``(N,)``.
-
-    ``limit``: keep only the first ``limit`` digits (the same ones every time), converting only
-    those, so a small subset costs no full-size float copy.
-    """
+def _first_digits(split: str, root, limit: int | None, dtype):
+    """The first ``limit`` digits of ``split`` (all when None), uint8, and a copy of their labels;
+    checks ``dtype`` (a NumPy floating type) for the callers that scale them."""
     if not (isinstance(dtype, type) and issubclass(dtype, np.floating)):
         raise TypeError(f"dtype must be a NumPy floating type (np.float32, np.float64); "
                         f"got {dtype!r}")
@@ -206,7 +184,27 @@ def mnist_images(split: str, root=None, *, limit: int | None = None, dtype=np.fl
             raise ValueError(f"limit must be at most {len(images)} for the {split} split; "
                              f"got {limit}")
         images, labels = images[:limit], labels[:limit]
-    return images[:, None].astype(dtype) / dtype(255), labels.copy()
+    return images, labels.copy()
+
+
+def mnist_vectors(split: str, root=None, *, limit: int | None = None, dtype=np.float32):
+    """MNIST as flat vectors scaled to [0, 1]: ``(N, 784)`` and labels ``(N,)``.
+
+    ``limit``: keep only the first ``limit`` digits (the same ones every time), as
+    :func:`mnist_images` does.
+    """
+    images, labels = _first_digits(split, root, limit, dtype)
+    return images.reshape(len(images), -1).astype(dtype) / dtype(255), labels
+
+
+def mnist_images(split: str, root=None, *, limit: int | None = None, dtype=np.float64):
+    """MNIST as one-channel images scaled to [0, 1]: ``(N, 1, 28, 28)`` and labels ``(N,)``.
+
+    ``limit``: keep only the first ``limit`` digits (the same ones every time), converting only
+    those, so a small subset costs no full-size float copy.
+    """
+    images, labels = _first_digits(split, root, limit, dtype)
+    return images[:, None].astype(dtype) / dtype(255), labels
 
 
 def minibatches(n: int, batch_size: int, *, rng=None, drop_last: bool = False):
