@@ -1,7 +1,8 @@
 """The lecture's worked examples for convolution and pooling (notebooks 09-11), in one place.
 
 The small arrays the slides compute by hand: the 4×4 input and 2×2 mask of the
-cross-correlation example, the 3×3 edge masks, and the 4×4 map of the pooling example. The
+cross-correlation example, the 3×3 and 1×5 masks of the receptive-field slide, the 3×3
+edge masks, and the 4×4 map of the pooling example. The
 notebooks (03's edge maps too) and the labs import them from here instead of typing the numbers
 again, so a slide, a notebook cell and a widget's default can never disagree.
 
@@ -25,6 +26,11 @@ _CROSS_CORRELATION_MASK = ((-1.0, 1.0),
 _VERTICAL_EDGE = ((1.0, 0.0, -1.0),
                   (1.0, 0.0, -1.0),
                   (1.0, 0.0, -1.0))
+# the receptive-field lecture's masks: a 3×3 mask for an image, a 1×5 mask for a 1-D signal
+_RF_MASK_3X3 = ((-1.0, 1.0, 0.0),
+                (0.0, -2.0, -2.0),
+                (-1.0, 1.0, 0.1))
+_RF_MASK_1X5 = ((1.0, 0.0, -2.0, -2.0, -1.0),)
 _POOLING_MAP = ((1.0, 3.0, 2.0, 1.0),
                 (2.0, 9.0, 1.0, 1.0),
                 (1.0, 3.0, 2.0, 3.0),
@@ -51,6 +57,12 @@ def edge_masks() -> np.ndarray:
     horizontal, and their negatives (the opposite transitions), one input channel."""
     vertical, horizontal = vertical_edge_mask(), horizontal_edge_mask()
     return np.stack([vertical, horizontal, -vertical, -horizontal])[:, None]
+
+
+def receptive_field_masks() -> tuple[np.ndarray, np.ndarray]:
+    """The receptive-field lecture's masks: ``(3×3 mask for an image (3, 3), 1×5 mask for a
+    1-D signal (1, 5))``, float64."""
+    return np.array(_RF_MASK_3X3), np.array(_RF_MASK_1X5)
 
 
 def pooling_example() -> np.ndarray:

@@ -38,6 +38,18 @@ def test_edge_masks_respond_to_the_edges_they_name():
     np.testing.assert_array_equal(masks[2:], -masks[:2])
 
 
+def test_receptive_field_masks_are_the_lectures():
+    m3, m5 = ex.receptive_field_masks()
+    np.testing.assert_array_equal(m3, [[-1, 1, 0], [0, -2, -2], [-1, 1, 0.1]])
+    np.testing.assert_array_equal(m5, [[1, 0, -2, -2, -1]])
+    assert m3.dtype == m5.dtype == np.float64
+    m3[:] = 0
+    assert ex.receptive_field_masks()[0][2, 2] == 0.1
+    # a 1×5 mask over a 1×40 signal gives 36 outputs; a 3×3 over 6×6 gives 4×4
+    assert conv.cross_correlate2d(np.ones((1, 40)), m5).shape == (1, 36)
+    assert conv.cross_correlate2d(np.ones((6, 6)), ex.receptive_field_masks()[0]).shape == (4, 4)
+
+
 def test_pooling_example_gives_the_lectures_pooled_maps():
     a = ex.pooling_example()
     np.testing.assert_array_equal(pooling.max_pool2d(a, kernel_size=2, stride=2), [[9, 2], [6, 3]])
