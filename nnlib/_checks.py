@@ -144,3 +144,41 @@ def check_in_range(name: str, arr: np.ndarray, low: float, high: float,
         raise ValueError(f"{name} must hold {what} in [{low:g}, {high:g}]; got values from "
                          f"{arr.min():g} to {arr.max():g}")
     return arr
+
+
+def check_float_dtype(name: str, dtype) -> np.dtype:
+    """Return ``dtype`` as a ``np.dtype`` if it is a floating type (float16/32/64).
+
+    Weights, activations and gradients need fractions: an integer ``dtype`` would silently
+    round every weight (mostly to 0), so it is refused with a ``TypeError``.
+    """
+    if isinstance(dtype, (bool, int, float)) or dtype is None:
+        raise TypeError(f"{name} must be a floating type (np.float32 or np.float64); got "
+                        f"{type(dtype).__name__} {dtype!r:.60}")
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be a floating type (np.float32 or np.float64); got "
+                        f"{type(dtype).__name__} {dtype!r:.60}") from None
+    if not np.issubdtype(resolved, np.floating):
+        raise TypeError(f"{name} must be a floating type (np.float32 or np.float64); got "
+                        f"{resolved} ({dtype!r:.60}), which cannot hold fractional weights")
+    return resolved
+
+
+def as_numeric_array(name: str, x) -> np.ndarray:
+    """``np.asarray(x)`` if it holds numbers (any int, float or bool dtype), unconverted.
+
+    The light check for a layer's forward pass: text or objects raise a ``TypeError`` naming
+    ``name`` instead of NumPy's ``UFuncTypeError``; values (NaN included) are left alone.
+    """
+    if isinstance(x, (str, bytes, dict, set)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers; got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as e:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers; got a ragged "
+                         f"{type(x).__name__} ({e})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must be an array of numbers; got dtype {arr.dtype}")
+    return arr

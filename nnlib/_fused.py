@@ -124,6 +124,7 @@ class FusedMLP:
         self.one = np.ones((), self.dtype)
         self.K = batch_size
         self._alloc(batch_size)
+        self.last_output = None  # the last epoch's last minibatch output (k, n_L)
 
     def _alloc(self, k):
         sizes = [W.shape[0] for W in self.W]
@@ -135,11 +136,13 @@ class FusedMLP:
         self.dW = [np.empty_like(W) for W in self.W]
         self.k = k
 
-    def step(self, xb, yb, c, loss) -> float:
+    def step(self, xb, yb, c, loss, *, keep_output: bool = False) -> float:
         """One SGD step on the minibatch xb (k, n_0 + 1), with its ones column, and yb (k, n_L).
 
         c = lr / k as a 0-d array of the weights' dtype. Returns the minibatch's summed loss
-        (before the step), so that an epoch can report its mean.
+        (before the step), so that an epoch can report its mean. ``keep_output``: keep a copy
+        of the network's output (k, n_L) — the logits under softmax cross-entropy — in
+        ``self.last_output``, as the layer engine shows it to callbacks.
         """
         W, a, d, tmp, one, acts = self.W, self.a, self.d, self.tmp, self.one, self.acts
         L = len(W)
@@ -152,6 +155,8 @@ class FusedMLP:
                 _activate(z, *acts[l], one)
             a_prev = a[l]
         out = a[L - 1]
+        if keep_output:
+            self.last_output = out.T.copy()
         if loss == "softmax_cross_entropy":  # dz = softmax(z) − y
             out -= out.max(axis=0, keepdims=True)
             np.exp(out, out=out)
@@ -226,7 +231,7 @@ class FusedMLP:
                     if k != self.k:
                         self._alloc(k)
                     value = self.step(xb, yb, c if k == K else np.asarray(lr / k, self.dtype),
-                                      loss)
+                                      loss, keep_output=start + s + k >= len(order))
                     total += value
                     step_losses[n_step] = value / k
                     n_step += 1

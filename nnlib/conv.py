@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._checks import as_float_array, check_choice, check_positive_int
+from ._checks import as_float_array, check_choice, check_float_dtype, check_positive_int
 from .init import INITIALIZERS, initialize
 from .layers import Layer, Parameter
 
@@ -153,10 +153,21 @@ def receptive_field(i: int, j: int, k_shape, *, stride=1, dilation=1):
 
 # -------------------------------------------------------------------- batches (NCHW), fast
 
+def check_maps(name: str, x, what: str = "(N, C, H, W)") -> np.ndarray:
+    """Raise ``ValueError`` naming ``name`` if a batch of maps has no rows, columns or
+    channels (a 0-high image has no window to slide over); return it unchanged."""
+    if x.ndim == 4 and 0 in x.shape[1:]:
+        raise ValueError(f"{name} must be {what} with C, H and W >= 1 (at least one channel, "
+                         f"row and column); got shape {x.shape}")
+    return x
+
+
 def check_conv_inputs(x, w, b=None):
     """Validate x (N, C, H, W), w (F, C, KH, KW), b (F,) or None; return them as float arrays."""
-    x = as_float_array("x", x, ndim=4)
+    x = check_maps("x", as_float_array("x", x, ndim=4))
     w = as_float_array("w", w, ndim=4)
+    if 0 in w.shape:
+        raise ValueError(f"w must be (F, C, KH, KW) with every size >= 1; got shape {w.shape}")
     if w.shape[1] != x.shape[1]:
         raise ValueError(f"channel-count mismatch: w has {w.shape[1]} input channels "
                          f"(w: (F, C, KH, KW) = {w.shape}) but x has {x.shape[1]} "
@@ -247,6 +258,7 @@ class Conv2d(Layer):
         f = check_positive_int("out_channels", out_channels)
         kh, kw = pair("kernel_size", kernel_size, minimum=1)
         check_choice("init", init, INITIALIZERS)
+        dtype = check_float_dtype("dtype", dtype)
         self.padding = pair("padding", padding, minimum=0)
         self.stride = pair("stride", stride, minimum=1)
         self.dilation = pair("dilation", dilation, minimum=1)

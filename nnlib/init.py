@@ -25,7 +25,13 @@ import math
 
 import numpy as np
 
-from ._checks import check_choice, check_positive_float, check_positive_int, check_rng
+from ._checks import (
+    check_choice,
+    check_float_dtype,
+    check_positive_float,
+    check_positive_int,
+    check_rng,
+)
 
 
 def _sizes(fan_in, fan_out):
@@ -61,8 +67,12 @@ def _fans(shape, fans) -> tuple[tuple[int, ...], int, int]:
     if fans is None:
         fan_in, fan_out = calculate_fan_in_and_fan_out(shape)
     else:
-        if not isinstance(fans, (tuple, list)) or len(fans) != 2:
-            raise TypeError(f"fans must be a pair (fan_in, fan_out) or None; got {fans!r}")
+        if not isinstance(fans, (tuple, list)):
+            raise TypeError(f"fans must be a pair (fan_in, fan_out) or None; got "
+                            f"{type(fans).__name__} {fans!r:.60}")
+        if len(fans) != 2:
+            raise ValueError(f"fans must be a pair (fan_in, fan_out) or None; got {len(fans)} "
+                             f"values {tuple(fans)!r:.60}")
         fan_in, fan_out = _sizes(*fans)
     return shape, fan_in, fan_out
 
@@ -90,10 +100,12 @@ def he_normal_std(fan_in: int, fan_out: int | None = None) -> float:
 
 
 def _uniform(rng, bound, shape, dtype):
+    dtype = check_float_dtype("dtype", dtype)
     return rng.uniform(-bound, bound, size=shape).astype(dtype, copy=False)
 
 
 def _normal(rng, std, shape, dtype):
+    dtype = check_float_dtype("dtype", dtype)
     return (std * rng.standard_normal(size=shape)).astype(dtype, copy=False)
 
 

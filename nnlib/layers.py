@@ -27,7 +27,9 @@ import numpy as np
 
 from . import activations as act
 from ._checks import (
+    as_numeric_array,
     check_choice,
+    check_float_dtype,
     check_positive_float,
     check_positive_int,
     check_real,
@@ -137,6 +139,7 @@ class Dense(Layer):
         bias_std = check_positive_float("bias_std", bias_std, allow_zero=True)
         check_choice("init", init, INITIALIZERS)
         rng = check_rng("rng", rng)  # an int seed must also work for the random bias below
+        dtype = check_float_dtype("dtype", dtype)
         self.in_features, self.out_features = m, n
         self.W = Parameter(initialize(init, (m, n), rng, fans=(m, n), dtype=dtype,
                                       **init_kwargs), "W")
@@ -146,7 +149,7 @@ class Dense(Layer):
         self.b = Parameter(b, "b")
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = as_numeric_array("x", x)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"x must have shape (N, {self.in_features}) for this Dense layer; "
                              f"got {x.shape}")
@@ -296,6 +299,7 @@ class PReLU(Activation):
     def __init__(self, num_parameters: int = 1, *, init: float = 0.25, dtype=np.float64):
         self.channels = check_positive_int("num_parameters", num_parameters)
         init = check_real("init", init)
+        dtype = check_float_dtype("dtype", dtype)
         self.slope = Parameter(np.full(self.channels, init, dtype=dtype), "slope")
 
     @property
@@ -311,7 +315,7 @@ class PReLU(Activation):
         return self.slope.data.reshape((1, -1) + (1,) * (x.ndim - 2))
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = as_numeric_array("x", x)
         a = self._broadcast(x)
         self.cache = x
         return np.where(x > 0, x, a * x)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_positive_float, check_positive_int
+from ._checks import as_float_array, check_float_dtype, check_positive_float, check_positive_int
 from .layers import Layer, Parameter
 
 
@@ -47,9 +47,7 @@ class _BatchNorm(Layer):
         if momentum > 1:
             raise ValueError(f"momentum must lie in (0, 1]; got {momentum}")
         self.momentum = momentum
-        dtype = np.dtype(dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"dtype must be a floating type (float32 or float64); got {dtype}")
+        dtype = check_float_dtype("dtype", dtype)
         self.gamma = Parameter(np.ones(self.num_features, dtype=dtype), "gamma")
         self.beta = Parameter(np.zeros(self.num_features, dtype=dtype), "beta")
         self.running_mean = np.zeros(self.num_features, dtype=dtype)

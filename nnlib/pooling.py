@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, check_choice, check_positive_int
-from .conv import _windows, conv_output_size, pair
+from .conv import _windows, check_maps, conv_output_size, pair
 from .layers import Layer
 
 
 def _pool_geometry(x, kernel_size, stride):
-    x = as_float_array("x", x, ndim=4)
+    x = check_maps("x", as_float_array("x", x, ndim=4))
     k = pair("kernel_size", kernel_size, minimum=1)
     s = k if stride is None else pair("stride", stride, minimum=1)
     out = tuple(conv_output_size(x.shape[2 + a], k[a], 0, s[a]) for a in (0, 1))
@@ -82,6 +82,7 @@ def _any2d(fn, x, *args):
     """Let the convenience functions take one (H, W) map as well as an (N, C, H, W) batch."""
     arr = as_float_array("x", x, ndim=(2, 4))
     if arr.ndim == 2:
+        check_maps("x", arr[None, None], "(H, W)")
         return fn(arr[None, None], *args)[0][0, 0]
     return fn(arr, *args)[0]
 
@@ -98,13 +99,13 @@ def avg_pool2d(x, kernel_size, stride=None) -> np.ndarray:
 
 def global_max_pool2d(x) -> np.ndarray:
     """One maximum per map. x: (N, C, H, W) -> (N, C, 1, 1)."""
-    x = as_float_array("x", x, ndim=4)
+    x = check_maps("x", as_float_array("x", x, ndim=4))
     return x.max(axis=(2, 3), keepdims=True)
 
 
 def global_avg_pool2d(x) -> np.ndarray:
     """One mean per map. x: (N, C, H, W) -> (N, C, 1, 1)."""
-    x = as_float_array("x", x, ndim=4)
+    x = check_maps("x", as_float_array("x", x, ndim=4))
     return x.mean(axis=(2, 3), keepdims=True)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from ._checks import check_choice, check_positive_int, check_rng
+from ._checks import check_choice, check_float_dtype, check_positive_int, check_rng
 from .layers import Layer, Parameter
 
 
@@ -36,6 +36,7 @@ class SimpleRNN(Layer):
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         check_choice("activation", activation, act.FIXED)
         rng = check_rng("rng", rng)
+        dtype = check_float_dtype("dtype", dtype)
         self.activation = activation
         self.phi, self.dphi = act.get_activation(activation)
         H, D = self.hidden_size, self.input_size

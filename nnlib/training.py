@@ -203,12 +203,21 @@ def _count_correct(out, y, loss: str) -> int:
     return int(np.count_nonzero((out.reshape(-1) > cut) == (y.reshape(-1) > 0.5)))
 
 
-def _targets_for(loss: str, yb, out):
+def _targets_for(loss: str, yb, out, name: str = "y"):
     """The loss's target for a minibatch: integer labels become one-hot rows of the output's
-    width, except for softmax cross-entropy, which takes labels as they are."""
-    if _is_labels(yb) and loss != "softmax_cross_entropy":
-        return one_hot(yb, out.shape[1], dtype=out.dtype)
-    return yb
+    width (for a single output, the 0/1 label itself as a (N, 1) column), except for softmax
+    cross-entropy, which takes labels as they are. ``name``: the labels as the caller wrote
+    them, for the message when a label does not fit the output."""
+    if not _is_labels(yb) or loss == "softmax_cross_entropy":
+        return yb
+    width = out.shape[1] if out.ndim == 2 else 1
+    top = max(width, 2) - 1
+    if yb.size and (yb.min() < 0 or yb.max() > top):
+        raise ValueError(f"{name} must hold class labels in [0, {top}] (the output width is "
+                         f"{width}); got values from {yb.min()} to {yb.max()}")
+    if width == 1:
+        return yb.astype(out.dtype).reshape((-1, 1) if out.ndim == 2 else (-1,))
+    return one_hot(yb, width, dtype=out.dtype)
 
 
 def _check_inputs(name, X, net, dtype=None):
@@ -325,6 +334,51 @@ def _fused_plan(net, X, optimizer, loss, penalties, callbacks):
     return fused.plan(net, loss)
 
 
+_HOOKS = ("on_fit_start", "on_batch_end", "on_epoch_end", "on_fit_end")
+
+
+def _as_sequence(name: str, value, what: str, example: str) -> tuple:
+    """``penalties``/``callbacks`` as a tuple; one object not in a list is named as such."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a list of {what} (e.g. {name}={example}, even for "
+                        f"one); got {type(value).__name__} {value!r:.60}")
+    return tuple(value)
+
+
+def _not_a_class(name: str, value, example: str) -> None:
+    """A class where an instance belongs (``L2`` for ``L2(1e-3)``): say so."""
+    if isinstance(value, type):
+        made = example.split("(", 1)[0]
+        call = f"{value.__name__}(...)" if value.__name__ != made else example
+        raise TypeError(f"{name} is the class {value.__name__}, not an instance of it; create "
+                        f"one first, e.g. {call}")
+
+
+def _check_optimizer_params(optimizer, params) -> None:
+    """The optimiser must update this net: refuse one built on another network's parameters
+    (re-running the cell that builds ``net`` but not the one that builds the optimiser makes a
+    fit that trains nothing) and one that mixes in parameters the net does not have."""
+    held = getattr(optimizer, "params", None)
+    if not isinstance(held, (list, tuple)) or not held:
+        return
+    mine = {id(p) for p in params}
+    foreign = sum(id(p) not in mine for p in held)
+    if foreign == len(held):
+        raise ValueError(
+            f"optimizer holds none of net's parameters: it was built for another network "
+            f"(did you rebuild net after creating the optimizer?). It would train nothing. "
+            f"Create the optimizer after the net, from its parameters, e.g. "
+            f"optimizer = {type(optimizer).__name__}(net.parameters(), lr=...); in a notebook, "
+            f"re-run the cell that creates the optimizer after the cell that builds net.")
+    if foreign:
+        raise ValueError(
+            f"{foreign} of the optimizer's {len(held)} parameters are not net's (they belong to "
+            f"another network, e.g. one built before net was rebuilt); build the optimizer "
+            f"from net.parameters(), or from a subset of them to train only those.")
+
+
 def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: int | None = None,
         batch_size: int, rng, shuffle: bool = True, X_val=None, y_val=None, callbacks=(),
         penalties=(), progress: bool = True, steps: int | None = None) -> History:
@@ -364,14 +418,23 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
         if not callable(getattr(optimizer, value, None)):
             raise TypeError(f"optimizer must be an nnlib.optim optimiser with {name}(); got "
                             f"{type(optimizer).__name__}")
-    penalties, callbacks = tuple(penalties), tuple(callbacks)
+    penalties = _as_sequence("penalties", penalties, "penalties", "[L2(1e-3)]")
+    callbacks = _as_sequence("callbacks", callbacks, "callbacks", "[norms]")
     for i, pen in enumerate(penalties):
+        _not_a_class(f"penalties[{i}]", pen, "L2(lam=1e-3)")
         if not callable(pen):
             raise TypeError(f"penalties[{i}] must be callable as pen(net); got "
                             f"{type(pen).__name__}")
+    for i, cb in enumerate(callbacks):
+        _not_a_class(f"callbacks[{i}]", cb, "GradientNorms()")
+        if not any(hasattr(cb, hook) for hook in _HOOKS):
+            raise TypeError(f"callbacks[{i}] must be a callback (an object with any of "
+                            f"{', '.join(_HOOKS)}, e.g. a training.Callback); got "
+                            f"{type(cb).__name__} {cb!r:.60}")
     params = net.parameters()
     if not params:
         raise ValueError("net must have trainable parameters; got none")
+    _check_optimizer_params(optimizer, params)
     dtype = params[0].data.dtype
     X = _check_inputs("X", X, net, dtype)
     y = _check_targets("y", y, "X", X, dtype, net)
@@ -399,7 +462,8 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
         X1 = fused.with_ones(X[:, active], dtype)
         out_width = plan[-1][0].b.data.shape[0]
         labels = y if _is_labels(y) else None  # None: the engine takes the arg-max of Y
-        Y = one_hot(y, out_width, dtype=dtype) if _is_labels(y) else y
+        Y = _targets_for("quadratic", y, np.empty((0, out_width), dtype)) if _is_labels(y) \
+            else y.reshape(len(y), -1)
         lr = float(_learning_rate(optimizer))
 
     epoch_iter = range(1, epochs + 1)
@@ -428,6 +492,8 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
                 if hasattr(optimizer, "step_count"):
                     optimizer.step_count += len(step_losses)
                 history.step_loss.extend(step_losses.tolist())
+                if len(step_losses):  # what the layer engine leaves: the last minibatch's
+                    run.loss, run.output = float(step_losses[-1]), runner.last_output
             else:
                 mean_loss, correct, seen = _layer_epoch(run, X, y, order, batch_size, loss,
                                                         loss_fn, penalties, callbacks)

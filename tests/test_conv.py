@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -268,3 +270,17 @@ def test_errors_name_the_parameter(rng):
         conv.Conv2d(1, 1, 0, rng=rng)
     with pytest.raises(ValueError, match="unknown init 'zeros'"):
         conv.Conv2d(1, 1, 3, rng=rng, init="zeros")
+
+
+# --- issue 22: an empty image is named as such ------------------------------------------------
+
+@pytest.mark.parametrize("shape", [(1, 1, 0, 4), (1, 1, 4, 0), (2, 0, 4, 4)])
+def test_conv2d_on_an_empty_image_names_x(shape):
+    with pytest.raises(ValueError, match=r"^x must be \(N, C, H, W\) with C, H and W >= 1.*got "
+                                         r"shape " + re.escape(str(shape))):
+        conv.conv2d(np.zeros(shape), np.zeros((1, shape[1], 1, 1)), np.zeros(1))
+
+
+def test_conv2d_on_an_empty_kernel_names_w():
+    with pytest.raises(ValueError, match=r"^w must be .*got shape \(1, 1, 0, 1\)"):
+        conv.conv2d(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 0, 1)))

@@ -159,3 +159,27 @@ def test_dense_layout_passes_its_fans(rng):
     assert w.std() == pytest.approx(math.sqrt(2 / 400), rel=0.03)
     w_torch_rule = init.initialize("he_normal", (400, 50), rng)  # torch rule: fan_in = 50
     assert w_torch_rule.std() == pytest.approx(math.sqrt(2 / 50), rel=0.03)
+
+
+# --- issue 22: an integer dtype would round every weight, mostly to 0 -------------------------
+
+@pytest.mark.parametrize("name", ["xavier_uniform", "xavier_normal", "he_uniform", "he_normal",
+                                  "normal", "uniform"])
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, "int64", np.uint8, bool, np.complex128])
+def test_every_initialiser_refuses_a_non_float_dtype(name, dtype):
+    with pytest.raises(TypeError, match=r"dtype must be a floating type.*got"):
+        getattr(init, name)((4, 4), 0, dtype=dtype)
+    with pytest.raises(TypeError, match=r"dtype must be a floating type"):
+        init.initialize(name, (4, 4), 0, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, "float32", np.dtype("float64")])
+def test_float_dtypes_are_kept(dtype):
+    assert init.he_normal((4, 4), 0, dtype=dtype).dtype == np.dtype(dtype)
+
+
+def test_fans_of_the_wrong_length_is_a_value_error_like_betas():
+    with pytest.raises(ValueError, match=r"fans must be a pair \(fan_in, fan_out\).*got 3 values"):
+        init.he_normal((4, 4), 0, fans=(4, 4, 4))
+    with pytest.raises(TypeError, match=r"fans must be a pair.*got int 4"):
+        init.he_normal((4, 4), 0, fans=4)

@@ -451,3 +451,31 @@ def test_mlp_builder_options_are_checked(rng):
         L.mlp([3, 3, 1], rng=rng, skip="yes")
     with pytest.raises(ValueError, match="skip_every must be 1 or 2"):
         L.mlp([3, 3, 1], rng=rng, skip=True, skip_every=3)
+
+
+# --- issue 22: integer dtypes and text inputs are named ---------------------------------------
+
+def _module(name):
+    return __import__(f"nnlib.{name}", fromlist=["_"])
+
+
+@pytest.mark.parametrize("make", [
+    lambda dt: L.Dense(3, 2, rng=0, dtype=dt),
+    lambda dt: L.PReLU(dtype=dt),
+    lambda dt: L.mlp([3, 2, 2], rng=0, dtype=dt),
+    lambda dt: L.mlp([3, 2, 2], rng=0, dtype=dt, activation="prelu"),
+    lambda dt: _module("conv").Conv2d(1, 2, 3, rng=0, dtype=dt),
+    lambda dt: _module("recurrent").SimpleRNN(3, 4, rng=0, dtype=dt),
+    lambda dt: _module("normalization").BatchNorm2d(3, dtype=dt),
+], ids=["Dense", "PReLU", "mlp", "mlp-prelu", "Conv2d", "RNN", "BatchNorm2d"])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, "int8", bool])
+def test_layers_refuse_integer_dtypes(make, dtype):
+    with pytest.raises(TypeError, match=r"dtype must be a floating type"):
+        make(dtype)
+
+
+@pytest.mark.parametrize("layer", [L.Dense(3, 3, rng=0), L.PReLU(), L.PReLU(3)],
+                         ids=["Dense", "PReLU", "PReLU3"])
+def test_text_input_is_a_type_error_naming_x(layer):
+    with pytest.raises(TypeError, match=r"x must be an array of numbers; got dtype <U1"):
+        layer.forward(np.array([["a", "b", "c"]]))

@@ -138,3 +138,21 @@ def test_errors(rng):
     out, cache = pooling.avg_pool2d_forward(x, 2)
     with pytest.raises(ValueError, match=r"dout must have shape \(1, 2, 2, 2\)"):
         pooling.avg_pool2d_backward(np.zeros((2, 2, 2, 2)), cache)
+
+
+# --- issue 22: empty maps are named, never NumPy's "zero-size array" or a silent NaN ----------
+
+@pytest.mark.parametrize("fn", [pooling.global_max_pool2d, pooling.global_avg_pool2d,
+                                lambda x: pooling.max_pool2d(x, 1),
+                                lambda x: pooling.avg_pool2d(x, 1)],
+                         ids=["global_max", "global_avg", "max", "avg"])
+@pytest.mark.parametrize("shape", [(1, 1, 0, 0), (1, 1, 0, 3), (2, 2, 3, 0)])
+def test_pooling_an_empty_map_is_a_value_error_naming_x(fn, shape):
+    with pytest.raises(ValueError, match=r"^x must be \(N, C, H, W\) with C, H and W >= 1.*"
+                                         r"got shape"):
+        fn(np.zeros(shape))
+
+
+def test_pooling_one_empty_2d_map():
+    with pytest.raises(ValueError, match=r"^x must be \(H, W\) .*got shape \(1, 1, 0, 2\)"):
+        pooling.max_pool2d(np.zeros((0, 2)), 1)

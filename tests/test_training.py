@@ -415,3 +415,123 @@ def test_real_dropout_batch_norm_and_penalty_pass_through_fit():
     net = mlp([7, 16, 4], rng=np.random.default_rng(1), activation="tanh")
     h = _fit(net, X, y, epochs=3, batch_size=20, penalties=[L2(1e-2)])
     assert h.engine == "layers" and h.train_loss[-1] < h.train_loss[0]
+
+
+# --- issue 22: no silent no-op, binary labels, the same run fields in both engines ----------
+
+
+def test_fit_refuses_an_optimiser_built_for_another_network():
+    """Re-running the cell that builds net but not the one that builds the optimiser: fit
+    must say so instead of training nothing."""
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, n=20, d=4, c=2)
+    old = mlp([4, 3, 2], rng=np.random.default_rng(1))
+    net = mlp([4, 3, 2], rng=np.random.default_rng(1))
+    before = _weights(net)
+    for opt in (SGD(old.parameters(), lr=0.1), Adam(old.parameters(), lr=0.1)):
+        with pytest.raises(ValueError, match=r"optimizer.*none of net's parameters.*another "
+                                             r"network.*re-run the cell"):
+            _fit(net, X, y, optimizer=opt)
+    # some of the net's parameters plus foreign ones: refused too, with the count
+    mixed = SGD(net.parameters()[:2] + old.parameters()[2:], lr=0.1)
+    with pytest.raises(ValueError, match=r"2 of the optimizer's 4 parameters .*not net's"):
+        _fit(net, X, y, optimizer=mixed)
+    assert all(np.array_equal(a, b) for a, b in zip(before, _weights(net)))
+    # a subset of the net's own parameters (freezing the rest) is fine
+    h = _fit(net, X, y, optimizer=SGD(net.parameters()[2:], lr=0.1))
+    after = _weights(net)
+    assert np.array_equal(before[0], after[0]) and not np.array_equal(before[2], after[2])
+    assert h.engine == "layers"
+
+
+@pytest.mark.parametrize("loss,out_act", [("binary_cross_entropy", "sigmoid"),
+                                          ("sigmoid_binary_cross_entropy", None),
+                                          ("quadratic", "sigmoid"), ("quadratic", None)])
+@pytest.mark.parametrize("per_step", [False, True])
+def test_one_output_net_trains_on_integer_binary_labels(loss, out_act, per_step):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((80, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    net = mlp([2, 1], rng=np.random.default_rng(1), output_activation=out_act)
+    callbacks = [_EveryStep()] if per_step else []
+    h = fit(net, X, y, optimizer=SGD(net.parameters(), lr=0.5), loss=loss, epochs=30,
+            batch_size=10, rng=5, X_val=X, y_val=y, callbacks=callbacks, progress=False)
+    assert h.train_loss[-1] < h.train_loss[0]
+    assert h.val_accuracy[-1] >= 0.9
+    # the same run with float targets (N, 1) gives the same loss: the labels mean 0/1 targets
+    net2 = mlp([2, 1], rng=np.random.default_rng(1), output_activation=out_act)
+    h2 = fit(net2, X, y[:, None].astype(float), optimizer=SGD(net2.parameters(), lr=0.5),
+             loss=loss, epochs=30, batch_size=10, rng=5, X_val=X,
+             y_val=y[:, None].astype(float), callbacks=callbacks, progress=False)
+    np.testing.assert_allclose(h.train_loss, h2.train_loss, rtol=1e-12)
+    assert evaluate(net, X, y, loss) == pytest.approx(evaluate(net2, X, y[:, None] * 1.0, loss))
+
+
+def test_label_messages_name_y_as_the_caller_wrote_it():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10, 2))
+    net = mlp([2, 1], rng=rng, output_activation="sigmoid")
+    opt = SGD(net.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"^y must hold class labels in \[0, 1\]"):
+        fit(net, X, np.full(10, 2), optimizer=opt, loss="binary_cross_entropy", epochs=1,
+            batch_size=5, rng=0, progress=False)
+    with pytest.raises(ValueError, match=r"^y_val must hold class labels in \[0, 1\]"):
+        fit(net, X, np.zeros(10, int), optimizer=opt, loss="binary_cross_entropy", epochs=1,
+            batch_size=5, rng=0, X_val=X, y_val=np.full(10, 3), progress=False)
+
+
+class _LastRun(Callback):
+    def __init__(self):
+        self.seen = []
+
+    def on_epoch_end(self, run):
+        self.seen.append((run.epoch, run.step, run.loss,
+                          None if run.output is None else run.output.copy()))
+
+
+@pytest.mark.parametrize("loss,out_act", [("softmax_cross_entropy", None),
+                                          ("quadratic", "sigmoid")])
+def test_per_epoch_callbacks_see_the_same_run_in_both_engines(loss, out_act):
+    """run.loss and run.output are the last minibatch's values under either engine."""
+    results = []
+    for extra in ((), (_EveryStep(),)):
+        rng = np.random.default_rng(3)
+        net = mlp([7, 5, 4], rng=rng, output_activation=out_act)
+        X, y = _data(np.random.default_rng(1), n=47)
+        cb = _LastRun()
+        h = fit(net, X, y, optimizer=SGD(net.parameters(), lr=0.3), loss=loss, epochs=2,
+                batch_size=10, rng=rng, callbacks=[cb, *extra], progress=False)
+        results.append((h, cb.seen))
+    (h_f, seen_f), (h_l, seen_l) = results
+    assert (h_f.engine, h_l.engine) == ("fused", "layers")
+    for (ef, sf, lf, of), (el, sl, ll, ol) in zip(seen_f, seen_l, strict=True):
+        assert (ef, sf) == (el, sl)
+        assert lf == pytest.approx(ll, rel=1e-10) and np.isfinite(lf)
+        assert of is not None and of.shape == ol.shape == (7, 4)  # 47 = 4·10 + 7
+        np.testing.assert_allclose(of, ol, rtol=1e-10, atol=1e-12)
+    assert seen_f[-1][2] == pytest.approx(h_f.step_loss[-1], rel=1e-12)
+
+
+def test_penalties_and_callbacks_passed_the_wrong_way_are_named():
+    from nnlib.regularization import L2
+
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, n=12, d=4, c=2)
+    net = mlp([4, 2], rng=rng)
+
+    def call(**kw):
+        _fit(net, X, y, **kw)
+
+    with pytest.raises(TypeError, match=r"penalties\[0\] is the class L2, not an instance.*"
+                                        r"L2\(lam=1e-3\)"):
+        call(penalties=[L2])
+    with pytest.raises(TypeError, match=r"penalties must be a list.*got L2"):
+        call(penalties=L2(1e-3))
+    with pytest.raises(TypeError, match=r"callbacks\[0\] is the class GradientNorms, not an "
+                                        r"instance.*GradientNorms\(\)"):
+        call(callbacks=[GradientNorms])
+    with pytest.raises(TypeError, match=r"callbacks must be a list of callbacks.*\[norms\]"
+                                        r".*got GradientNorms"):
+        call(callbacks=GradientNorms())
+    with pytest.raises(TypeError, match=r"callbacks\[1\] must be a callback .*got int"):
+        call(callbacks=[_EpochOnly(), 3])
