@@ -8,6 +8,8 @@
 #       make notebook-index   (README's notebook table from notebooks/index.json)
 #       make present          (JupyterLab for a lecture: presenter mode, shipped results)
 #       make present-notebooks  (slide metadata and speaker notes, tools/present.py)
+#       make handout          (dist/handout/: what students get, without solutions/ and notes)
+#       make reset NB=06        (start notebook 06 over; your version goes to backups/)
 #
 # Versions: requirements.txt pins every package, torch included (the one place to change a
 # version; environment.yml and binder/environment.yml repeat it and a test checks they agree).
@@ -34,7 +36,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter-config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)
 
 .PHONY: setup lab present present-notebooks test test-unit test-notebooks bench lint \
-	clean-notebooks notebook-index clean
+	clean-notebooks notebook-index clean reset handout
 
 setup: $(STAMP)
 
@@ -46,11 +48,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@touch $(STAMP)
 
 lab: setup
+	@$(BIN)/python -m tools.reset_notebook --snapshot
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 # A lecture: figures and widget controls enlarged for a projector, long training cells loading
 # their shipped results (data/results/); then View > Presentation Mode (README: Presenting live).
 present: setup
+	@$(BIN)/python -m tools.reset_notebook --snapshot
 	NNLIB_PRESENTER=1 NNLIB_USE_SHIPPED=1 \
 		$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
@@ -72,13 +76,23 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 lint: setup
-	$(BIN)/ruff check nnlib tests benchmarks tools notebooks solutions conftest.py
+	$(BIN)/ruff check nnlib tests benchmarks tools notebooks $(wildcard solutions) conftest.py
 
 clean-notebooks: setup
 	$(BIN)/python -m tools.strip_notebooks notebooks/*.ipynb
 
+# Start a notebook over (tools/reset_notebook.py): the committed version from git, or without git
+# the copy `make lab` kept in .originals/; the student's version is moved to backups/ first.
+reset:
+	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m tools.reset_notebook $(NB)
+
 notebook-index: setup
 	$(BIN)/python -m tools.notebooks --write
+
+# The students' copy: dist/handout/nnlib-course/ and .zip, without solutions/ and instructor notes
+# (tools/handout.py). It never replaces a folder it did not make, unless FORCE=1.
+handout: setup
+	$(BIN)/python -m tools.handout $(if $(filter 1,$(FORCE)),--force,)
 
 clean:
 	rm -rf $(VENV)
