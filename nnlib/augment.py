@@ -141,9 +141,10 @@ def _finish(out, single):
 
 
 def _fill(fill) -> float:
-    if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(fill):
-        raise TypeError(f"fill must be a finite number; got {fill!r}")
+    if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)):
+        raise TypeError(f"fill must be a finite number; got {type(fill).__name__} {fill!r:.60}")
+    if not np.isfinite(fill):
+        raise ValueError(f"fill must be a finite number; got {fill!r}")
     return float(fill)
 
 

@@ -182,6 +182,9 @@ def test_add_cue_plants_a_square_and_leaves_the_input_alone(images):
     (lambda x: augment.add_cue(x, position=(10, 0), size=3), ValueError, "position"),
     (lambda x: augment.add_cue(x, position=5), TypeError, "position"),
     (lambda x: augment.shift(x, 1, 1, fill="black"), TypeError, "fill"),
+    (lambda x: augment.rotate(x, 3, fill=np.nan), ValueError, "fill must be a finite number"),
+    (lambda x: augment.rotate(x, 3, fill=np.inf), ValueError, "fill must be a finite number"),
+    (lambda x: augment.rotate(x, 3, fill=None), TypeError, "fill must be a finite number"),
 ])
 def test_bad_arguments_name_the_parameter(images, call, exc, words):
     with pytest.raises(exc, match=words):

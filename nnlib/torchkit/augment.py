@@ -66,7 +66,9 @@ def _shift_whole(x: torch.Tensor, dx, dy, fill: float) -> torch.Tensor:
 
 def _grid(M: np.ndarray, t: np.ndarray, h: int, w: int, dtype, device) -> torch.Tensor:
     """grid_sample's (N, H, W, 2) grid: where each output pixel reads, in [-1, 1] coordinates
-    (align_corners=True: -1 and 1 are the centres of the first and last pixels)."""
+    (align_corners=False: -1 and 1 are the outer edges of the first and last pixels, so pixel
+    centre k of a size-n axis is (2k + 1)/n - 1). Not align_corners=True: on an axis of size 1
+    it maps every coordinate onto the one pixel and never reads ``fill``, where NumPy does."""
     inv = np.linalg.inv(M)
     cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
     a, b, c, d = inv[:, 0, 0], inv[:, 0, 1], inv[:, 1, 0], inv[:, 1, 1]
@@ -79,8 +81,8 @@ def _grid(M: np.ndarray, t: np.ndarray, h: int, w: int, dtype, device) -> torch.
     i = torch.arange(h, dtype=torch.float64, device=device)[None, :, None]
     col = coef[0] * j + coef[1] * i + coef[2]
     row = coef[3] * j + coef[4] * i + coef[5]
-    gx = col * (2.0 / max(w - 1, 1)) - 1.0
-    gy = row * (2.0 / max(h - 1, 1)) - 1.0
+    gx = (2.0 * col + 1.0) / w - 1.0
+    gy = (2.0 * row + 1.0) / h - 1.0
     return torch.stack([gx, gy], dim=-1).to(dtype)
 
 
@@ -100,7 +102,7 @@ def affine(images, *, dx=0.0, dy=0.0, degrees=0.0, factors=1.0, shears=0.0, fill
         return _shift_whole(x, ddx, ddy, fill)
     grid = _grid(M, t, h, w, x.dtype, x.device)
     out = F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros",
-                        align_corners=True)
+                        align_corners=False)
     return out + fill
 
 

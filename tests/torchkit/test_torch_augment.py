@@ -129,3 +129,30 @@ def test_fast_cnn_dropout_option_puts_dropout_before_each_fc_layer():
     assert not any(isinstance(m, torch.nn.Dropout) for m in models.fast_cnn().modules())
     with pytest.raises(ValueError, match="dropout"):
         models.fast_cnn(dropout=1.0)
+
+
+# --- issue 22: images one pixel tall or wide ---------------------------------------------------
+
+@pytest.mark.parametrize("shape", [(3, 1, 7), (3, 7, 1), (3, 1, 1), (3, 2, 5)])
+@pytest.mark.parametrize("name, kw", [
+    ("shift", dict(dx=[0.5, -1.25, 0.3], dy=[0.3, 0.0, -0.7])),
+    ("rotate", dict(degrees=[10.0, -33.0, 90.0])),
+    ("scale", dict(factors=[0.8, 1.3, 2.0])),
+    ("shear", dict(shears=[-0.4, 0.25, 0.6])),
+    ("affine", dict(dx=0.5, dy=-0.5, degrees=[12, -7, 30], factors=1.1, shears=0.1)),
+])
+def test_thin_images_match_numpy(shape, name, kw):
+    """grid_sample with align_corners=True never reads outside a size-1 axis, so it must not be
+    what the twin uses: the pixels that come in from outside take ``fill`` here too."""
+    x = np.random.default_rng(2).random(shape)
+    for fill in (0.0, 0.7):
+        ours = getattr(augment, name)(x, fill=fill, **kw)
+        theirs = getattr(taug, name)(as_tensor(x), fill=fill, **kw)
+        np.testing.assert_allclose(theirs[:, 0].numpy(), ours, atol=1e-10)
+
+
+def test_nan_fill_is_a_value_error_in_the_twin_too(images):
+    with pytest.raises(ValueError, match="fill must be a finite number; got nan"):
+        taug.rotate(as_tensor(images), 3.0, fill=float("nan"))
+    with pytest.raises(TypeError, match="fill must be a finite number"):
+        taug.rotate(as_tensor(images), 3.0, fill="white")
