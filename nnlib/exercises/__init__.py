@@ -5,14 +5,17 @@ Each notebook has a module here, ``nnlib.exercises.nbNN``, holding its exercises
     from nnlib.exercises import nb06 as ex
     answer = None          # your answer here
     ex.q1.check(answer)    # one ✔/✘ line, and a CheckResult that is truthy when correct
-    ex.q1.hint()           # a nudge; call again for a stronger hint
+    ex.q1.hint()           # a nudge; call again for a stronger hint (the last never gives the
+                           # answer away: it points the way)
 
 Four kinds:
 
 * :class:`NumericExercise` compares a number with a *digest* of the answer (a salted SHA-256 of
   the answer quantised to multiples of ``step``), so the expected value is not stored anywhere a
   student can read it. An answer within about one ``step`` of the true value is accepted
-  (``neighbours=0`` makes it exact to the bin, for integer answers).
+  (``neighbours=0`` makes it exact to the bin, for integer answers). A second digest of the
+  answer's sign and rough size (``size=``, from :func:`size_digest`) lets a wrong answer be told
+  whether it is too large or too small, and by roughly how much.
 * :class:`ChoiceExercise` compares a choice (case and surrounding spaces ignored) with a digest.
 * :class:`CodeExercise` runs a *checker* on the student's function with fresh random inputs; the
   checker compares it with the library (itself tested against PyTorch) or with finite
@@ -22,8 +25,11 @@ Four kinds:
 A starter value (``None``, ``...``, or a function that raises ``NotImplementedError``) is
 reported as "not attempted yet" instead of wrong. Instructors' solutions live outside the
 package, in the repository's ``solutions/`` folder; the tests check that every solution passes
-its check and that a wrong answer fails it. Make a digest with :func:`digest` or
-``python -m nnlib.exercises 0.25 --step 0.01``.
+its check and that a wrong answer fails it. Make the digests with :func:`digest` and
+:func:`size_digest`, or ``python -m nnlib.exercises 0.25 --step 0.01``.
+
+Every notebook imports its module as ``ex``, so a message names the hint as ``ex.q1.hint()``:
+exactly what the student types (:data:`ALIAS`).
 """
 
 from __future__ import annotations
@@ -36,11 +42,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 __all__ = ["CheckResult", "ChoiceExercise", "CodeExercise", "Exercise", "NumericExercise",
-           "OpenQuestion", "digest", "exercises_of"]
+           "OpenQuestion", "digest", "exercises_of", "size_digest"]
 
 _SALT = "nnlib-exercises-v1"
 CORRECT, INCORRECT, NOT_ATTEMPTED, OPEN = "correct", "incorrect", "not attempted", "open"
 _MARK = {CORRECT: "✔", INCORRECT: "✘", NOT_ATTEMPTED: "…", OPEN: "✎"}
+ALIAS = "ex"          # the name every notebook gives its exercise module
+_SIZE_BINS = 20       # size digests: bins per factor of 10 (each about 12 % wide)
+_SIZE_RANGE = 400     # exponents from 10^-20 to 10^20
+_FINE_SEARCH = 100_000  # at most this many bins searched to place a near miss
 
 
 def _hash(text: str) -> str:
@@ -66,6 +76,46 @@ def digest(value, step: float | None = None) -> str:
     if not _is_real(value) or not math.isfinite(float(value)):
         raise ValueError(f"value must be a finite real number; got {value!r}")
     return _hash(f"number:{step!r}:{_bin(float(value), step)}")
+
+
+def _size_key(value: float) -> str:
+    if value == 0:
+        return "size:0"
+    sign = "+" if value > 0 else "-"
+    exponent = int(math.floor(math.log10(abs(value)) * _SIZE_BINS + 0.5))
+    return f"size:{sign}:{max(-_SIZE_RANGE, min(_SIZE_RANGE, exponent))}"
+
+
+def size_digest(value) -> str:
+    """The digest of a number's sign and rough size (to about 12 %), stored beside
+    :func:`digest` so that a wrong answer can be called too large or too small."""
+    if not _is_real(value) or not math.isfinite(float(value)):
+        raise ValueError(f"value must be a finite real number; got {value!r}")
+    return _hash(_size_key(float(value)))
+
+
+def _rough_value(size: str) -> float | None:
+    """The true value to within about 12 % (sign included), from its size digest."""
+    if _hash("size:0") == size:
+        return 0.0
+    for exponent in range(-_SIZE_RANGE, _SIZE_RANGE + 1):
+        for sign in (1.0, -1.0):
+            if _hash(f"size:{'+' if sign > 0 else '-'}:{exponent}") == size:
+                return sign * 10.0 ** (exponent / _SIZE_BINS)
+    return None
+
+
+def _factor(r: float) -> str:
+    return f"{r:.1f}" if r < 10 else f"{float(f'{r:.2g}'):g}"
+
+
+def _by_how_much(ratio: float) -> str:
+    """'too large by about 5 %' or 'too small by a factor of about 3.2', for got/expected > 0."""
+    side = "too large" if ratio > 1 else "too small"
+    if ratio >= 1.5 or ratio <= 1 / 1.5:
+        return f"{side} by a factor of about {_factor(max(ratio, 1 / ratio))}"
+    off = abs(ratio - 1) if ratio > 1 else abs(1 / ratio - 1)
+    return f"{side} by about {float(f'{100 * off:.1g}'):g} %"
 
 
 def _check_step(step) -> float:
@@ -132,8 +182,14 @@ class Exercise:
         self.prompt = prompt
         self._hints_given = 0
 
-    def hint(self) -> str:
-        """Print the next hint (the last one repeats) and return it."""
+    @property
+    def call(self) -> str:
+        """How a student calls this exercise's hint in its notebook."""
+        return f"{ALIAS}.{self.name}.hint()"
+
+    def hint(self) -> None:
+        """Print the next hint, once (the last one repeats). Returns nothing, so a bare
+        ``ex.q1.hint()`` at the end of a cell shows the hint once, not again as a value."""
         if not self.hints:
             text = "no hint for this one: reread the section above it"
         else:
@@ -142,7 +198,6 @@ class Exercise:
             if len(self.hints) > 1:
                 text = f"hint {min(self._hints_given, len(self.hints))}/{len(self.hints)}: {text}"
         print(f"💡 {self.name}: {text}")
-        return text
 
     def judge(self, answer, **kwargs) -> CheckResult:
         """The verdict on ``answer`` without printing (for tests)."""
@@ -156,7 +211,7 @@ class Exercise:
         result = self.judge(answer, **kwargs)
         if result.status == INCORRECT and self.hints and "hint()" not in result.message:
             sep = "; " if result.message else ""
-            result.message += f"{sep}`{self.name}.hint()` gives a nudge"
+            result.message += f"{sep}`{self.call}` gives a nudge"
         return result.show()
 
     def _judge(self, answer, **kwargs) -> CheckResult:  # pragma: no cover - abstract
@@ -169,20 +224,26 @@ class Exercise:
 class NumericExercise(Exercise):
     """A numeric answer, judged against a digest to within about one ``step``.
 
-    ``digest``: from :func:`digest` (the value itself lives in ``solutions/``). ``neighbours``:
-    how many bins either side are accepted (1: within about ±step; 0: the nearest multiple of
-    step must match, for integer answers use step=1, neighbours=0).
+    ``digest``: from :func:`digest` (the value itself lives in ``solutions/``). ``size``: from
+    :func:`size_digest`, so that a wrong answer hears whether it is too large or too small and
+    by roughly how much. ``neighbours``: how many bins either side are accepted (1: within
+    about ±step; 0: the nearest multiple of step must match, for integer answers use step=1,
+    neighbours=0).
     """
 
     kind = "numeric"
 
-    def __init__(self, name: str, *, digest: str, step: float, neighbours: int = 1,
-                 hints: Sequence[str] = (), prompt: str = ""):
+    def __init__(self, name: str, *, digest: str, step: float, size: str | None = None,
+                 neighbours: int = 1, hints: Sequence[str] = (), prompt: str = ""):
         super().__init__(name, hints=hints, prompt=prompt)
         if not isinstance(digest, str) or len(digest) != 64:
             raise ValueError(f"digest must be a 64-character hex string from "
                              f"nnlib.exercises.digest; got {digest!r}")
+        if size is not None and (not isinstance(size, str) or len(size) != 64):
+            raise ValueError(f"size must be a 64-character hex string from "
+                             f"nnlib.exercises.size_digest, or None; got {size!r}")
         self.digest = digest
+        self.size = size
         self.step = _check_step(step)
         if isinstance(neighbours, bool) or not isinstance(neighbours, int) or neighbours < 0:
             raise ValueError(f"neighbours must be an int >= 0; got {neighbours!r}")
@@ -205,9 +266,40 @@ class NumericExercise(Exercise):
             return CheckResult(self.name, INCORRECT, f"expected a finite number; got {x}")
         q = _bin(x, self.step)
         for k in range(q - self.neighbours, q + self.neighbours + 1):
-            if _hash(f"number:{self.step!r}:{k}") == self.digest:
+            if self._is_bin(k):
                 return CheckResult(self.name, CORRECT, f"({self.tolerance})")
-        return CheckResult(self.name, INCORRECT, f"that is not it ({self.tolerance})")
+        return CheckResult(self.name, INCORRECT, f"{self._how_far(x, q)} ({self.tolerance})")
+
+    def _is_bin(self, k: int) -> bool:
+        return _hash(f"number:{self.step!r}:{k}") == self.digest
+
+    def _how_far(self, x: float, q: int) -> str:
+        """A wrong answer in words: wrong sign, or too large / too small and roughly by how
+        much; never the value itself."""
+        rough = _rough_value(self.size) if self.size else None
+        if rough is None:
+            return "that is not it"
+        if rough == 0.0:
+            return "too large" if x > 0 else "too small"
+        if x == 0.0:
+            return "too large" if rough < 0 else "too small"
+        if (x > 0) != (rough > 0):
+            return "the sign is wrong"
+        ratio = abs(x) / abs(rough)
+        larger = "too large" if x > rough else "too small"
+        if ratio >= 1.5 or ratio <= 1 / 1.5:
+            return _by_how_much(ratio) if x > 0 else _by_how_much(1 / ratio)
+        # near miss: find the true bin close by to say which side it is on, and how close
+        reach = min(_FINE_SEARCH, int(0.6 * abs(x) / self.step) + self.neighbours + 2)
+        for d in range(self.neighbours + 1, reach + 1):
+            for k in (q - d, q + d):
+                if self._is_bin(k):
+                    side = "too large" if k < q else "too small"
+                    off = abs(x - k * self.step) / max(abs(k * self.step), self.step)
+                    return (f"close, but {side} by about {float(f'{100 * off:.1g}'):g} %"
+                            if off >= 0.01 else f"very close, but a little {side}: work with "
+                            f"more digits or round later")
+        return f"{larger}, but close in size"
 
 
 class ChoiceExercise(Exercise):
@@ -288,15 +380,43 @@ def exercises_of(module) -> dict[str, Exercise]:
 
 # ---------------------------------------------------------------- helpers for code checkers
 def compare_arrays(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 1e-9):
-    """(ok, reason) for a checker: shape first, then closeness, without printing ``expected``."""
+    """(ok, reason) for a checker: shape first, then closeness, without printing ``expected``.
+
+    The reason says what is off in a student's words: the shape; the sign; a whole result too
+    large or too small by a common factor; or how many entries are off and, for the worst one,
+    where it is and whether it is too large or too small, and by roughly how much.
+    """
     got = np.asarray(got)
     expected = np.asarray(expected)
     if got.shape != expected.shape:
         return False, f"{name} has shape {got.shape}; it should have shape {expected.shape}"
     if not np.all(np.isfinite(got)):
         return False, f"{name} contains NaN or inf"
-    if not np.allclose(got, expected, rtol=rtol, atol=atol):
-        worst = float(np.max(np.abs(got - expected) / (atol + rtol * np.abs(expected))))
-        return False, (f"{name} has the right shape but wrong values (off by {worst:.3g}× the "
-                       f"tolerance at its worst entry)")
-    return True, ""
+    close = np.isclose(got, expected, rtol=rtol, atol=atol)
+    if np.all(close):
+        return True, ""
+    got, expected = got.astype(float), expected.astype(float)
+    bad = int(np.size(close) - np.count_nonzero(close))
+    if np.allclose(got, -expected, rtol=rtol, atol=atol):
+        return False, f"{name} has the wrong sign (every entry is the negative of the right one)"
+    flat_e = expected.ravel()
+    nonzero = np.abs(flat_e) > atol
+    if np.count_nonzero(nonzero) > 1:
+        ratios = got.ravel()[nonzero] / flat_e[nonzero]
+        r = float(np.median(ratios))
+        if r > 0 and abs(r - 1) > 0.01 and np.allclose(got, r * expected, rtol=1e3 * rtol,
+                                                        atol=atol):
+            return False, (f"{name} is {_by_how_much(r)}, every entry by the same factor: "
+                           f"is a constant factor missing or extra?")
+    score = np.abs(got - expected) / (atol + rtol * np.abs(expected))
+    worst = np.unravel_index(int(np.argmax(score)), got.shape)
+    g, e = float(got[worst]), float(expected[worst])
+    where = f", at index {tuple(int(i) for i in worst)}," if got.ndim else ""
+    count = f"{bad} of its {got.size} entries are off; the worst{where}" if got.size > 1 else "it"
+    if abs(e) <= atol:
+        detail = f"should be zero but is {g:.2g}"
+    elif np.sign(g) != np.sign(e):
+        detail = "has the wrong sign"
+    else:
+        detail = f"is {_by_how_much(abs(g) / abs(e))}"
+    return False, f"{name} has the right shape but wrong values: {count} {detail}"

@@ -14,11 +14,13 @@ from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion, compa
 
 q1 = NumericExercise(
     "q1", digest="e9885dbd9d36a2d1497640af44fd514169074403f57177d06a0d5b4194b4ff81",
+    size="bf26c7e12dca8c057fb6ad9839db9820567d9a6722e330b6ccf2bae17fd23c10",
     step=1, neighbours=0,
     prompt="Predict first, then move the slider: at frequency 3, how many times does the curve "
            "sin(2π·3·x) cross zero strictly between x = 0 and x = 1?",
     hints=("sin(2πfx) is zero where 2fx is a whole number.",
-           "List the x in (0, 1) with 2·3·x a whole number; leave out both ends."))
+           "Write the zeros as x = m / (2·3) for whole numbers m; which m put x strictly inside "
+           "(0, 1)? Leave out both ends."))
 
 
 def _check_connect(fn, rng):
@@ -59,26 +61,31 @@ q2 = CodeExercise(
     "q2", checker=_check_connect,
     prompt="Write connect(slider, line, x): after it runs, moving the slider to a frequency f "
            "makes the existing line show sin(2π·f·x).",
-    hints=("Define a function of one argument, `change`, that reads change['new'] and gives the "
-           "line new y data; register it with slider.observe(..., names='value').",
-           "Look at redraw in section 3: the same two lines work here, with the line and x "
-           "that connect receives (line.figure.canvas gives you the canvas)."))
+    hints=("Define a function of one argument, `change`, that reads `change['new']` (the slider's "
+           "new value) and gives the line new y data; register it with `slider.observe(..., "
+           "names='value')`.",
+           "Look at `redraw` in section 3: the same idea works here, with the `line` and `x` that "
+           "connect receives (`line.figure.canvas` gives you the canvas to redraw)."))
 
 q3 = NumericExercise(
     "q3", digest="fd6daea6de7698d6de8a3159ab7c718747dbf452d8e76ef5b3045625fd281ed9",
+    size="160da969b1ce7ac94e4793df41bc5bd918c11ff6177c0df4e6ce1f520abf8ad6",
     step=0.001,
     prompt="A 'classifier' answers '1' for every test image. What fraction of the 10 000 test "
            "images does it get right? Compute it from test_labels.",
     hints=("It is right exactly on the test images whose label is 1.",
-           "np.mean(test_labels == 1), or np.bincount(test_labels)[1] / len(test_labels)."))
+           "Compare `test_labels` with 1: that gives one True or False per image, and the mean of "
+           "a boolean array is the fraction of True."))
 
 q4 = NumericExercise(
     "q4", digest="b08334be3c8156972a376bb21fa6c9f9cd9a464c1e63319d129532e25fc32d6a",
+    size="cda1677084881eb9446cd9518d56b17af37b0071cc6fa7a11f478800f2ec318a",
     step=0.001,
     prompt="Scale the training images to [0, 1] (divide by 255). What is their mean pixel value, "
            "over all 60 000 images and all pixels?",
     hints=("Most pixels are background (0); ink is near 1. Expect a small number.",
-           "(train_images / 255).mean(); beware of integer overflow if you sum uint8 yourself."))
+           "Divide by 255 as floats before you average (`train_images` holds uint8: summing it "
+           "yourself can overflow); one mean runs over every image and every pixel at once."))
 
 q5 = ChoiceExercise(
     "q5", digest="9fd978b7d195f411a105c116284b15df0dfafeb071d3f67ec02800eec3c4f864",
@@ -87,8 +94,8 @@ q5 = ChoiceExercise(
            "choose_device(). What happens? (a) it quietly falls back to the CPU; (b) it raises "
            "an error that names the devices that are available; (c) it picks Apple's MPS.",
     hints=("An explicit request that cannot be met: should the library guess, or tell you?",
-           "Read choose_device's docstring (choose_device?), or try choose_device('cuda') on "
-           "a machine without CUDA."))
+           "Read `choose_device`'s docstring (`help(choose_device)`), or call "
+           "`choose_device('cuda')` on a machine without CUDA and read what it says."))
 
 q6 = OpenQuestion(
     "q6",

@@ -15,12 +15,14 @@ from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion, compa
 
 q1 = NumericExercise(
     "q1", digest="48c0e91ebd199cb590f2cc0e59a8d7bfbb3ca8d5e3597b8691bc3f4498edaed2",
+    size="78bd2dfac2312f106351e78d3c033461b7fdc32cfddca520f3b1d1aa1b2e4db8",
     step=0.01,
     prompt="Predict first: the [3, 2, 1] network of section 2 (same weights and thresholds) at "
            "the input x = (0, 1, 1). What does it output?",
     hints=("Work unit by unit: weighted sum minus threshold, then ReLU; the output unit has no "
            "activation.",
-           "One hidden unit is negative before the ReLU, so it contributes nothing."))
+           "One hidden unit is negative before the ReLU, so it contributes nothing; the output "
+           "unit still subtracts its own threshold."))
 
 q2 = ChoiceExercise(
     "q2", digest="a4a4d2f5b7095956f1321ae611de26ace2c1c501bfc7bfc42080b159a569053f",
@@ -28,8 +30,9 @@ q2 = ChoiceExercise(
     prompt="Predict first: with φ(t) = t², going from 8 to 128 hidden units makes the largest "
            "error on the wave target (a) about the same, (b) about 16 times smaller, (c) larger.",
     hints=("What kind of function is a sum of terms (w x − b)²?",
-           "Every such network is a polynomial of the same degree, whatever the number of "
-           "terms."))
+           "Expand (w x − b)²: what kind of function is any sum of such terms, and does adding "
+           "more terms change that kind? Then ask what that kind can do near the wave's many "
+           "wiggles."))
 
 
 def _check_forward(fn, rng):
@@ -66,19 +69,20 @@ q3 = CodeExercise(
            "A_l(x) = W_l x + b_l and φ = ReLU, for any number of layers; x has shape (n_0,), "
            "weights[l] shape (n_{l+1}, n_l), biases[l] shape (n_{l+1},).",
     hints=("Loop over the layers: an affine map, then the ReLU, except after the last layer.",
-           "Treat the last (W, b) pair separately: every earlier pair gets np.maximum(..., 0), "
-           "the last one does not."))
+           "Treat the last (W, b) pair separately: every earlier pair is followed by the ReLU "
+           "(`np.maximum` with 0), the last one is not."))
 
 q4 = NumericExercise(
     "q4", digest="3f7297aa2ceda98ebf3a33ad4f41078a1a162141f3f5454be53197f2cbe99ed2",
+    size="47dbb9a55bac2d3256d2b554d62ded678e27adc231e892d9ffaf015f718407dd",
     step=1, neighbours=0,
     prompt="In the lab, choose the target 'abs' and the 'heaviside' activation. What is the "
            "smallest number of units N for which the error drops below 0.05?",
     hints=("The lab shows the error for the N you choose; the error is not monotone in N for "
            "steps, so try the values around where it first dips below 0.05.",
-           "universal_approximation.approximation_error(universal_approximation.fit_shallow("
-           "f, N, activation='heaviside'), f) for f = target_function('abs'), over a range "
-           "of N."))
+           "Measure rather than guess: `universal_approximation.fit_shallow` and "
+           "`universal_approximation.approximation_error` (what the lab calls) give the error for "
+           "one N; loop over a range of N and keep the first one below 0.05."))
 
 q5 = OpenQuestion(
     "q5",
@@ -87,10 +91,12 @@ q5 = OpenQuestion(
 
 q6 = NumericExercise(
     "q6", digest="487cbc9417b0e76c9dbac0c54bd7c2502b13f87a31870f788c2a4cdc50e30b7e",
+    size="4b6ed8f1ca9078ce6b5e6f81033f4d13555dea4a985fb6ade1e00b728d79f627",
     step=1, neighbours=0,
     prompt="With the construction of section 6 (one AND unit per polygon, 24 lines per polygon), "
            "how many hidden units in total (both hidden layers) does a network need whose "
            "positive region is the ring plus a disc of radius 0.2 inside its hole?",
     hints=("Count the polygons: each needs its own 24 lines and its own AND unit.",
-           "Three polygons (outer circle, hole, small disc). The output unit is not hidden; can "
-           "one threshold unit combine the three AND units into 'ring or small disc'?"))
+           "Count the polygons the region needs (the ring alone already needs two). The output "
+           "unit is not hidden: can one threshold unit combine the AND units into 'ring or small "
+           "disc'?"))

@@ -16,11 +16,13 @@ from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion
 
 q1 = NumericExercise(
     "q1", digest="58a3aa92302bd8b02ab9ed81035535e628d25cee2b93224f675ffb0b068121b8",
+    size="60bc348c90d20774a036e8680b404d4850a539c462c84a7f8650c655ab56f0a3",
     step=0.5,
     prompt="Predict first: the minibatch grows from K = 4 to K = 400. By what factor does the "
            "STANDARD DEVIATION of the gradient estimate shrink?",
     hints=("The variance falls like 1/K. The standard deviation is its square root.",
-           "K grows a hundredfold; take the square root of that."))
+           "First find how many times smaller the variance gets when K grows from 4 to 400, then "
+           "go from the variance to the standard deviation."))
 
 q2 = ChoiceExercise(
     "q2", digest="a51a9f670a32381be9896f1f3311eed56fbe5af33f731280481cc0e4fc606b8f",
@@ -78,17 +80,20 @@ q3 = CodeExercise(
            "x (n_0, 1), y (n_L, 1), bs[l] (n_l, 1).",
     hints=("Forward first, keeping every a_l (σ'(z) = a(1 − a) needs no z). Then dz_L = a_L − y "
            "and walk back.",
-           "for l from the last layer down: dW_l = dz_l a_{l−1}ᵀ, db_l = dz_l, and (unless l is "
-           "the first) dz_{l−1} = W_lᵀ dz_l ⊙ a_{l−1}(1 − a_{l−1}); use W_l BEFORE any update."))
+           "Walking down, each layer's dW needs its dz and the activation of the layer below; db "
+           "is dz itself; the next dz goes back through the transposed weights and then through σ'"
+           " of the layer below. Use each W before any update."))
 
 q4 = NumericExercise(
     "q4", digest="48c0e91ebd199cb590f2cc0e59a8d7bfbb3ca8d5e3597b8691bc3f4498edaed2",
+    size="78bd2dfac2312f106351e78d3c033461b7fdc32cfddca520f3b1d1aa1b2e4db8",
     step=0.01,
     prompt="Sampling a minibatch of K examples WITHOUT replacement from m multiplies the "
            "variance by (m − K)/(m − 1). By what factor does that change the variance for "
            "K = 5000 examples drawn from the pool of m = 10 000?",
     hints=("Put the numbers in the formula.",
-           "(10 000 − 5000) / 9999: not far from a half."))
+           "Put m and K into (m − K)/(m − 1); for a pool this large the − 1 barely matters, so you"
+           " can check your answer against a quick mental estimate."))
 
 q5 = OpenQuestion(
     "q5",

@@ -15,19 +15,23 @@ from . import CodeExercise, NumericExercise, OpenQuestion
 
 q1 = NumericExercise(
     "q1", digest="495e9a75120103b6a79e92f210e39649fb43ec23600ed3aac059594794ccb58c",
+    size="ce154a96d95321639154a51f56638f515441079b06ee4a3314427dd1e5af3d57",
     step=1, neighbours=0,
     prompt="Predict first: how many linear pieces does the sawtooth T^5 (the tent map composed "
            "five times) have on [0, 1]?",
     hints=("Each application of T folds [0, 1] in two: every piece becomes two.",
-           "T has 2 pieces; each further composition doubles the count."))
+           "Count the pieces of T and of T∘T on paper; how does each further composition change "
+           "the count?"))
 
 q2 = NumericExercise(
     "q2", digest="9ba5843156c805e3fb19631667849eedb22e78e69b09c95d8434eff5f8c45522",
+    size="fd25decab84cdabe0b4394390240499307d3a1059c490f116323cf11611d3d9a",
     step=1, neighbours=0,
     prompt="By the lower bound of section 1, how many hidden units does ANY one-hidden-layer "
            "ReLU network need at least to fit T^12 with an RMS error of at most 0.01?",
     hints=("Solve the bound √((1 − N / 2^(k−1)) / 12) ≤ 0.01 for N.",
-           "N ≥ 2^(k−1) (1 − 12 · 0.01²), rounded UP to a whole number of units, with k = 12."))
+           "Square both sides and isolate N. N counts units, so round the bound in the direction "
+           "that keeps the inequality true."))
 
 
 def _check_bptt_step(fn, rng):
@@ -65,12 +69,14 @@ q3 = CodeExercise(
 
 q4 = NumericExercise(
     "q4", digest="3f328f4dec2f815aba0b67b1203e63702b3ee73c2a60ad716902bd5796f99e6c",
+    size="52779ab3b8e843c1cc2996ec4cf27b03bd0d22a058379d9477813524b6c6d8cf",
     step=1, neighbours=0,
     prompt="Change the first Dense layer of deep_tent_network so the network computes T^k(x/2) "
            "on [0, 2] (the same sawtooth stretched to twice the width). How many parameters "
            "does the change ADD?",
     hints=("Which part of the network sees x? Can it absorb a factor 1/2?",
-           "The first layer's weights multiply x: scaling them costs nothing new."))
+           "Build the changed network and count its parameters next to the original's: which layer"
+           " did you change, and did it need new weights or only new values?"))
 
 q5 = OpenQuestion(
     "q5",

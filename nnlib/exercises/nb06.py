@@ -16,7 +16,8 @@ from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion, compa
 STEPS = 6  # each code check chains this many updates, so the state must be carried right
 
 q1 = NumericExercise(
-    "q1", digest="9485d23f8f84b5b1310f235e15249a5fa104e4400b0be1fd1d2265543f91d875", step=0.005,
+    "q1", digest="9485d23f8f84b5b1310f235e15249a5fa104e4400b0be1fd1d2265543f91d875",
+    size="6f014a97343a0f2c963678297a8c6868c21d08e611d14d8278582f617cae9cd9", step=0.005,
     prompt="Predict: the quadratic has Hessian eigenvalues 1 and 10. What is the largest "
            "learning rate at which gradient descent still converges?",
     hints=("Each eigen-component of the error is multiplied by (1 − ηλ) per step. When does "
@@ -33,11 +34,13 @@ q2 = ChoiceExercise(
            "A per-coordinate scale can undo a stretch along the axes, not along a diagonal."))
 
 q3 = NumericExercise(
-    "q3", digest="5a22aad8b74af45d211c2a88ceb7d70c8d340733b74a1b65e0424004326f80b0", step=5,
+    "q3", digest="5a22aad8b74af45d211c2a88ceb7d70c8d340733b74a1b65e0424004326f80b0",
+    size="09faeda6fd4eb5f934812c6909c2690afa57aa706434b7b649573a5899e9704b", step=5,
     prompt="Gradient descent at its best fixed learning rate on a quadratic with κ = 100: how "
            "many steps until the error ‖x_k − x*‖ has shrunk by a factor 1000?",
     hints=("At the best fixed η the error shrinks by (κ − 1)/(κ + 1) per step.",
-           "Solve ((κ − 1)/(κ + 1))^k = 10⁻³ for k: take logarithms."))
+           "Set the per-step factor to the power k equal to the shrink you need, take logarithms "
+           "of both sides and solve for k."))
 
 
 def _momentum_checker(fn, rng):
@@ -107,7 +110,9 @@ q5 = CodeExercise(
            "(t = 1 on the first step; m and v start at zeros).",
     hints=("m and v are exponential moving averages of g and g²; the step uses their "
            "bias-corrected versions m / (1 − β1^t) and v / (1 − β2^t).",
-           "p − lr · m̂ / (√v̂ + eps), with eps added after the square root."))
+           "The step divides the corrected first moment by the square root of the corrected "
+           "second: does eps go inside the square root or after it? (`optim.Adam` follows "
+           "`torch.optim.Adam`.)"))
 
 q6 = OpenQuestion(
     "q6",

@@ -21,10 +21,12 @@ q1 = ChoiceExercise(
            "Ten such factors: how much of the gradient is left for the first layers?"))
 
 q2 = NumericExercise(
-    "q2", digest="d34c117d430b24586b1b4be23f1711b223753f308b49fc3082559113c4494260", step=0.01,
+    "q2", digest="d34c117d430b24586b1b4be23f1711b223753f308b49fc3082559113c4494260",
+    size="a1beda2224df361f638e3cbd5c44d936dcff98f43d5e0be0c29e8c916404f001", step=0.01,
     prompt="BN of the batch (1, 2, 3, 6) with γ = 2, β = 1, ε = 0: the output for x = 6?",
     hints=("First the batch mean and the (biased, divide by N) batch variance.",
-           "mean 3; variance = mean of the squared deviations (4, 1, 0, 9); then β + γ·(6 − 3)/σ."))
+           "The variance is the mean of the squared deviations from the batch mean (divide by N, "
+           "not N − 1). Then normalise x = 6 with it and apply γ and β, in that order."))
 
 
 def _bn_backward_checker(fn, rng):
@@ -57,10 +59,13 @@ q3 = CodeExercise(
     prompt="Write batchnorm_backward(dout, xhat, gamma, inv_std) -> (dx, dgamma, dbeta) for a "
            "training-mode batch (N, F).",
     hints=("dbeta = Σ_n dout, dgamma = Σ_n dout ⊙ x̂ (sums over the batch axis).",
-           "dx = γ·inv_std/N · (N·dout − Σ_n dout − x̂ ⊙ Σ_n (dout ⊙ x̂))."))
+           "dx has three parts: the direct path through x̂, the path through the batch mean (every"
+           " example moves it) and the path through the batch variance. The last two need sums "
+           "over the batch, which you already have in dbeta and dgamma."))
 
 q4 = NumericExercise(
-    "q4", digest="671705cf5f19e2bf2f8c5362cd8456f803cb67a3a621348d86f7dcf694084f9c", step=1,
+    "q4", digest="671705cf5f19e2bf2f8c5362cd8456f803cb67a3a621348d86f7dcf694084f9c",
+    size="2e68f107ca787726e6dad09d59ae24aad59811dbf925dc8c219de47c588b133c", step=1,
     neighbours=0,
     prompt="A residual network with 12 blocks: how many gradient paths go through exactly 3 "
            "branches?",

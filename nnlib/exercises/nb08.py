@@ -20,11 +20,14 @@ q1 = ChoiceExercise(
            "A blocked pump alone makes the failure almost certain."))
 
 q2 = NumericExercise(
-    "q2", digest="3d2212d9cbba6f8740cf30289f5f2d0bf32eb40ff7e0b5a2d0f1beb24e318e6d", step=0.005,
+    "q2", digest="3d2212d9cbba6f8740cf30289f5f2d0bf32eb40ff7e0b5a2d0f1beb24e318e6d",
+    size="31ad10bc9808cf2d1a364092c18d87993ed7f8abb5912420974933e13cb46735", step=0.005,
     prompt="In the notebook's car model, P(Z = 1 | X = 1): the pump is blocked, given that the "
            "engine failed?",
     hints=("P(Z=1 | X=1) = P(Z=1, X=1) / P(X=1): sum the joint table over the battery.",
-           "joint = car.joint(); joint[:, 1, 1].sum() / joint[:, :, 1].sum()"))
+           "`car.joint()` is indexed [battery, pump, fails]: add up the entries with the pump "
+           "blocked and the engine failed, then divide by the sum of all entries with the engine "
+           "failed."))
 
 
 def _posterior_checker(fn, rng):
@@ -51,8 +54,9 @@ q3 = CodeExercise(
     "q3", checker=_posterior_checker,
     prompt="Write posterior_battery(p_battery, p_pump, p_fail, pump) = P(Y=1 | X=1, Z=pump).",
     hints=("Only the battery is unobserved: P(Y=1 | X=1, Z=z) = P(1, z, 1) / Σ_y P(y, z, 1).",
-           "P(y, z, 1) = P(y) · P(z) · p_fail[y][z], with P(y=0) = 1 − p_battery, and likewise "
-           "for z."))
+           "The car model's joint factorises: battery and pump are independent, and the failure "
+           "depends on both through `p_fail`. Write P(y, pump, fails) for y = 0 and for y = 1, "
+           "then normalise."))
 
 q4 = OpenQuestion(
     "q4", prompt="Why might pre-trained weights be a better starting point for backprop than "

@@ -13,20 +13,23 @@ from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion, compa
 
 q1 = NumericExercise(
     "q1", digest="a2685042a3a0c4f82f865ababcc64b287787329a5aaa7125c7a1bbc349c11429",
+    size="babfdeeadc6a8092c22ed62c44fcc038c2044dcc1ef8b445201a2d4fb91ac755",
     step=0.05,
     prompt="Predict first: compute the output Y(1, 1) of the worked example by hand (row 1, "
            "column 1, counting from 0).",
-    hints=("Y(1, 1) uses the window X[1:3, 1:3].",
-           "Multiply each of the four weights by the pixel under it: (−1)(−2) + (1)(−1) + "
-           "(0)(−1) + (−2)(−1)."))
+    hints=("Y(1, 1) uses the 2×2 window whose top-left pixel is X(1, 1) (row 1, column 1).",
+           "Multiply each of the four weights by the pixel under it and add the four products; "
+           "watch the signs."))
 
 q2 = NumericExercise(
     "q2", digest="3c53b479285a39495369b80855839dda01fde7a74281540992573df272dc4618",
+    size="5fe22cbb15d751217d32ea32ed5ec5c4a6e75509c2137b58d25ebbf9fed4b885",
     step=0.05,
     prompt="Predict first: the CONVOLUTION of the worked example (mask rotated by 180°) at row "
            "1, column 0.",
     hints=("Use the rotated mask [[−2, 0], [1, −1]] on the window X[1:3, 0:2].",
-           "The window is [[0, −2], [0.5, −1]]: four products, then their sum."))
+           "Lay the rotated mask on that window, multiply each weight by the pixel under it and "
+           "add the four products, as in q1."))
 
 q3 = ChoiceExercise(
     "q3", digest="861a871795b6021a599f7f25f04b5f068eb759a5f9e2c66edbf8cd8bb7c83a1f",
@@ -34,7 +37,8 @@ q3 = ChoiceExercise(
     prompt="Predict first: PyTorch's torch.flatten (and NumPy's ravel) turns a 4×4 map into a "
            "16-vector reading it row by row or column by column?",
     hints=("Both store arrays in 'C order' by default.",
-           "In C order the last index changes fastest: X[0, 0], X[0, 1], X[0, 2], ..."))
+           "Try it: compare `np.arange(16).reshape(4, 4)` with `np.arange(16).reshape(4, "
+           "4).ravel()`: which index changes fastest?"))
 
 
 def _check_cross_correlate(fn, rng):
@@ -58,8 +62,11 @@ q4 = CodeExercise(
     prompt="Write cross_correlate(x, h) with two loops over the output positions: for a 2-D "
            "input x (H, W) and mask h (kh, kw) return the (H − kh + 1, W − kw + 1) map "
            "Y(i, j) = Σ_k Σ_l x(i + k, j + l) h(k, l).",
-    hints=("Make out = np.zeros((H - kh + 1, W - kw + 1)) and fill it position by position.",
-           "out[i, j] = np.sum(x[i:i + kh, j:j + kw] * h)."))
+    hints=("Make an output array of the right size with `np.zeros` and fill it position by "
+           "position.",
+           "At output position (i, j) take the window of x that starts at (i, j) and has the "
+           "mask's shape; the output there is the sum of the element-wise product of window and "
+           "mask."))
 
 
 def _check_diagonal_mask(fn, rng):

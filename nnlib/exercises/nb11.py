@@ -13,11 +13,13 @@ from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion, compa
 
 q1 = NumericExercise(
     "q1", digest="d0c8748033a866e9b37c9bbab3fad03820ce4a0f1020690a90530fc73358be46",
+    size="f984cd7bdc26e0a3ed1c7cc599f88db86ac54f9e2cfe6822231a7a96fc648eb2",
     step=0.05,
     prompt="Predict first: 2×2 AVERAGE pooling with stride 2 of the lecture's map: the top-left "
            "output.",
     hints=("The top-left region is [[1, 3], [2, 9]].",
-           "Its mean: the sum of the four values divided by 4."))
+           "Average pooling replaces the region by the mean of its values, where max pooling kept "
+           "the largest."))
 
 q2 = ChoiceExercise(
     "q2", digest="676b39bc30baf3dca17a50f2c6f193394602f87d35b4000b4fb9af3e698480f7",
@@ -29,18 +31,22 @@ q2 = ChoiceExercise(
 
 q3 = NumericExercise(
     "q3", digest="3be537b6a8f4577abdb59ac93cfb69c6b5b6c31fe1dc8ebc26e386757a7fa0cd",
+    size="ad618e5e7b917a3d04c91ad4cbb57f563e72af180bfa20ac8616d662373ab159",
     step=1, neighbours=0,
     prompt="Which stride makes 3×3 max pooling turn a 13×13 map into 6×6?",
     hints=("Use the output-size formula with P = 0 and D = 1.",
-           "⌊(13 − 3) / S⌋ + 1 = 6."))
+           "Put n = 13 and k = 3 into the formula and try the small strides until the output has 6"
+           " values per side."))
 
 q4 = NumericExercise(
     "q4", digest="2961f6f3a221509c4bcbc5fabfb5f5c853d2b32e89d4bed9b73b3ba6cb94bfd6",
+    size="40933d5331e86832016bee9791545a89a54d8507bb02c2d03d1775a2ef8dd8a6",
     step=1, neighbours=0,
     prompt="How many parameters (weights and biases) would AlexNet's fc6 (4096 units) have if "
            "the last pooling layer were removed, so that it read 13×13×256 inputs?",
     hints=("A fully-connected layer from m to n units has m·n weights and n biases.",
-           "m = 13 · 13 · 256."))
+           "Here m is the number of values in a 13×13×256 block and n is the 4096 units of fc6; do"
+           " not forget the biases."))
 
 
 def _check_max_pool_backward(fn, rng):

@@ -12,11 +12,12 @@ from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion
 
 q1 = NumericExercise(
     "q1", digest="9437a44608adbe9d4e46f27276de8af0ea50929d4ebb1f1e4e25fc2275117e23",
+    size="949bab2e1dfe0082387aad4813a166af602ba4215ff1e739dc5691e23da775da",
     step=1, neighbours=0,
     prompt="Predict first: how many weights (biases included) does conv2 have: 32 masks of "
            "3×3 over the 16 channels of pool1/relu1?",
     hints=("Each mask spans all input channels: 3 · 3 · 16 weights, plus one bias.",
-           "(3 · 3 · 16 + 1) per mask, times 32 masks."))
+           "Count one mask's weights and its bias, then multiply by the number of masks."))
 
 q2 = ChoiceExercise(
     "q2", digest="c80ec510150d20fa62e96f7c43224b7fb76670e486faf3ba7b1edbc92764b322",
@@ -52,17 +53,20 @@ q3 = CodeExercise(
     "q3", checker=_check_confusion,
     prompt="Write confusion(y_true, y_pred, num_classes): the (K, K) matrix whose entry (i, j) "
            "counts the samples of true class i predicted as j.",
-    hints=("Start from np.zeros((num_classes, num_classes), dtype=int).",
-           "Loop over the pairs: C[t, p] += 1 (or np.add.at(C, (y_true, y_pred), 1))."))
+    hints=("Start from a num_classes × num_classes array of integer zeros (`np.zeros`).",
+           "Each sample adds one to exactly one entry: the row of its true class and the column of"
+           " its prediction. A loop over the pairs is fine; `np.add.at` does it without a loop."))
 
 q4 = NumericExercise(
     "q4", digest="713e572f4135463e87f6c50ecc83196e27a6a62d4285d27de297808e0792bdf5",
+    size="c4214826255618f349063b0b49c7cb6babd78709214499229f6f80c6cbb4903a",
     step=1, neighbours=0,
     prompt="Count by hand: how many weights (biases included) does models.lenet() have? conv "
            "5×5 with 6 masks (padding 2) → 2×2 pool → conv 5×5 with 16 masks → 2×2 pool → "
            "FC 400 → 120 → 84 → 10.",
     hints=("Convolutions: (5 · 5 · c_in + 1) · c_out; FC: (n_in + 1) · n_out.",
-           "Add (25 + 1)·6, (25·6 + 1)·16, 401·120, 121·84 and 85·10."))
+           "Go layer by layer with those two formulas: two convolutions and three fully-connected "
+           "layers (pooling has no weights). Write the five counts down before you add them."))
 
 q5 = OpenQuestion(
     "q5", prompt="Train models.fast_cnn() for 4 epochs with shift=2 in train.fit (each image "

@@ -17,11 +17,13 @@ q1 = ChoiceExercise(
 
 q2 = NumericExercise(
     "q2", digest="33339e5b26c1e1137602b2d112833cb785f6ae54e835aa6199950da1daabbfad",
+    size="7bcdbe4ce4432f47e71629f5104fe291f6c82f3ba242c50bce124aaf4296eccd",
     step=0.01,
     prompt="A linear score w·x over n = 784 pixels, mean |w_i| = 0.01: the largest change a "
            "perturbation with |η_i| <= ε = 0.1 can make?",
     hints=("Choose each η_i with the sign of w_i.",
-           "w·η = ε Σ|w_i| = ε · n · mean|w|."))
+           "With that choice every term w_i η_i is positive and as large as allowed; add them up "
+           "and write the sum with n, ε and mean|w_i|."))
 
 
 def _check_fgsm(fn, rng):
@@ -35,9 +37,11 @@ q3 = CodeExercise(
     "q3", checker=_check_fgsm,
     prompt="Write my_fgsm(model, x, y, eps): clip(x + eps * sign(∇x L), 0, 1) with L the "
            "cross-entropy of model(x) against y.",
-    hints=("x = x.clone().requires_grad_(True); loss = F.cross_entropy(model(x), y); "
-           "(g,) = torch.autograd.grad(loss, x)",
-           "return (x + eps * g.sign()).clamp(0, 1).detach()"))
+    hints=("Take the gradient of the loss with respect to the images: they must require a gradient"
+           " (clone them first), and `torch.autograd.grad` returns it without touching the model's"
+           " weights. The loss is `torch.nn.functional.cross_entropy` of the logits.",
+           "Move every pixel by eps in the direction of its gradient's sign, keep the pixels in "
+           "[0, 1] (`torch.clamp`), and return a tensor detached from the graph."))
 
 q4 = OpenQuestion(
     "q4", prompt="Does the rotation-trained CNN resist FGSM at ε = 0.1 better, about the same, "
