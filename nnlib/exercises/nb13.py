@@ -36,12 +36,15 @@ q3 = ChoiceExercise(
            "How strong is each pull on a weight that is already small?"))
 
 q4 = ChoiceExercise(
-    "q4", digest="c80ec510150d20fa62e96f7c43224b7fb76670e486faf3ba7b1edbc92764b322",
+    "q4", digest="adb39a0557d263379134a8c88f14e6bfcb626a27c8e495b29c758fa508002702",
     choices=("higher", "same", "lower"),
-    prompt="Predict first: with dropout, is the accuracy measured on the TRAINING images during "
-           "training (random units off) higher, about the same, or lower than without dropout?",
-    hints=("During training each pass uses a thinned network.",
-           "Dropout makes fitting the training set harder on purpose; it pays off on new data."))
+    prompt="Predict first: measured like the test digits (evaluation mode, all units on), is "
+           "the dropout network's accuracy on its own training images higher, about the same, "
+           "or lower than the plain network's?",
+    hints=("The plain network already fits its 1 000 training images (section 1). Can dropout, "
+           "trained for the same 40 epochs, leave many of them misread?",
+           "At evaluation every unit is on: it is the full network, not one of the thinned ones "
+           "that training scored."))
 
 
 def _check_dropout(fn, rng):
