@@ -235,6 +235,8 @@ def hyperparameters(name: str, *, lr: float, momentum: float = 0.9,
     hyper = {**DEFAULTS[name], "lr": lr}
     if name in ("momentum", "nesterov"):
         hyper["momentum"] = momentum
+        if name == "nesterov" and momentum == 0:  # its step is then plain gradient descent,
+            hyper["nesterov"] = False             # which SGD (like torch) refuses to call Nesterov
     if name in ("adam", "nadam"):
         hyper["betas"] = tuple(betas)
     return hyper

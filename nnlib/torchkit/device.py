@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -172,3 +173,31 @@ def seed_everything(seed: int = 0, *, deterministic: bool = False) -> torch.Gene
     gen = torch.Generator()
     gen.manual_seed(seed)
     return gen
+
+
+@contextmanager
+def own_random_state():
+    """Run a block (a lab's training, say) without changing anyone else's randomness: Python's
+    ``random``, NumPy's global generator, torch's generators (CPU and every CUDA/MPS device)
+    and torch's CPU thread count are as before when the block ends, however it ends.
+
+    ``fit(seed=...)`` and :func:`seed_everything` reseed the global generators; inside this
+    block that stays private, so a widget can train without changing what a notebook's later
+    cells draw from those generators.
+    """
+    py_state, np_state = random.getstate(), np.random.get_state()
+    cpu_state, threads = torch.get_rng_state(), torch.get_num_threads()
+    cuda_states = torch.cuda.get_rng_state_all() if _cuda_available() else None
+    mps_state = torch.mps.get_rng_state() if _mps_available() else None
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        torch.set_rng_state(cpu_state)
+        if cuda_states is not None:
+            torch.cuda.set_rng_state_all(cuda_states)
+        if mps_state is not None:
+            torch.mps.set_rng_state(mps_state)
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)

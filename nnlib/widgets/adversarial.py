@@ -11,22 +11,25 @@ moving the ε slider then costs one forward pass and an in-place update of the a
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import ipywidgets as w
 import numpy as np
 
 from ..plotting.failures import AdversarialPlot
 from ..torchkit import attacks
 from ._figure import figure_view
+from ._start import StartMixin
 
 MAX_EPS = 0.3
 
 
-class AdversarialLab(w.VBox):
+class AdversarialLab(StartMixin, w.VBox):
     """Container of the ε lab; ``controls`` (epsilon, digit, method), ``readout``, ``view``,
     ``plot`` (the artists) and ``state`` (the last prediction, confidence and attacked image)."""
 
     def __init__(self, model, x, y, *, eps: float, index: int, method: str, figsize):
-        self.model, self.x, self.y = model.eval(), x, y
+        self.model, self.x, self.y = model, x, y  # evaluated in eval mode, its own mode kept
         self._sign = None
         self.state = {}
         style = {"description_width": "60px"}
@@ -52,6 +55,17 @@ class AdversarialLab(w.VBox):
         fig = self.view.fig
         fig.get_layout_engine().execute(fig)  # lay out once (titles set), then keep it:
         fig.set_layout_engine("none")         # a redraw need not solve the layout again
+        self._remember_start()
+
+    @contextmanager
+    def _evaluating(self):
+        """The model in eval mode for the block, then back in the mode the caller left it."""
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            yield
+        finally:
+            self.model.train(was_training)
 
     def _batch(self):
         i = self.controls["digit"].value
@@ -60,7 +74,8 @@ class AdversarialLab(w.VBox):
     def _new_digit(self, _change=None):
         xb, yb = self._batch()
         self._sign = attacks.input_gradient(self.model, xb, yb).sign()
-        self._p_clean = attacks.probabilities(self.model, xb)[0]
+        with self._evaluating():
+            self._p_clean = attacks.probabilities(self.model, xb)[0]
         self._draw()
 
     def attacked(self):
@@ -74,7 +89,8 @@ class AdversarialLab(w.VBox):
     def _draw(self, _change=None):
         xb, yb = self._batch()
         adv = self.attacked()
-        p_adv = attacks.probabilities(self.model, adv)[0]
+        with self._evaluating():
+            p_adv = attacks.probabilities(self.model, adv)[0]
         label, eps = int(yb[0]), float(self.controls["epsilon"].value)
         self.plot.update(xb[0, 0].cpu().numpy(), adv[0, 0].cpu().numpy(), self._p_clean, p_adv,
                          label=label, eps=eps)

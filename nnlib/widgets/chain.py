@@ -13,6 +13,7 @@ import numpy as np
 from ..lessons.gradient_flow import LAB_ACTIVATIONS, chain
 from ..plotting.gradients import ChainPlot
 from ._figure import figure_view
+from ._start import StartMixin
 
 
 def _table(ch, rows: int = 6) -> str:
@@ -26,7 +27,7 @@ def _table(ch, rows: int = 6) -> str:
     return f"<table style='font-size:90%'>{head}{cells}</table>"
 
 
-class ChainLab(w.VBox):
+class ChainLab(StartMixin, w.VBox):
     """Controls (neurons, w, b, activation, x) -> :func:`~nnlib.lessons.gradient_flow.chain`
     -> plot; ``update()`` recomputes and redraws the existing artists."""
 
@@ -56,6 +57,7 @@ class ChainLab(w.VBox):
         for ctl in self.controls.values():
             ctl.observe(lambda _change: self.update(), names="value")
         self.update()
+        self._remember_start()
 
     def update(self):
         c = {k: v.value for k, v in self.controls.items()}

@@ -19,12 +19,14 @@ import numpy as np
 from ..plotting.training import push_draw
 from ..torchkit import models, train
 from ..torchkit.data import MNISTTensors
+from ..torchkit.device import own_random_state, seed_everything
 from ._figure import figure_view
+from ._start import StartMixin
 
 _STYLE = {"description_width": "95px"}
 
 
-class CNNTrainerLab(w.VBox):
+class CNNTrainerLab(StartMixin, w.VBox):
     """Container of the lab; exposes ``controls``, ``train_button``, ``progress``,
     ``readout``, ``table``, ``view``, ``lines`` and ``trials`` (one dict per finished run)."""
 
@@ -82,6 +84,7 @@ class CNNTrainerLab(w.VBox):
                         w.HBox([self.train_button])])
         super().__init__([w.HBox([left, right]), self.progress, self.readout, self.view.widget,
                           self.table])
+        self._remember_start()
 
     def _optimizer_changed(self, change):
         # optimiser names and their learning rates live next to the registry (torchkit.train)
@@ -116,7 +119,9 @@ class CNNTrainerLab(w.VBox):
 
     def _train(self, _button=None):
         cfg = self.config()
-        model = self.build_model(cfg)
+        with own_random_state():  # the trial's seeding stays inside the lab
+            seed_everything(self.seed)  # every trial starts from the same weights
+            model = self.build_model(cfg)
         n = cfg["train_images"]
         data = MNISTTensors(self.mnist.x_train[:n], self.mnist.y_train[:n], self.mnist.x_test,
                             self.mnist.y_test)
@@ -132,10 +137,12 @@ class CNNTrainerLab(w.VBox):
                 last[0] = now
                 self._show_progress(history, cfg["epochs"], start)
 
-        try:
-            history = train.fit(model, data, epochs=cfg["epochs"], batch_size=128, lr=cfg["lr"],
-                                optimizer=cfg["optimizer"], seed=self.seed, progress=False,
-                                evaluate_every_epoch=False, log_every=10, callback=on_log)
+        try:  # fit() seeds the global generators: that stays inside the lab
+            with own_random_state():
+                history = train.fit(model, data, epochs=cfg["epochs"], batch_size=128, lr=cfg["lr"],
+                                    optimizer=cfg["optimizer"], seed=self.seed,
+                                    progress=False, evaluate_every_epoch=False, log_every=10,
+                                    callback=on_log)
         except Exception as e:  # show the problem in the lab instead of a lost traceback
             self.readout.value = (f"<span style='color:#b00'>training failed: "
                                   f"{html.escape(str(e))}</span>")

@@ -14,9 +14,10 @@ import numpy as np
 from .. import conv
 from ..plotting import convolution as cplot
 from ._figure import figure_view
+from ._start import StartMixin
 
 
-class ConvGeometryLab(w.VBox):
+class ConvGeometryLab(StartMixin, w.VBox):
     """Container of the geometry lab; exposes ``controls``, ``readout``, ``view``,
     ``images`` (padded input, output) and ``state`` for tests."""
 
@@ -44,6 +45,7 @@ class ConvGeometryLab(w.VBox):
                                                          "dilation", "output")])
         super().__init__([w.HBox([left, self.readout]), self.view.widget])
         self._update()
+        self._remember_start()
 
     def _values(self):
         return {name: c.value for name, c in self.controls.items()}

@@ -17,6 +17,7 @@ from .._checks import check_choice
 from ..lessons.lecture_examples import cross_correlation_example
 from ..plotting import convolution as cplot
 from ._figure import figure_view
+from ._start import StartMixin
 
 MODES = ("cross-correlation", "convolution")
 
@@ -26,14 +27,14 @@ def _num(v):
     return f"({v:g})" if v < 0 else f"{v:g}"
 
 
-class CrossCorrelationLab(w.VBox):
+class CrossCorrelationLab(StartMixin, w.VBox):
     """Container of the stepper lab; exposes ``controls``, ``readout``, ``view``, ``window``,
     ``output_cell``, ``output_image``, ``output_texts``, ``mask_image`` and ``state`` so tests
     can drive it and check what it shows."""
 
     def __init__(self, x, kernel, *, mode, interval_ms, figsize):
-        self.x = np.asarray(x, dtype=float)
-        self.kernel = np.asarray(kernel, dtype=float)
+        self.x = np.array(x, dtype=float)  # copies: the lab never shares the caller's arrays
+        self.kernel = np.array(kernel, dtype=float)
         conv.cross_correlate2d(self.x, self.kernel)  # validates both, with clear errors
         self.view = figure_view(1, 3, figsize=figsize,
                                 gridspec_kw={"width_ratios": [self.x.shape[1],
@@ -73,6 +74,7 @@ class CrossCorrelationLab(w.VBox):
         super().__init__([toggle, w.HBox([play, back, step, scrub]), self.view.widget,
                           self.readout])
         self.set_mode(mode)
+        self._remember_start()
 
     # -- logic: every number comes from nnlib.conv
     def set_mode(self, mode: str):

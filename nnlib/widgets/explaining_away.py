@@ -11,6 +11,7 @@ import numpy as np
 from ..lessons.explaining_away import CarModel, explaining_away
 from ..plotting.explaining_away import ExplainingAwayPlot
 from ._figure import figure_view
+from ._start import StartMixin
 
 _TABLE = {"fail_none": (0, 0), "fail_pump": (0, 1), "fail_battery": (1, 0), "fail_both": (1, 1)}
 _LABELS = {"p_battery": "P(Y) battery", "p_pump": "P(Z) pump",
@@ -18,7 +19,7 @@ _LABELS = {"p_battery": "P(Y) battery", "p_pump": "P(Z) pump",
            "fail_battery": "P(X | Y, ¬Z)", "fail_both": "P(X | Y, Z)"}
 
 
-class ExplainingAwayLab(w.VBox):
+class ExplainingAwayLab(StartMixin, w.VBox):
     """Controls (two priors, four failure probabilities) -> exact enumeration -> plot;
     ``update()`` recomputes and redraws the existing artists."""
 
@@ -44,6 +45,7 @@ class ExplainingAwayLab(w.VBox):
         for ctl in self.controls.values():
             ctl.observe(lambda _change: self.update(), names="value")
         self.update()
+        self._remember_start()
 
     def model(self) -> CarModel:
         """The belief net the controls describe now."""

@@ -15,6 +15,7 @@ from ..plotting import mnist_cnn as mplot
 from ..torchkit import analysis
 from ..torchkit.data import tensor_to_images
 from ._figure import figure_view
+from ._start import StartMixin
 
 MAX_TILES = 32
 
@@ -34,7 +35,7 @@ def _tile(maps: np.ndarray, ncols: int = 8) -> np.ndarray:
     return out
 
 
-class FeatureMapsLab(w.VBox):
+class FeatureMapsLab(StartMixin, w.VBox):
     """Container of the lab; exposes ``controls`` (digit, layer, channel), ``readout``,
     ``view``, ``images`` (digit, map, mosaic) and ``outputs`` (the current layer outputs)."""
 
@@ -64,6 +65,7 @@ class FeatureMapsLab(w.VBox):
         super().__init__([w.HBox([w.VBox(list(self.controls.values())), self.readout]),
                           self.view.widget])
         self._new_digit()
+        self._remember_start()
 
     def _new_digit(self, _change=None):
         i = self.controls["digit"].value

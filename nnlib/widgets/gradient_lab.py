@@ -26,6 +26,7 @@ from ..lessons.gradient_lab import PRESETS, LabConfig, measure, preset
 from ..plotting.gradients import VERDICT_COLOURS, GradientLabPlot
 from ._figure import figure_view
 from ._presets import ScenarioMixin, scenario_menu
+from ._start import StartMixin
 
 WIDTHS = (8, 16, 32, 64, 128, 256)
 #: the switches every lab shows unless told otherwise (notebook 07's remedies; off by default)
@@ -53,7 +54,7 @@ def format_readout(diag) -> str:
     return f"<div class='gradient-lab-readout-text'>{head}{body}</div>"
 
 
-class GradientLab(ScenarioMixin, w.VBox):
+class GradientLab(StartMixin, ScenarioMixin, w.VBox):
     """Controls + plot + readout; ``update()`` recomputes and redraws in place. The
     ``scenario`` menu (or ``choose(name)``) sets all controls to one of :data:`PRESETS`."""
 
@@ -107,6 +108,16 @@ class GradientLab(ScenarioMixin, w.VBox):
         super().__init__([self.controls["scenario"], *rows, self.readout, self.view.widget])
         self.add_class("gradient-lab")
         self.update()
+        self._start_base = self.base
+        self._remember_start()
+
+    def reset(self):
+        """The starting controls, and the starting fields without a control (a scenario may
+        have changed them); returns the lab."""
+        self.base = self._start_base
+        super().reset()
+        self.update()
+        return self
 
     @property
     def config(self) -> LabConfig:

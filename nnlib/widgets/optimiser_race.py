@@ -28,6 +28,7 @@ from ..optim import OPTIMIZERS
 from ..plotting.optimisers import RacePlot, colour_of
 from ._figure import figure_view
 from ._presets import ScenarioMixin, scenario_menu
+from ._start import StartMixin
 
 #: The learning rate the lab switches to when a surface is chosen: gradient descent makes
 #: progress there without diverging (the student then explores from it).
@@ -99,7 +100,7 @@ def format_readout(runs, *, tol, steps, surface, lr, momentum) -> str:
     return (f"<div class='race-readout-text'><table>{head}{''.join(rows)}</table>{note}</div>")
 
 
-class OptimiserRaceLab(ScenarioMixin, w.VBox):
+class OptimiserRaceLab(StartMixin, ScenarioMixin, w.VBox):
     """Controls + two-panel plot + readout; ``update()`` reruns the race and redraws in place.
     The ``scenario`` menu (or ``choose(name)``) sets every control to one of :data:`PRESETS`."""
 
@@ -167,6 +168,7 @@ class OptimiserRaceLab(ScenarioMixin, w.VBox):
                           self.readout, self.view.widget])
         self.add_class("optimiser-race")
         self.update()
+        self._remember_start()
 
     # --- events -------------------------------------------------------------------------------
     @contextmanager

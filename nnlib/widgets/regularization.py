@@ -18,6 +18,7 @@ from ..lessons import regularization as lesson
 from ..plotting.regularization import RunCurves
 from ._figure import figure_view
 from ._presets import ScenarioMixin, scenario_menu
+from ._start import StartMixin
 
 _STYLE = {"description_width": "110px"}
 L1_VALUES = (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3)
@@ -42,7 +43,7 @@ def _strengths(values):
     return [("off" if v == 0 else f"{v:g}", v) for v in values]
 
 
-class RegularizationLab(ScenarioMixin, w.VBox):
+class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
     """Container of the lab; exposes ``controls``, ``train_button``, ``progress``, ``readout``,
     ``table``, ``view``, ``curves`` (:class:`~nnlib.plotting.regularization.RunCurves`) and
     ``runs`` (the finished :class:`~nnlib.lessons.regularization.RegularizedRun` s). The
@@ -89,6 +90,7 @@ class RegularizationLab(ScenarioMixin, w.VBox):
         self._watch_scenarios()
         super().__init__([c["scenario"], w.HBox([left, right]), self.progress, self.readout,
                           self.view.widget, self.table])
+        self._remember_start()
 
     def _set_preset(self, name: str):
         settings = {**_OFF, **PRESETS[name]}

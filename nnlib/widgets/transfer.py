@@ -14,10 +14,12 @@ import numpy as np
 
 from ..plotting.transfer import TransferPlot
 from ..torchkit import transfer
+from ..torchkit.device import own_random_state
 from ._figure import figure_view
+from ._start import StartMixin
 
 
-class TransferLab(w.VBox):
+class TransferLab(StartMixin, w.VBox):
     """Container of the k lab; ``controls`` (k), ``readout``, ``view``, ``plot`` and ``runs``
     (the latest ``{mode: FewLabelRun}``)."""
 
@@ -36,12 +38,14 @@ class TransferLab(w.VBox):
         self.controls["k"].observe(self._train, names="value")
         super().__init__([w.HBox([self.controls["k"], self.readout]), self.view.widget])
         self._train()
+        self._remember_start()
 
     def _train(self, _change=None):
         k = int(self.controls["k"].value)
         self.readout.value = f"training three networks on {k} labels per class ..."
-        self.runs = transfer.few_label_runs(self.pretrained, *self.data, k=k, seed=self.seed,
-                                            epochs=self.epochs, eval_every=self.epochs)
+        with own_random_state():  # the runs seed torch: that stays inside the lab
+            self.runs = transfer.few_label_runs(self.pretrained, *self.data, k=k, seed=self.seed,
+                                                epochs=self.epochs, eval_every=self.epochs)
         acc = {m: r.final_accuracy for m, r in self.runs.items()}
         self.plot.update(k, acc)
         best = max(acc, key=acc.get)

@@ -28,11 +28,12 @@ from ..lessons.universal_approximation import (
 )
 from ..plotting.basics import plot_error_curve, plot_fit, set_unit_lines
 from ._figure import figure_view
+from ._start import StartMixin
 
 CURVE_UNITS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
-class UniversalApproximationLab(w.VBox):
+class UniversalApproximationLab(StartMixin, w.VBox):
     """Controls (units, activation, target) + two panels (fit, error curve) + readout."""
 
     def __init__(self, *, target: str = "wave", activation: str = "sigmoid", units: int = 8,
@@ -76,6 +77,7 @@ class UniversalApproximationLab(w.VBox):
         self.update(refresh=False)
         self.view.fig.tight_layout()  # now that the titles exist
         self.view.refresh()
+        self._remember_start()
 
     def _on_change(self, _change):
         self.update()
