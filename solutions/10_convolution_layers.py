@@ -17,16 +17,16 @@ def conv1x1_transposed(x, w):
 SOLUTIONS = {
     "q1": 14,          # ⌊(28 + 4 − 4 − 1) / 2⌋ + 1
     "q2": 5,           # windows start at 0 and S; S + 2 ≤ 7
-    "q3": 4,           # 2P = D(k − 1) = 8
-    "q4": 3_211_264,   # 14 · 14 · 64 outputs × 256 weights each
+    "q4": 4,           # 2P = D(k − 1) = 8
+    "q3": 3_211_264,   # 14 · 14 · 64 outputs × 256 weights each
     "q5": conv1x1,
 }
 
 WRONG = {
     "q1": 13,          # forgot the + 1
     "q2": 4,
-    "q3": 2,           # the undilated answer (k − 1) / 2
-    "q4": 16_384,      # 256 · 64: the parameters, not the multiplications
+    "q4": 2,           # the undilated answer (k − 1) / 2
+    "q3": 16_384,      # 256 · 64: the parameters, not the multiplications
     "q5": conv1x1_transposed,
 }
 

@@ -21,27 +21,27 @@ def l1_grad_divides(w, lam):  # w/|w| is NaN at w = 0
 
 
 SOLUTIONS = {
-    "q1": 1.25,            # 1 / (1 - 0.2)
-    "q2": 0.9998,          # 1 - 2 · lr · λ = 1 - 2 · 0.1 · 1e-3
-    "q3": "L1",            # a constant pull λ sgn(w) takes small weights all the way to 0
-    "q4": "same",          # evaluation mode: both fit the 1 000 training images (section 3)
+    "q3": 1.25,            # 1 / (1 - 0.2)
+    "q4": 0.9998,          # 1 - 2 · lr · λ = 1 - 2 · 0.1 · 1e-3
+    "q1": "L1",            # a constant pull λ sgn(w) takes small weights all the way to 0
+    "q2": "same",          # evaluation mode: both fit the 1 000 training images (section 3)
     "q5": dropout_forward,
     "q6": l1_grad,
-    "q8": 0.0128,          # 32 steps/epoch · 40 epochs · lr 0.1 · λ 1e-4
+    "q7": 0.0128,          # 32 steps/epoch · 40 epochs · lr 0.1 · λ 1e-4
 }
 
 WRONG = {
-    "q1": 0.8,
-    "q2": 0.9999,
-    "q3": "L2",
-    "q4": "lower",         # the training-mode accuracy, a different quantity
+    "q3": 0.8,
+    "q4": 0.9999,
+    "q1": "L2",
+    "q2": "lower",         # the training-mode accuracy, a different quantity
     "q5": dropout_unscaled,
     "q6": l1_grad_divides,
-    "q8": 0.00032,         # one epoch only
+    "q7": 0.00032,         # one epoch only
 }
 
 ANSWERS = {
-    "q7": "Each unit is either kept or dropped, so a layer of n units defines 2^n thinned "
+    "q8": "Each unit is either kept or dropped, so a layer of n units defines 2^n thinned "
           "networks, all sharing the same weights; training takes one SGD step on one randomly "
           "drawn thinned network per minibatch. For a linear layer, the evaluation pass with all "
           "units on and the kept units' scale 1/(1 - p) folded in gives exactly the expected "

@@ -13,15 +13,15 @@ def freeze_weights_only(model, depth):  # forgets the biases
 
 
 SOLUTIONS = {
-    "q1": 325,          # 64 · 5 + 5
-    "q2": my_freeze,
-    "q3": "finetune",   # measured: about 4-7 epochs, scratch 6-12, frozen never
+    "q2": 325,          # 64 · 5 + 5
+    "q3": my_freeze,
+    "q1": "finetune",   # measured: about 4-7 epochs, scratch 6-12, frozen never
 }
 
 WRONG = {
-    "q1": 320,
-    "q2": freeze_weights_only,
-    "q3": "frozen",
+    "q2": 320,
+    "q3": freeze_weights_only,
+    "q1": "frozen",
 }
 
 ANSWERS = {

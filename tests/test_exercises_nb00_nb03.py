@@ -16,7 +16,7 @@ def test_nb00_slider_that_is_never_connected_is_reported():
     def forgets_to_observe(slider, line, x):
         line.set_ydata(np.sin(2 * np.pi * slider.value * x))
 
-    result = _judge(nb00.q2, forgets_to_observe)
+    result = _judge(nb00.q4, forgets_to_observe)
     assert not result and "did not change" in result.message
 
 

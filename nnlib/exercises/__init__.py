@@ -374,8 +374,10 @@ class OpenQuestion(Exercise):
 
 
 def exercises_of(module) -> dict[str, Exercise]:
-    """The exercises a ``nnlib.exercises.nbNN`` module defines, by name, in definition order."""
-    return {value.name: value for value in vars(module).values() if isinstance(value, Exercise)}
+    """The exercises a ``nnlib.exercises.nbNN`` module defines, by name, in the order of their
+    numbers (q1, q2, ..., the order a student meets them in the notebook)."""
+    found = [value for value in vars(module).values() if isinstance(value, Exercise)]
+    return {e.name: e for e in sorted(found, key=lambda e: (len(e.name), e.name))}
 
 
 # ---------------------------------------------------------------- helpers for code checkers

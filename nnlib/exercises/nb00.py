@@ -1,7 +1,7 @@
 """Exercises of notebook 00 (start here: widgets, the environment, a first look at MNIST).
 
 ``from nnlib.exercises import nb00 as ex``; then ``ex.q1.check(answer)`` and ``ex.q1.hint()``.
-The answers live in ``solutions/00_start_here.py``, not here. The widget exercise (q2) runs the
+The answers live in ``solutions/00_start_here.py``, not here. The widget exercise (q4) runs the
 student's function on a real ipywidgets slider and a matplotlib line, both made here and never
 shown.
 """
@@ -57,8 +57,8 @@ def _check_connect(fn, rng):
     return True, "the existing line follows the slider"
 
 
-q2 = CodeExercise(
-    "q2", checker=_check_connect,
+q4 = CodeExercise(
+    "q4", checker=_check_connect,
     prompt="Write connect(slider, line, x): after it runs, moving the slider to a frequency f "
            "makes the existing line show sin(2π·f·x).",
     hints=("Define a function of one argument, `change`, that reads `change['new']` (the slider's "
@@ -67,8 +67,8 @@ q2 = CodeExercise(
            "Look at `redraw` in section 3: the same idea works here, with the `line` and `x` that "
            "connect receives (`line.figure.canvas` gives you the canvas to redraw)."))
 
-q3 = NumericExercise(
-    "q3", digest="fd6daea6de7698d6de8a3159ab7c718747dbf452d8e76ef5b3045625fd281ed9",
+q2 = NumericExercise(
+    "q2", digest="fd6daea6de7698d6de8a3159ab7c718747dbf452d8e76ef5b3045625fd281ed9",
     size="160da969b1ce7ac94e4793df41bc5bd918c11ff6177c0df4e6ce1f520abf8ad6",
     step=0.001,
     prompt="A 'classifier' answers '1' for every test image. What fraction of the 10 000 test "
@@ -77,8 +77,8 @@ q3 = NumericExercise(
            "Compare `test_labels` with 1: that gives one True or False per image, and the mean of "
            "a boolean array is the fraction of True."))
 
-q4 = NumericExercise(
-    "q4", digest="b08334be3c8156972a376bb21fa6c9f9cd9a464c1e63319d129532e25fc32d6a",
+q3 = NumericExercise(
+    "q3", digest="b08334be3c8156972a376bb21fa6c9f9cd9a464c1e63319d129532e25fc32d6a",
     size="cda1677084881eb9446cd9518d56b17af37b0071cc6fa7a11f478800f2ec318a",
     step=0.001,
     prompt="Scale the training images to [0, 1] (divide by 255). What is their mean pixel value, "

@@ -29,8 +29,8 @@ q2 = NumericExercise(
            "Require the second window's last pixel to stay inside the input (indices 0 to 7), and "
            "take the largest S that does."))
 
-q3 = NumericExercise(
-    "q3", digest="998888a0f90706c2722c304e88693d1792a9a3c2313f4bc88517a4a078c8ae29",
+q4 = NumericExercise(
+    "q4", digest="998888a0f90706c2722c304e88693d1792a9a3c2313f4bc88517a4a078c8ae29",
     size="a1beda2224df361f638e3cbd5c44d936dcff98f43d5e0be0c29e8c916404f001",
     step=1, neighbours=0,
     prompt="Which padding P keeps a 5×5 mask with dilation 2 'same size' (n_out = n) at "
@@ -39,8 +39,8 @@ q3 = NumericExercise(
            "At stride 1 the output has n + 2P − (span − 1) values: choose P so that the padding "
            "gives back what the dilated mask's span takes away."))
 
-q4 = NumericExercise(
-    "q4", digest="feb84db5ada55ec045d5a7999280de40257966b453ad58b29693c4882510ec5c",
+q3 = NumericExercise(
+    "q3", digest="feb84db5ada55ec045d5a7999280de40257966b453ad58b29693c4882510ec5c",
     size="342a7d7de8a60af05a414c6e88f7b97ea2a1435513b11b1fd49559555a6fa2dd",
     step=1, neighbours=0,
     prompt="How many multiplications does a 1×1 convolution from 256 to 64 channels on a 14×14 "

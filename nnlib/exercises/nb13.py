@@ -10,33 +10,36 @@ import numpy as np
 
 from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion, compare_arrays
 
-q1 = NumericExercise(
-    "q1", digest="357503da7953aa169dac3c5d1f9bc816a2deb5463b219ce61f4ce7d28766181b",
+q3 = NumericExercise(
+    "q3", digest="357503da7953aa169dac3c5d1f9bc816a2deb5463b219ce61f4ce7d28766181b",
+    size="433db7b318dd61e1b84a9613e938d8a79e7b31a5fe23a72f294ac4f1296b93d0",
     step=0.01,
     prompt="Inverted dropout with p = 0.2: a unit that is kept during training is multiplied "
            "by what factor?",
     hints=("Kept units are scaled so that the expected output equals the input.",
-           "E[m · x] = (1 − p) · c · x must equal x: solve for c."))
+           "A unit is kept with probability 1 − p and then multiplied by c: choose c so that the "
+           "expected output equals x."))
 
-q2 = NumericExercise(
-    "q2", digest="dfe17d65eaef5b001a2cec46c64f04de1a9e167f2027877948c3e4bcfb3f39ef",
+q4 = NumericExercise(
+    "q4", digest="dfe17d65eaef5b001a2cec46c64f04de1a9e167f2027877948c3e4bcfb3f39ef",
+    size="493bf32ea6ccbb27b5d499324a95e1e8c708656bcad0970ec19ab73e12bfd585",
     step=1e-5,
     prompt="SGD with lr = 0.1 and the penalty L2(λ = 1e-3), i.e. R = λ Σ w². A weight whose "
            "data gradient is zero (it reads a pixel that is always blank) is multiplied by what "
            "factor at each step?",
     hints=("The step is w ← w − lr · ∂R/∂w.",
-           "∂(λ w²)/∂w = 2 λ w, so w ← w − lr · 2λ w = (1 − 2 lr λ) w."))
+           "Differentiate λ w² with respect to w, put it into the step and factor out w."))
 
-q3 = ChoiceExercise(
-    "q3", digest="14446a342c7a66e79a0af539a4de4ea086bd566d8a1835aeafb958c7c19fdb2b",
+q1 = ChoiceExercise(
+    "q1", digest="14446a342c7a66e79a0af539a4de4ea086bd566d8a1835aeafb958c7c19fdb2b",
     choices=("L1", "L2", "about the same"),
     prompt="Predict first: trained to about the same test accuracy, which penalty leaves more "
            "weights below 1e-3: L1, L2, or about the same?",
-    hints=("Compare the pulls towards zero: λ sgn(w) for L1, 2λw for L2.",
+    hints=("Compare the pulls towards zero: λ sgn(w) for one penalty, 2λw for the other.",
            "How strong is each pull on a weight that is already small?"))
 
-q4 = ChoiceExercise(
-    "q4", digest="adb39a0557d263379134a8c88f14e6bfcb626a27c8e495b29c758fa508002702",
+q2 = ChoiceExercise(
+    "q2", digest="adb39a0557d263379134a8c88f14e6bfcb626a27c8e495b29c758fa508002702",
     choices=("higher", "same", "lower"),
     prompt="Predict first: measured like the test digits (evaluation mode, all units on), is "
            "the dropout network's accuracy on its own training images higher, about the same, "
@@ -81,8 +84,11 @@ q5 = CodeExercise(
     "q5", checker=_check_dropout,
     prompt="Write dropout_forward(x, p, rng): drop each entry with probability p (mask from "
            "rng), scale the kept ones so the expectation is unchanged.",
-    hints=("keep = rng.random(x.shape) >= p gives True with probability 1 − p.",
-           "Return x * keep / (1 − p)."))
+    hints=("`rng.random(x.shape)` gives uniform numbers in [0, 1); comparing them with p gives a "
+           "mask that is True with probability 1 − p.",
+           "Zero the dropped entries with the mask, then scale the kept ones so that each entry's "
+           "expected value stays what it was (the kept-unit factor of the inverted-dropout "
+           "question)."))
 
 
 def _check_l1_grad(fn, rng):
@@ -105,17 +111,20 @@ q6 = CodeExercise(
     "q6", checker=_check_l1_grad,
     prompt="Write l1_grad(w, lam): the gradient of λ Σ|w| with respect to w, 0 where w = 0.",
     hints=("d|w|/dw is +1 for w > 0 and −1 for w < 0.",
-           "np.sign does exactly that, and gives 0 at 0."))
+           "NumPy has a function that gives the sign of every entry; check what it gives at 0, and"
+           " multiply by λ."))
 
-q8 = NumericExercise(
-    "q8", digest="3ddcb9fa1c5992d4f8a25ddfbdc008e2a1a4924ebea59506d1c6fb302424f1d9",
+q7 = NumericExercise(
+    "q7", digest="3ddcb9fa1c5992d4f8a25ddfbdc008e2a1a4924ebea59506d1c6fb302424f1d9",
+    size="09a6e838643f84f8ba54bcd045f1fd6140c6196653c693f2ea23424e52d5b6ae",
     step=1e-4,
     prompt="SGD with lr = 0.1 on 1 000 images in batches of 32 for 40 epochs, with L1(λ = 1e-4): "
            "how far in total can the penalty's pull alone move one weight?",
     hints=("Each step moves w by lr · λ sgn(w) because of the penalty.",
-           "Count the steps: ceil(1000 / 32) per epoch, times 40 epochs."))
+           "Count the steps of the whole run (a last, smaller batch is still a step) and multiply "
+           "by the distance one step moves the weight."))
 
-q7 = OpenQuestion(
-    "q7", prompt="Dropout is said to average many thinned networks. How many different thinned "
+q8 = OpenQuestion(
+    "q8", prompt="Dropout is said to average many thinned networks. How many different thinned "
                  "networks does a layer of n units define, and why can one evaluation pass "
                  "with all units on stand in for their average?")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from . import ChoiceExercise, CodeExercise, NumericExercise, OpenQuestion
 
-q1 = NumericExercise(
-    "q1", digest="0775b50eea690247d02f4d976ea706fcd9dc9d19045eac4d429bc4d5fc02c487",
+q2 = NumericExercise(
+    "q2", digest="0775b50eea690247d02f4d976ea706fcd9dc9d19045eac4d429bc4d5fc02c487",
     size="6db5281e1d03a960fbae777494a36261456f7af6b36eb451b782653dee3dece0",
     step=1, neighbours=0,
     prompt="With freeze_depth=3 only the output layer FC 64 -> 5 learns: how many weights and "
@@ -26,8 +26,8 @@ def _check_freeze(fn, rng):
     return check_freeze(fn, rng)
 
 
-q2 = CodeExercise(
-    "q2", checker=_check_freeze,
+q3 = CodeExercise(
+    "q3", checker=_check_freeze,
     prompt="Write my_freeze(model, depth): requires_grad = False for the weights and biases of "
            "the first depth of conv1, conv2, fc1, out; True for the others.",
     hints=("Walk over the four layers in their order; a layer's position decides whether it "
@@ -35,8 +35,8 @@ q2 = CodeExercise(
            "Get each layer from the model by its name (`getattr`) and set requires_grad on every "
            "one of its parameters, weights and biases alike."))
 
-q3 = ChoiceExercise(
-    "q3", digest="2b729da566302319e4fff12f353a03d24dbcc3353053a27a67e9eb33ddf4eb20",
+q1 = ChoiceExercise(
+    "q1", digest="2b729da566302319e4fff12f353a03d24dbcc3353053a27a67e9eb33ddf4eb20",
     choices=("scratch", "frozen", "finetune"),
     prompt="Predict first: with k = 10, which reaches 80 % test accuracy in the fewest epochs?",
     hints=("Which one starts from useful features and may still adapt them?",
