@@ -313,6 +313,40 @@ def browser():
             b.close()
 
 
+class WaitTimeout(AssertionError):
+    """A wait in a browser test ran out; the message says which wait and after how long."""
+
+
+def wait_until(probe, what: str, timeout: float, *, interval: float = 0.1):
+    """Call ``probe()`` until it returns something truthy other than a dict and return that;
+    a dict is a progress report, shown in the error. Raise :class:`WaitTimeout` saying ``what``
+    was awaited if ``timeout`` seconds pass first. Waits are on events, never fixed delays."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = probe()
+        if last and not isinstance(last, dict):
+            return last
+        if time.monotonic() > deadline:
+            raise WaitTimeout(f"the wait for {what} ran out after {timeout:.0f} s"
+                              + (f" (last: {last})" if last else ""))
+        time.sleep(interval)
+
+
+_JS_KERNEL_IDLE = """() => { const app = window.jupyterapp; if (!app) return {app: false};
+  const w = app.shell.currentWidget; const ctx = w && w.sessionContext;
+  const k = ctx && ctx.session && ctx.session.kernel;
+  if (!k) return {kernel: 'none'};
+  return ctx.isReady && k.status === 'idle' ? true : {kernel: k.status}; }"""
+
+
+def wait_kernel_idle(page, notebook: str, timeout: float = 300.0) -> None:
+    """Wait until the notebook in JupyterLab's main area has a started, idle kernel. Asked of
+    JupyterLab's own objects, not of the status bar's text, which slides may hide."""
+    wait_until(lambda: page.evaluate(_JS_KERNEL_IDLE),
+               f"{notebook}'s kernel to start and be idle", timeout, interval=0.5)
+
+
 class NotebookPage:
     """One notebook open in JupyterLab in its own page (and kernel)."""
 
@@ -320,8 +354,11 @@ class NotebookPage:
         self.notebook = notebook
         self.page = browser_.new_page(viewport={"width": 1500, "height": 1100})
         self.page.add_init_script(_INIT_SCRIPT)
-        self.page.goto(f"{base}/lab/tree/{notebook}?token={token}&reset", timeout=120_000)
-        self.page.get_by_text("(ipykernel) | Idle").first.wait_for(timeout=180_000)
+        self.page.goto(f"{base}/lab/tree/{notebook}?token={token}&reset", timeout=300_000)
+        self.wait_kernel_ready(timeout=300)
+
+    def wait_kernel_ready(self, timeout: float = 300.0) -> None:
+        wait_kernel_idle(self.page, self.notebook, timeout)
 
     def close(self) -> None:
         try:  # shut the kernel down with the page, so notebooks do not pile up in memory
@@ -348,14 +385,21 @@ class NotebookPage:
             if state and state["pending"] == 0 and state["status"] == "idle":
                 return state
             time.sleep(0.5)
-        raise AssertionError(f"{self.notebook}: not finished after {timeout:.0f} s: {state}")
+        raise WaitTimeout(f"{self.notebook}: the wait for Run All to finish (every code cell "
+                          f"run, kernel idle) ran out after {timeout:.0f} s; last state: {state}")
 
-    def widgets(self, timeout: float = 60.0) -> dict:
-        """Widget outputs expected (from the notebook model) and rendered (in the page)."""
+    def widgets(self, timeout: float = 180.0) -> dict:
+        """Widget outputs expected (from the notebook model) and rendered (in the page); waits
+        up to ``timeout`` s for every widget to render, then returns the state as it is (the
+        caller asserts on it)."""
         deadline = time.monotonic() + timeout
         while True:
             state = self.page.evaluate(_JS_WIDGETS)
-            if not state["problems"] or time.monotonic() > deadline:
+            if not state["problems"]:
+                return state
+            if time.monotonic() > deadline:
+                state["problems"].insert(0, f"the wait for every widget to render ran out "
+                                            f"after {timeout:.0f} s")
                 return state
             time.sleep(0.5)
 
@@ -383,19 +427,52 @@ class NotebookPage:
     def fingerprint(self, key: str):
         return self.page.evaluate(_JS_FINGERPRINT, key)
 
-    def wait_quiet(self, key: str, quiet_ms: float = 400.0, timeout: float = 60.0) -> None:
-        """Wait until the kernel is idle and the lab has not drawn for ``quiet_ms``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            state = self.page.evaluate(
-                "([key, quiet]) => { const d = window.__nnlib.draws.filter(x => x.key === key);"
-                " const last = d.length ? d[d.length - 1].painted : -1e9;"
-                " const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
-                " return {idle: k.status === 'idle', since: performance.now() - last}; }",
-                [key, quiet_ms])
-            if state["idle"] and state["since"] >= quiet_ms:
-                return
-            time.sleep(0.1)
+    def wait_quiet(self, key: str, quiet_ms: float = 400.0, timeout: float = 300.0) -> None:
+        """Wait until the kernel is idle and the lab has not drawn for ``quiet_ms``; raise
+        :class:`WaitTimeout` naming this wait if that does not happen within ``timeout`` s."""
+        wait_until(lambda: self.page.evaluate(
+            "([key, quiet]) => { const d = window.__nnlib.draws.filter(x => x.key === key);"
+            " const last = d.length ? d[d.length - 1].painted : -1e9;"
+            " const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+            " const idle = k.status === 'idle', since = performance.now() - last;"
+            " return idle && since >= quiet ? true : {idle, since}; }", [key, quiet_ms]),
+            f"the kernel to be idle and {key}'s canvas not to redraw for {quiet_ms:.0f} ms",
+            timeout)
+
+    def wait_changed(self, key: str, before, what: str, timeout: float = 300.0):
+        """Wait until the lab's canvas pixels differ from ``before`` (a :meth:`fingerprint`)
+        and the kernel is idle; return the new fingerprint. Under load the first draw after a
+        change can still be the old picture (ipympl redraws on resize and on focus too), so this
+        waits on the pixels themselves, with a generous bound."""
+        def changed():
+            now = self.fingerprint(key)
+            return now if now is not None and now != before and self.kernel_idle() else None
+        return wait_until(changed, what, timeout, interval=0.25)
+
+    def kernel_idle(self) -> bool:
+        return self.page.evaluate(
+            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            " const k = w && w.sessionContext.session && w.sessionContext.session.kernel;"
+            " return !!k && k.status === 'idle'; }")
+
+    def wait_value_changed(self, key: str, control: Control, before, timeout: float = 120.0):
+        """Wait until ``control`` shows something other than ``before`` (its widget model took
+        the change); return the new value."""
+        return wait_until(lambda: (v := self.control_value(key, control)) != before and v,
+                          f"{control.name} to show a new value (was {before!r})", timeout)
+
+    def control_value(self, key: str, control: Control) -> str | None:
+        """What the control shows now: a slider's read-out, a drop-down's choice; ``None`` for
+        a button."""
+        target = self._locate(key, control)
+        if control.kind == "slider":
+            box = self.page.locator(f'[data-nnlib-cell="{key}"] .widget-slider').filter(
+                has=self.page.locator(".widget-label", has_text=control.label)).first
+            return box.locator(".widget-readout").first.evaluate(
+                "e => e.value !== undefined && e.tagName === 'INPUT' ? e.value : e.textContent")
+        if control.kind == "dropdown":
+            return target.input_value()
+        return None
 
     def change(self, key: str, control: Control, step: int, *, timeout: float = 30.0) -> float:
         """Move ``control`` once; return ms from the browser event to the painted redraw."""
@@ -423,8 +500,8 @@ class NotebookPage:
             if got is not None:
                 return float(got)
             time.sleep(0.02)
-        raise AssertionError(f"{self.notebook}: {control.name}: the plot was not redrawn "
-                             f"within {timeout:.0f} s of the change")
+        raise WaitTimeout(f"{self.notebook}: the wait for {control.name}'s plot to be redrawn "
+                          f"after the {kinds[0]} ran out after {timeout:.0f} s")
 
     def screenshot(self, path: Path) -> str:
         try:

@@ -95,10 +95,11 @@ def test_notebook_widgets_render_and_move_their_plots(lab, notebook):
             step = f"moving {control.name}"
             key = nbp.mark(control)
             nbp.wait_quiet(key)
-            before = nbp.fingerprint(key)
-            nbp.change(key, control, 0, timeout=300 if control.kind == "button" else 30)
-            nbp.wait_quiet(key, timeout=300)
-            assert nbp.fingerprint(key) != before, f"{control.name}: the plot did not change"
+            before, value = nbp.fingerprint(key), nbp.control_value(key, control)
+            nbp.change(key, control, 0, timeout=300)
+            if control.kind != "button":
+                nbp.wait_value_changed(key, control, value)
+            nbp.wait_changed(key, before, f"{control.name}'s plot to change", timeout=300)
     except Exception as e:
         where = nbp.screenshot(ARTIFACTS / f"browser_{Path(notebook).stem}.png")
         raise AssertionError(f"{notebook}: failed while {step}: {e}; {where}") from e
