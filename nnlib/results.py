@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._io import atomic_path
+
 #: where the shipped results live (in the repository, next to data/mnist)
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "data" / "results"
 #: largest shipped file we accept writing (Binder and git stay light)
@@ -177,21 +179,26 @@ def structure(value):
     return strip(spec)
 
 
-def save(name: str, value, *, folder=None) -> Path:
-    """Write ``value`` to ``<folder>/<name>.npz``; refuse files over :data:`MAX_BYTES`."""
+def save(name: str, value, *, folder=None, overwrite: bool = False) -> Path:
+    """Write ``value`` to ``<folder>/<name>.npz``; refuse files over :data:`MAX_BYTES`.
+
+    The file appears whole or not at all (written beside it, then renamed), so an interrupted
+    save keeps the old file. An existing file is replaced only with ``overwrite=True``
+    (:func:`shipped` passes it under ``NNLIB_SAVE_SHIPPED=1``); otherwise ``FileExistsError``.
+    """
     path = path_of(name, folder)
+    if not isinstance(overwrite, bool):
+        raise TypeError(f"overwrite must be True or False; got {overwrite!r}")
     arrays: dict = {}
     spec = _encode(value, arrays, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **arrays, **{_SPEC_KEY: np.array(json.dumps(spec))})
-    size = tmp.stat().st_size
-    if size > MAX_BYTES:
-        tmp.unlink()
-        raise ValueError(f"{name}: the result takes {size / 1e6:.2f} MB, above the "
-                         f"{MAX_BYTES / 1e6:.0f} MB a shipped file may have; ship less "
-                         f"(e.g. a history instead of a model)")
-    tmp.replace(path)  # never a half-written file under the real name
+    how = "overwrite=True (NNLIB_SAVE_SHIPPED=1 regenerates shipped results on purpose)"
+    with atomic_path(path, overwrite=overwrite, how=how) as tmp:
+        np.savez_compressed(tmp, **arrays, **{_SPEC_KEY: np.array(json.dumps(spec))})
+        size = tmp.stat().st_size
+        if size > MAX_BYTES:
+            raise ValueError(f"{name}: the result takes {size / 1e6:.2f} MB, above the "
+                             f"{MAX_BYTES / 1e6:.0f} MB a shipped file may have; ship less "
+                             f"(e.g. a history instead of a model)")
     return path
 
 
@@ -252,7 +259,7 @@ def shipped(name: str, compute: Callable[[], object], *, use: bool | None = None
         print(f"[{name}: no shipped result at {path}; computing]")
     value = without(compute(), drop)
     if save_shipped_from_env():
-        save(name, value, folder=folder)
+        save(name, value, folder=folder, overwrite=True)
     elif path.exists():
         got, want = structure(value), structure(load(name, folder=folder))
         if got != want:

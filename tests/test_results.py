@@ -153,3 +153,42 @@ def test_every_shipped_call_in_the_notebooks_has_its_file_and_every_file_a_call(
     assert used <= shipped, f"no shipped file for {sorted(used - shipped)}: run " \
                             "`python -m tools.present --ship <notebook>`"
     assert shipped <= used, f"shipped files no cell uses: {sorted(shipped - used)}"
+
+
+# --- issue 22: nothing lost --------------------------------------------------------------------
+
+def test_save_refuses_to_overwrite_unless_asked(tmp_path):
+    path = results.save("demo", {"a": 1}, folder=tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError, match=r"demo\.npz already exists.*overwrite=True.*"
+                                              r"NNLIB_SAVE_SHIPPED"):
+        results.save("demo", {"a": 2}, folder=tmp_path)
+    assert path.read_bytes() == before
+    results.save("demo", {"a": 2}, folder=tmp_path, overwrite=True)
+    assert results.load("demo", folder=tmp_path) == {"a": 2}
+    with pytest.raises(TypeError, match="overwrite must be True or False"):
+        results.save("demo", {"a": 2}, folder=tmp_path, overwrite=1)
+
+
+def test_regenerating_shipped_results_replaces_them(tmp_path, monkeypatch):
+    """NNLIB_SAVE_SHIPPED=1 is the maintainer asking for the files to be replaced."""
+    results.save("demo", _value(30), folder=tmp_path)
+    monkeypatch.setenv("NNLIB_SAVE_SHIPPED", "1")
+    results.shipped("demo", lambda: _value(20), folder=tmp_path)
+    assert results.structure(results.load("demo", folder=tmp_path)) == \
+        results.structure(_value(20))
+
+
+def test_an_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
+    path = results.save("demo", {"a": 1}, folder=tmp_path)
+    before = path.read_bytes()
+
+    def dies_midway(file, **arrays):
+        with open(file, "wb") as f:
+            f.write(before[:40])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez_compressed", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        results.save("demo", {"a": 2}, folder=tmp_path, overwrite=True)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["demo.npz"]

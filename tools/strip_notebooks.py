@@ -1,6 +1,9 @@
 """Strip outputs, execution counts and widget state from notebooks before committing.
 
 Usage: ``python -m tools.strip_notebooks notebooks/*.ipynb``
+
+Each notebook named on the command line is rewritten in place (that is what was asked), through
+a temporary file and a rename, so an interrupted run never leaves half a notebook.
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+
+from nnlib._io import atomic_write
 
 
 def strip(path: Path) -> bool:
@@ -21,8 +26,8 @@ def strip(path: Path) -> bool:
         cell.get("metadata", {}).pop("execution", None)
     nb.get("metadata", {}).pop("widgets", None)
     after = json.dumps(nb, sort_keys=True)
-    if before != after:
-        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if before != after:  # whole or not at all: an interrupted strip keeps the notebook
+        atomic_write(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n", overwrite=True)
     return before != after
 
 

@@ -3,7 +3,9 @@
 Shows a progress bar per epoch (loss, accuracy, images/s) on stderr and prints the test accuracy.
 With ``--json`` the last line on stdout is one JSON object (``test_accuracy``, ``train_seconds``,
 ``device``, ``model``, ``epochs``, ``seed``, ...) for scripts. ``--save model.pt`` writes a
-checkpoint that :func:`nnlib.torchkit.checkpoint.load_checkpoint` reads back.
+checkpoint that :func:`nnlib.torchkit.checkpoint.load_checkpoint` reads back; the path is
+checked before anything is trained (exit code 2 if it is a folder, cannot be written, or exists
+without ``--force``).
 
 Reproducible: ``--seed`` seeds Python, NumPy and torch *before* the model is built, so the same
 seed and thread count give bit-identical weights and JSON results (apart from the measured
@@ -19,6 +21,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 #: measured quantities in the JSON result; everything else is reproducible bit for bit
 TIMING_KEYS = ("train_seconds", "images_per_second", "load_seconds")
@@ -66,15 +69,47 @@ def _parser() -> argparse.ArgumentParser:
                    help="train on a fixed random subset of this many images (default: all 60000)")
     p.add_argument("--test-limit", type=_positive_int, default=None,
                    help="test on a fixed random subset of this many images (default: all 10000)")
-    p.add_argument("--save", default=None, metavar="PATH", help="write a checkpoint here")
+    p.add_argument("--save", default=None, metavar="PATH",
+                   help="write a checkpoint here (checked before training; an existing file "
+                        "is replaced only with --force)")
+    p.add_argument("--force", action="store_true",
+                   help="let --save replace an existing checkpoint")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     p.add_argument("--json", action="store_true",
                    help="end stdout with a JSON line of the results")
     return p
 
 
+def output_problem(flag: str, path: str, *, force: bool) -> str | None:
+    """Why ``path`` (given to ``flag``) cannot be written, or None: checked before training, so
+    that a long run is never lost to an output path that was bad from the start."""
+    if not path.strip():
+        return f"{flag} needs a file name; got {path!r}"
+    target = Path(path)
+    if target.is_dir():
+        return (f"{flag} {path}: is a directory; give a file name, e.g. "
+                f"{flag} {target / 'model.pt'}")
+    if target.exists() and not force:
+        return (f"{flag} {path}: the file already exists; nothing was trained. Add --force to "
+                f"replace it, or choose another name")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{flag} {path}: cannot write there, {folder} is not a directory"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{flag} {path}: cannot write there, no permission to write in {folder}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # every output path first: a bad one must not cost a training run
+    if args.save is not None:
+        problem = output_problem("--save", args.save, force=args.force)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     # torch is imported here, not at module level, so `--help` answers at once
     import torch
 
@@ -111,9 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"trained in {history.total_seconds:.1f} s "
           f"({history.images_per_second[-1]:,.0f} images/s in the last epoch)", flush=True)
     if args.save:
-        path = checkpoint.save_checkpoint(args.save, model, arch=args.model,
-                                          meta={"test_accuracy": history.val_accuracy[-1],
-                                                "epochs": args.epochs, "seed": args.seed})
+        try:
+            path = checkpoint.save_checkpoint(args.save, model, arch=args.model,
+                                              meta={"test_accuracy": history.val_accuracy[-1],
+                                                    "epochs": args.epochs, "seed": args.seed},
+                                              overwrite=args.force)
+        except OSError as e:  # e.g. the file appeared or the disk filled during training
+            print(f"error: --save {args.save}: {e}", file=sys.stderr)
+            return 1
         print(f"saved {path}", flush=True)
     if args.json:
         result = {

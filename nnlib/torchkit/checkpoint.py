@@ -22,10 +22,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._io import atomic_path
 from .models import MODELS, build_model
 
 FORMAT = "nnlib-checkpoint"
 VERSION = 1
+
+
+_HOW = "overwrite=True (or --force to python -m nnlib.torchkit)"
 
 
 class CheckpointError(ValueError):
@@ -92,15 +96,22 @@ def _checksum(state: dict, arch, arch_kwargs: dict, meta: dict) -> str:
 
 
 def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, arch: str | None = None,
-                    arch_kwargs: dict | None = None, meta: dict | None = None) -> Path:
+                    arch_kwargs: dict | None = None, meta: dict | None = None,
+                    overwrite: bool = False) -> Path:
     """Write ``model``'s weights (moved to the CPU), how to rebuild it, and a checksum to ``path``.
 
     arch / arch_kwargs: the :data:`~nnlib.torchkit.models.MODELS` name and its keyword
     arguments; meta: e.g. ``{"test_accuracy": 0.99}``. Both hold plain values (ints, floats,
     strings, bools, lists, tuples, dicts); NumPy numbers are converted, anything else is
     refused with a ``TypeError`` before a byte is written. The file appears atomically (written
-    beside it, then renamed), so an interrupted save never leaves a half-written checkpoint.
+    beside it, flushed, then renamed), so an interrupted save never leaves a half-written
+    checkpoint and keeps the old one. An existing ``path`` is replaced only with
+    ``overwrite=True`` (``--force`` on the command line); otherwise ``FileExistsError``.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}")
+    if not isinstance(overwrite, bool):
+        raise TypeError(f"overwrite must be True or False; got {overwrite!r}")
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
     if arch is not None and (not isinstance(arch, str) or arch not in MODELS):
@@ -116,14 +127,8 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, arch: str | No
                "arch_kwargs": arch_kwargs, "meta": meta,
                "sha256": _checksum(state, arch, arch_kwargs, meta)}
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with atomic_path(path, overwrite=overwrite, how=_HOW) as tmp:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

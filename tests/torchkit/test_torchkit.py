@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -629,3 +630,108 @@ def test_adam_uses_the_fused_kernel_on_cpu():
     assert opt.defaults["betas"] == (0.9, 0.999)  # torch's default (issue 9: no silent 0.9)
     with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         train.make_optimizer("adam", models.lenet().parameters(), lr=0)
+
+
+# --- issue 22: nothing lost ----------------------------------------------------------------
+
+def test_checkpoint_refuses_to_overwrite_unless_asked(tmp_path):
+    path = checkpoint.save_checkpoint(tmp_path / "m.pt", models.lenet(), arch="lenet",
+                                      meta={"run": 1})
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError, match=r"m\.pt already exists.*overwrite=True.*--force"):
+        checkpoint.save_checkpoint(path, models.lenet(), arch="lenet", meta={"run": 2})
+    assert path.read_bytes() == before
+    checkpoint.save_checkpoint(path, models.lenet(), arch="lenet", meta={"run": 2},
+                               overwrite=True)
+    assert checkpoint.load_checkpoint(path)[1] == {"run": 2}
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        checkpoint.save_checkpoint(tmp_path, models.lenet(), overwrite=True)
+    with pytest.raises(TypeError, match="overwrite must be True or False"):
+        checkpoint.save_checkpoint(tmp_path / "n.pt", models.lenet(), overwrite="yes")
+
+
+def test_an_interrupted_checkpoint_save_keeps_the_old_file(tmp_path, monkeypatch):
+    path = checkpoint.save_checkpoint(tmp_path / "m.pt", models.lenet(), arch="lenet")
+    before = path.read_bytes()
+    real_save = torch.save
+
+    def dies_midway(obj, f, *args, **kwargs):
+        with open(f, "wb") as out:
+            out.write(before[:100])  # half a file, then the disk fills / Ctrl-C
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(torch, "save", dies_midway)
+    with pytest.raises(OSError, match="No space left"):
+        checkpoint.save_checkpoint(path, models.lenet(), arch="lenet", overwrite=True)
+    monkeypatch.setattr(torch, "save", real_save)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]
+    checkpoint.load_checkpoint(path)
+
+
+def _cli_must_not_train(monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("the command trained (or loaded data) before checking --save")
+
+    monkeypatch.setattr(data, "load_mnist_tensors", boom)
+    monkeypatch.setattr(train, "fit", boom)
+
+
+def test_cli_checks_save_before_training(tmp_path, monkeypatch, capsys):
+    from nnlib.torchkit.__main__ import main
+
+    _cli_must_not_train(monkeypatch)
+    existing = tmp_path / "old.pt"
+    existing.write_bytes(b"precious")
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    cases = [
+        (tmp_path, "is a directory"),
+        (existing, "already exists"),
+        (a_file / "model.pt", "not a directory"),
+    ]
+    for target, words in cases:
+        code = main(["--device", "cpu", "--save", str(target), "--no-progress"])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert "--save" in err and str(target) in err and words in err, err
+        assert "Traceback" not in err
+    assert main(["--device", "cpu", "--save", str(existing), "--no-progress"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert existing.read_bytes() == b"precious"
+
+
+def test_cli_checks_that_the_save_folder_is_writable(tmp_path, monkeypatch, capsys):
+    from nnlib.torchkit import __main__ as cli
+
+    _cli_must_not_train(monkeypatch)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    asked = []
+
+    def access(path, mode):  # a read-only folder, also when the tests run as root
+        asked.append(Path(path))
+        return Path(path) != locked
+
+    monkeypatch.setattr(cli.os, "access", access)
+    assert cli.main(["--device", "cpu", "--save", str(locked / "sub" / "m.pt")]) == 2
+    assert asked == [locked]  # the nearest folder that exists
+    err = capsys.readouterr().err
+    assert "cannot write" in err and str(locked) in err and not (locked / "sub").exists()
+
+
+def test_cli_with_force_replaces_an_existing_file(tmp_path):
+    existing = tmp_path / "old.pt"
+    existing.write_bytes(b"precious")
+    proc = subprocess.run([sys.executable, "-m", "nnlib.torchkit", "--device", "cpu",
+                           "--save", str(existing), "--no-progress"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "already exists" in proc.stderr and \
+        "--force" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert existing.read_bytes() == b"precious"
+    proc = subprocess.run([sys.executable, "-m", "nnlib.torchkit", "--device", "cpu",
+                           "--epochs", "1", "--limit", "300", "--test-limit", "100",
+                           "--threads", "1", "--no-progress", "--save", str(existing),
+                           "--force"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert checkpoint.load_checkpoint(existing)[1]["epochs"] == 1
