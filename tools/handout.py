@@ -9,15 +9,15 @@ It writes ``dist/handout/nnlib-course/`` (a folder) and ``dist/handout/nnlib-cou
 same files, one top-level folder ``nnlib-course/``). Students unpack it and run the README's two
 commands, ``make lab`` and ``make test``.
 
-What goes in: the tracked files (``git ls-files``; a copy without git: every file) under
-``INCLUDE``: the notebooks, ``nnlib``, the data, the tests and tools, and the set-up files
-(README, Makefile, requirements, environment.yml, binder/, pyproject.toml, LICENSE,
-jupyter-config/). What stays out: ``solutions/`` (the instructor's answers and the instructor
-notes in ``solutions/notes/``), CI and contributor files, and every test file that reads
-``solutions/`` or contains a line of a solution (such a test cannot run without them and would
-give the answers away). Notebook cells of type "notes" (speaker notes) are dropped. The build
-then scans every file it wrote for the distinctive lines of ``solutions/`` (see
-``distinctive_lines``) and fails, writing nothing, if one is there.
+What goes in: the files of the working tree that git tracks or would track (a copy without git:
+every file), under ``INCLUDE``: the course notebooks, ``nnlib``, the data, the tests and tools,
+and the set-up files (README, Makefile, requirements, environment.yml, binder/, pyproject.toml,
+LICENSE, jupyter-config/). What stays out: ``solutions/`` (the instructor's answers and the
+instructor notes in ``solutions/notes/``), CI and contributor files, copies of notebooks, and
+every test file that refers to ``solutions/`` or contains a line of a solution (such a test
+cannot run without them, or would give the answers away). Notebook cells of type "notes"
+(speaker notes) are dropped. The build then scans every file it wrote for the distinctive lines
+of ``solutions/`` (see ``distinctive_lines``) and fails, writing nothing, if one is there.
 
 Writing is atomic: the folder is built beside its final place and renamed into it, the zip goes
 through ``nnlib._io.atomic_path``. A handout folder carries ``HANDOUT.json`` (what made it, from
@@ -40,6 +40,7 @@ import zipfile
 from pathlib import Path
 
 from nnlib._io import atomic_path
+from tools.notebooks import COURSE_NOTEBOOK
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist" / "handout"
@@ -60,9 +61,11 @@ _BOILERPLATE = re.compile(r"^(import |from |def |class |for |while |@|#|\"\"\"|'
 
 
 def _tracked(root: Path) -> list[str]:
-    """The repository's files (relative, posix), from git when ``root`` is a checkout."""
+    """The repository's files (relative, posix): from git when ``root`` is a checkout, the
+    tracked ones and the new ones git does not ignore (what the working tree holds now)."""
     try:
-        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], check=True,
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard"], check=True,
                              capture_output=True).stdout.decode("utf-8")
         files = [f for f in out.split("\0") if f]
     except (OSError, subprocess.CalledProcessError):
@@ -133,10 +136,14 @@ def select(root: Path = ROOT, distinctive: dict[str, str] | None = None
         top = f.split("/", 1)[0]
         if top in EXCLUDE or top not in INCLUDE:
             continue
+        if f.startswith("notebooks/") and f.endswith(".ipynb") \
+                and not COURSE_NOTEBOOK.fullmatch(f.split("/", 1)[1]):
+            left_out[f] = "not a course notebook (a copy or a scratch notebook)"
+            continue
         if f.startswith("tests/"):
             text = _text(root / f) or ""
             if re.search(r"\bsolutions\b", text):
-                left_out[f] = "reads solutions/ (the instructor's answers)"
+                left_out[f] = "refers to solutions/, which the handout has not"
                 continue
             if any(line.strip() in distinctive for line in text.splitlines()):
                 left_out[f] = "contains a line of a solution"
