@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection
 from .. import activations as act
 from ._grid import axes_grid
 
-POSITIVE, NEGATIVE = "tab:blue", "tab:red"
+POSITIVE, NEGATIVE = "C0", "C2"
 
 
 def _axes(ax, figsize=(4, 3)):
@@ -54,7 +54,7 @@ def plot_activations(names=("heaviside", "sigmoid", "tanh", "relu"), *, x=None, 
         ax.set_title(name)
         ax.set_xlabel("x")
         lines[name] = (l1, l2)
-    axes[0].legend(loc="upper left", fontsize=8)
+    axes[0].legend(loc="upper left", fontsize=10)
     return lines
 
 
@@ -97,7 +97,7 @@ def draw_network(weights, *, ax=None, max_width: float = 6.0, layer_names=None,
                             + ["output"])
     top = max(sizes) / 2 + 0.2
     for i, name in enumerate(names):
-        ax.text(i, top, f"{name}\n({sizes[i]})", ha="center", va="bottom", fontsize=9)
+        ax.text(i, top, f"{name}\n({sizes[i]})", ha="center", va="bottom", fontsize=10)
     ax.set_xlim(-0.5, len(sizes) - 0.5)
     ax.set_ylim(-max(sizes) / 2 - 0.2, top + 0.8)
     ax.set_axis_off()
@@ -125,7 +125,7 @@ def digit_grid(images, labels=None, *, ncols: int = 10, axes=None, predictions=N
             title, colour = str(labels[i]), "k"
             if predictions is not None:
                 title += f"→{predictions[i]}"
-                colour = "k" if predictions[i] == labels[i] else "tab:red"
+                colour = "k" if predictions[i] == labels[i] else "C2"
             ax.set_title(title, fontsize=10, color=colour, pad=2)
     return shown
 
@@ -161,12 +161,12 @@ def plot_fit(x, target, fit, *, contributions=None, ax=None):
     """
     ax = _axes(ax, (5, 3))
     (lt,) = ax.plot(x, target, "k", lw=2.5, alpha=0.5, label="target f")
-    (lf,) = ax.plot(x, fit, color="tab:orange", lw=1.8, label="network Φ")
-    units = LineCollection([], colors="tab:blue", linewidths=0.6, alpha=0.35, label="units")
+    (lf,) = ax.plot(x, fit, color="C1", lw=1.8, label="network Φ")
+    units = LineCollection([], colors="C0", linewidths=0.6, alpha=0.35, label="units")
     ax.add_collection(units)
     if contributions is not None:
         set_unit_lines(units, x, contributions)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=10)
     ax.set_xlabel("x")
     return {"target": lt, "fit": lf, "units": units}
 
@@ -188,7 +188,7 @@ def plot_error_curve(units, errors, *, ax=None, label=None):
     """
     ax = _axes(ax, (4, 3))
     (line,) = ax.loglog(units, errors, "o-", ms=4, label=label)
-    (marker,) = ax.loglog([], [], "o", ms=10, mfc="none", mec="tab:red", mew=2)
+    (marker,) = ax.loglog([], [], "o", ms=10, mfc="none", mec="C2", mew=2)
     ax.set_xlabel("hidden units N")
     ax.set_ylabel("max |Φ − f|")
     ax.grid(True, which="both", alpha=0.3)

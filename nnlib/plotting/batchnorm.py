@@ -62,7 +62,7 @@ def accuracy_bars(accuracies: dict, ax=None, *, chance: float | None = 0.1, titl
     ax = _axes(ax, figsize=(6.5, 0.5 * len(accuracies) + 1.2))
     names = list(accuracies)
     values = np.array([accuracies[n] for n in names], dtype=float)
-    bars = ax.barh(np.arange(len(names)), values, color="tab:blue")
+    bars = ax.barh(np.arange(len(names)), values, color="C0")
     for i, v in enumerate(values):
         inside = v > 0.8  # write long bars' values inside them, in white
         ax.text(v - 0.01 if inside else v + 0.01, i, f"{v:.1%}", va="center",
@@ -98,7 +98,9 @@ def plot_path_gradients(results: dict, ax=None):
     twin.set_ylabel("number of paths", fontsize=FONT)
     twin.tick_params(labelsize=FONT)
     handles = list(lines.values()) + [paths]
-    ax.legend(handles, [h.get_label() for h in handles], fontsize=FONT, loc="lower left")
+    # above the panel: inside, it covered the C(K, k) curve
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=FONT, loc="lower left",
+              bbox_to_anchor=(0, 1.02), ncols=2, frameon=False)
     return {"lines": lines, "paths": paths}
 
 
@@ -107,8 +109,8 @@ def plot_reconstruction(loss_before, loss_after, ax=None):
     (log scale). Returns the two lines."""
     ax = _axes(ax, figsize=(5.5, 3.2))
     k = np.arange(1, len(loss_before) + 1)
-    before = ax.semilogy(k, loss_before, "o--", color="tab:gray", label="before training")[0]
-    after = ax.semilogy(k, loss_after, "o-", color="tab:green", label="after training")[0]
+    before = ax.semilogy(k, loss_before, "o--", color="C3", label="before training")[0]
+    after = ax.semilogy(k, loss_after, "o-", color="C8", label="after training")[0]
     ax.set_xticks(k)
     ax.set_xlabel("layer ℓ (its autoencoder reconstructs layer ℓ − 1's codes)", fontsize=FONT)
     ax.set_ylabel("reconstruction loss", fontsize=FONT)

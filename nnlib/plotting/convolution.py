@@ -97,7 +97,7 @@ def plot_feature_maps(maps, *, axes=None, titles=None, cmap="gray", symmetric=Fa
         ax.set_xticks([])
         ax.set_yticks([])
         if titles is not None:
-            ax.set_title(titles[k], fontsize=9)
+            ax.set_title(titles[k], fontsize=10)
     return images
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 BAR_LABELS = ("P(Y)", "P(Y | Z)", "P(Y | X)", "P(Y | X, Z)", "P(Y | X, ¬Z)")
 _FIELDS = ("prior", "given_pump", "given_fail", "given_fail_and_pump", "given_fail_no_pump")
-_COLOURS = ("tab:gray", "tab:gray", "tab:blue", "tab:red", "tab:green")
+_COLOURS = ("C3", "C3", "C0", "C2", "C8")
 
 
 def belief_values(result) -> np.ndarray:

@@ -56,7 +56,7 @@ def plot_grouped_bars(groups: dict, *, ax=None, title: str = "", ylabel: str = "
     for i, lab in enumerate(labels):
         vals = [100 * groups[g].get(lab, np.nan) for g in names]
         b = ax.bar(xs + (i - (len(labels) - 1) / 2) * width, vals, width, label=lab)
-        ax.bar_label(b, fmt="%.0f", fontsize=FONT - 1)
+        ax.bar_label(b, fmt="%.0f", fontsize=FONT)
         bars.append(b)
     ax.set_xticks(xs, names, fontsize=FONT)
     ax.set_ylabel(ylabel, fontsize=FONT)
@@ -124,14 +124,16 @@ class AdversarialPlot:
         self.bars = {
             "clean": ax_p.bar(xs - 0.2, np.zeros(classes), 0.4, label="original", color="0.6"),
             "attacked": ax_p.bar(xs + 0.2, np.zeros(classes), 0.4, label="attacked",
-                                 color="tab:red"),
+                                 color="C2", hatch="//", edgecolor="white"),
         }
         ax_p.set_xticks(xs)
         ax_p.set_ylim(0, 1.05)
         ax_p.set_xlabel("class", fontsize=FONT)
         ax_p.set_ylabel("probability", fontsize=FONT)
         ax_p.tick_params(labelsize=FONT)
-        ax_p.legend(fontsize=FONT - 1, loc="upper right")
+        # above the bars, never over them (a confident class reaches the top)
+        ax_p.legend(fontsize=FONT, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2,
+                    frameon=False)
 
     def update(self, image, attacked, p_clean, p_attacked, *, label: int, eps: float):
         """image, attacked ``(28, 28)`` in [0, 1]; p_clean, p_attacked ``(classes,)``."""
@@ -141,10 +143,10 @@ class AdversarialPlot:
         self.images["perturbation"].set_data(attacked - image)
         self.images["attacked"].set_data(attacked)
         pc, pa = int(np.argmax(p_clean)), int(np.argmax(p_attacked))
-        self.titles["image"].set_text(f"digit {label}: says {pc} ({100 * p_clean[pc]:.0f} %)")
-        self.titles["perturbation"].set_text(f"x' - x (|change| ≤ {eps:.2f})")
-        self.titles["attacked"].set_text(f"attacked: says {pa} ({100 * p_attacked[pa]:.0f} %)")
-        self.titles["attacked"].set_color("tab:red" if pa != label else "black")
+        self.titles["image"].set_text(f"digit {label}:\nsays {pc} ({100 * p_clean[pc]:.0f} %)")
+        self.titles["perturbation"].set_text(f"x' - x\n(|change| ≤ {eps:.2f})")
+        self.titles["attacked"].set_text(f"attacked:\nsays {pa} ({100 * p_attacked[pa]:.0f} %)")
+        self.titles["attacked"].set_color("C2" if pa != label else "black")
         for key, probs in (("clean", p_clean), ("attacked", p_attacked)):
             for rect, p in zip(self.bars[key], probs):
                 rect.set_height(float(p))

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import ticker
 
-VERDICT_COLOURS = {"healthy": "tab:green", "vanishing": "tab:blue", "vanished": "tab:blue",
-                   "exploding": "tab:red", "exploded": "tab:red"}
+VERDICT_COLOURS = {"healthy": "C8", "vanishing": "C0", "vanished": "C0",
+                   "exploding": "C2", "exploded": "C2"}
 
 
 def log_limits(*arrays, floor: float = 1e-300, pad: float = 0.3, min_decades: float = 1.0):
@@ -60,20 +60,20 @@ class GradientLabPlot:
 
     def __init__(self, axes=None):
         if axes is None:
-            _, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+            _, axes = plt.subplots(1, 3, figsize=(11, 3.8))
         self.axes = ax_g, ax_a, ax_s = list(np.ravel(axes))
         self.lines = {
-            "grad_a": ax_g.plot([], [], "o-", ms=3, color="tab:purple",
+            "grad_a": ax_g.plot([], [], "o-", ms=3, color="C4",
                                 label="‖∂L/∂a_ℓ‖ measured")[0],
             "theory_grad_a": ax_g.plot([], [], "--", color="k", lw=1.2,
                                        label="variance theory")[0],
-            "grad_w": ax_g.plot([], [], "s-", ms=2.5, lw=1, color="tab:orange", alpha=0.8,
+            "grad_w": ax_g.plot([], [], "s-", ms=2.5, lw=1, color="C1", alpha=0.8,
                                 label="‖∂L/∂W_ℓ‖ measured")[0],
-            "act_std": ax_a.plot([], [], "o-", ms=3, color="tab:green")[0],
+            "act_std": ax_a.plot([], [], "o-", ms=3, color="C8")[0],
             "theory_act_std": ax_a.plot([], [], "--", color="k", lw=1.2)[0],
-            "saturated": ax_s.plot([], [], "o-", ms=3, color="tab:brown",
+            "saturated": ax_s.plot([], [], "o-", ms=3, color="C5",
                                    label="saturated / inactive")[0],
-            "dead": ax_s.plot([], [], "x-", ms=4, lw=1, color="tab:gray",
+            "dead": ax_s.plot([], [], "x-", ms=4, lw=1, color="C3",
                               label="dead (whole batch)")[0],
         }
         for ax in (ax_g, ax_a):
@@ -89,11 +89,14 @@ class GradientLabPlot:
         for ax in self.axes:
             ax.xaxis.set_major_locator(ticker.MaxNLocator(4, integer=True))
             ax.grid(True, alpha=0.3)
-        for ax in (ax_g, ax_s):
-            ax.legend(fontsize=7, loc="upper right", frameon=False)
-        self.verdict_text = ax_g.text(0.02, 0.04, "", transform=ax_g.transAxes, fontsize=9,
+        # one legend under the panels: inside them it covered the curves it names
+        fig = ax_g.figure
+        handles = [ln for ax in (ax_g, ax_s) for ln in ax.get_lines() if ln.get_label()[0] != "_"]
+        self.legend = fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=10,
+                                 frameon=False)
+        self.verdict_text = ax_g.text(0.02, 0.04, "", transform=ax_g.transAxes, fontsize=10,
                                       fontweight="bold")
-        ax_g.figure.tight_layout()
+        fig.tight_layout(rect=(0, 0.16, 1, 1))
 
     def update(self, diag):
         """Show ``diag`` (a :class:`nnlib.lessons.gradient_lab.Diagnostics`)."""
@@ -120,9 +123,9 @@ class ChainPlot:
             _, ax = plt.subplots(figsize=(7, 3.2))
         self.ax = ax
         self.lines = {
-            "factors": ax.plot([], [], "o", color="tab:orange",
+            "factors": ax.plot([], [], "o", color="C1",
                                label="|f_j| = |φ'(w_j y_{j−1}) w_j|")[0],
-            "products": ax.plot([], [], "o-", color="tab:purple",
+            "products": ax.plot([], [], "o-", color="C4",
                                 label="|f_L ⋯ f_j| (reaches Δw_{j−1})")[0],
         }
         ax.axhline(1.0, color="k", lw=0.8, alpha=0.5)

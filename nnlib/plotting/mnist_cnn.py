@@ -33,7 +33,7 @@ def plot_filters(weights, *, axes=None, ncols: int = 8, cmap: str = "RdBu_r"):
             continue
         v = float(np.abs(w[i]).max()) or 1.0
         images.append(ax.imshow(w[i], cmap=cmap, vmin=-v, vmax=v))
-        ax.set_title(str(i), fontsize=8, pad=2)
+        ax.set_title(str(i), fontsize=10, pad=2)
     return images
 
 
@@ -56,7 +56,7 @@ def plot_confusion_matrix(cm, *, ax=None, class_names=None):
     for i in range(k):
         for j in range(k):
             if cm[i, j]:
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=10,
                         color="white" if cm[i, j] > threshold else "black")
     ax.set_xticks(range(k), names)
     ax.set_yticks(range(k), names)
@@ -79,8 +79,8 @@ def plot_mistakes(images, labels, predicted, confidence, *, axes=None, ncols: in
         if i >= k:
             continue
         shown.append(ax.imshow(images[i], cmap="gray_r"))
-        ax.set_title(f"{labels[i]}→{predicted[i]} ({100 * confidence[i]:.0f}%)", fontsize=9,
-                     color="tab:red", pad=2)
+        ax.set_title(f"{labels[i]}→{predicted[i]} ({100 * confidence[i]:.0f}%)", fontsize=10,
+                     color="C2", pad=2)
     return shown
 
 

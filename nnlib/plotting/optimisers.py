@@ -15,11 +15,18 @@ from matplotlib import ticker
 from matplotlib.colors import to_hex
 
 from .gradients import fast_log_axis, log_limits
+from .style import LINESTYLES
 
 #: One colour per optimiser name, shared by every plot of notebook 06.
 OPTIMISER_COLOURS = {
-    "sgd": "tab:blue", "momentum": "tab:orange", "nesterov": "tab:brown",
-    "adagrad": "tab:purple", "rmsprop": "tab:green", "adam": "tab:red", "nadam": "tab:pink",
+    "sgd": "C0", "momentum": "C1", "nesterov": "C5",
+    "adagrad": "C4", "rmsprop": "C8", "adam": "C2", "nadam": "C6",
+}
+#: One dash pattern per optimiser (on/off lengths in line widths; () is solid): with the
+#: colour, so two optimisers never differ by colour alone.
+OPTIMISER_DASHES = {
+    "sgd": (), "momentum": (5, 2.5), "nesterov": (5, 1.5, 1, 1.5), "adagrad": (1, 1.5),
+    "rmsprop": (4, 1, 1, 1, 1, 1), "adam": (8, 2), "nadam": (2.5, 1, 1, 1),
 }
 #: Gaps below this are drawn at it (round-off: f − f* cannot be resolved further).
 GAP_FLOOR = 1e-16
@@ -34,7 +41,18 @@ def _display_gaps(gaps):
 
 def colour_of(name: str) -> str:
     """The optimiser's colour as '#rrggbb' (grey for names outside :data:`OPTIMISER_COLOURS`)."""
-    return to_hex(OPTIMISER_COLOURS.get(name, "tab:gray"))
+    return to_hex(OPTIMISER_COLOURS.get(name, "C3"))
+
+
+def linestyle_of(name: str):
+    """The optimiser's matplotlib line style (solid for names outside the table)."""
+    dashes = OPTIMISER_DASHES.get(name, ())
+    return (0, dashes) if dashes else "-"
+
+
+def dasharray_of(name: str, width: float = 2.0) -> str:
+    """The optimiser's dash pattern for an SVG ``stroke-dasharray`` ('' for solid)."""
+    return " ".join(f"{width * d:g}" for d in OPTIMISER_DASHES.get(name, ()))
 
 
 class RacePlot:
@@ -49,8 +67,8 @@ class RacePlot:
     "minimum", "tol" to the artists, so tests can read back what is drawn.
     """
 
-    THEORY_STYLES = {"gd": ("tab:blue", "GD theory"),
-                     "heavy_ball": ("tab:orange", "momentum theory")}
+    THEORY_STYLES = {"gd": ("C0", "GD theory"),
+                     "heavy_ball": ("C1", "momentum theory")}
 
     def __init__(self, axes=None, names=tuple(OPTIMISER_COLOURS), *, legend: bool = True,
                  colours: dict | None = None):
@@ -62,15 +80,17 @@ class RacePlot:
         self.contours = None
         self.surface_key = None
         L = self.lines = {}
-        for n in self.names:
+        for i, n in enumerate(self.names):
             c = (colours or {}).get(n) or colour_of(n)
-            L[f"path:{n}"] = ax_c.plot([], [], "-", color=c, lw=1.6, alpha=0.9, label=n)[0]
+            ls = linestyle_of(n) if n in OPTIMISER_DASHES else LINESTYLES[i % len(LINESTYLES)]
+            L[f"path:{n}"] = ax_c.plot([], [], color=c, ls=ls, lw=1.6, alpha=0.9, label=n)[0]
             L[f"end:{n}"] = ax_c.plot([], [], "o", color=c, ms=5)[0]
             # a dot on the last point: a run that blew up at once still shows where it stopped
-            L[f"loss:{n}"] = ax_l.plot([], [], "-", color=c, lw=1.6, label=n, marker="o",
+            L[f"loss:{n}"] = ax_l.plot([], [], color=c, ls=ls, lw=1.6, label=n, marker="o",
                                        ms=4, markevery=[-1])[0]
         for key, (c, label) in self.THEORY_STYLES.items():
-            L[f"theory:{key}"] = ax_l.plot([], [], "--", color=c, lw=1.4, label=label,
+            L[f"theory:{key}"] = ax_l.plot([], [], ls=(0, (1, 1.5)), color=c, lw=2.2,
+                                           label=label,
                                            zorder=3)[0]  # on top of the measured curve
         L["start"] = ax_c.plot([], [], "*", color="k", ms=12, label="start")[0]
         L["minimum"] = ax_c.plot([], [], "x", color="k", ms=9, mew=2, label="minimum")[0]
@@ -163,11 +183,11 @@ def plot_lr_sweep(etas, final_gaps, *, threshold=None, measured=None, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.6))
     g = _display_gaps(final_gaps)
-    lines = ax.loglog(etas, g, "o-", ms=3, color="tab:blue", label="after the run")
+    lines = ax.loglog(etas, g, "o-", ms=3, color="C0", label="after the run")
     if threshold is not None:
         lines.append(ax.axvline(threshold, color="k", ls="--", lw=1, label="2/λ_max (theory)"))
     if measured is not None:
-        lines.append(ax.axvline(measured, color="tab:red", ls=":", lw=1.5, label="measured"))
+        lines.append(ax.axvline(measured, color="C2", ls=":", lw=1.5, label="measured"))
     ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())  # 2×10⁻², 3×10⁻², ... would overlap
@@ -190,8 +210,9 @@ def plot_curves(curves: dict, *, ax=None, xlabel: str = "step", ylabel: str = ""
         x, v = values if isinstance(values, tuple) else (None, values)
         v = np.asarray(v, dtype=np.float64)
         x = np.arange(len(v)) if x is None else np.asarray(x)
-        out += ax.plot(x, _display_gaps(v) if logy else v, label=name, lw=1.5,
-                       color=OPTIMISER_COLOURS.get(name))
+        style = {"color": OPTIMISER_COLOURS[name], "ls": linestyle_of(name)} \
+            if name in OPTIMISER_COLOURS else {}
+        out += ax.plot(x, _display_gaps(v) if logy else v, label=name, lw=1.5, **style)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel, fontsize=FONT)

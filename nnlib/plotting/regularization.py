@@ -36,11 +36,11 @@ def overfitting_curves(run, axes=None, *, mark_best: bool = True):
     ax_loss, ax_acc = axes
     e = np.asarray(run.epoch)
     lines = {
-        "train_loss": ax_loss.plot(e, run.train_loss, color="tab:blue", label="training")[0],
-        "val_loss": ax_loss.plot(e, run.val_loss, color="tab:red", label="test")[0],
-        "train_accuracy": ax_acc.plot(e, 100 * np.asarray(run.train_accuracy), color="tab:blue",
+        "train_loss": ax_loss.plot(e, run.train_loss, color="C0", label="training")[0],
+        "val_loss": ax_loss.plot(e, run.val_loss, color="C2", label="test")[0],
+        "train_accuracy": ax_acc.plot(e, 100 * np.asarray(run.train_accuracy), color="C0",
                                       label="training")[0],
-        "val_accuracy": ax_acc.plot(e, 100 * np.asarray(run.val_accuracy), color="tab:red",
+        "val_accuracy": ax_acc.plot(e, 100 * np.asarray(run.val_accuracy), color="C2",
                                      label="test")[0],
     }
     ax_loss.set_yscale("log")
@@ -61,7 +61,7 @@ def weight_histograms(ax, weights: dict, *, tol: float = 1e-3, bins: int = 60):
     lo = np.log10(tol) - 3
     edges = np.linspace(lo, 0.5, bins)
     artists = {}
-    for (name, w), color in zip(weights.items(), ("tab:orange", "tab:green", "tab:blue")):
+    for (name, w), color in zip(weights.items(), ("C1", "C8", "C0")):
         a = np.abs(np.asarray(w, dtype=np.float64).ravel())
         logs = np.log10(np.maximum(a, 10.0 ** lo))
         frac = np.mean(a < tol)
@@ -86,7 +86,7 @@ def lp_counts(ax, ps, values, count: int):
 def dropout_average(ax, running_agreement, *, single_agreement: float | None = None):
     """Agreement with the full network of the average of the first k thinned networks."""
     k = np.arange(1, len(running_agreement) + 1)
-    (line,) = ax.plot(k, 100 * np.asarray(running_agreement), color="tab:purple",
+    (line,) = ax.plot(k, 100 * np.asarray(running_agreement), color="C4",
                       label="average of k thinned networks")
     artists = {"average": line}
     if single_agreement is not None:
@@ -123,7 +123,7 @@ def accuracy_bars(ax, results: dict, *, baseline: str | None = None):
     """Test accuracy (%) per named setting as bars, the value written on each."""
     names = list(results)
     acc = 100 * np.asarray([results[n] for n in names], dtype=float)
-    colors = ["tab:gray" if n == baseline else "tab:green" for n in names]
+    colors = ["C3" if n == baseline else "C8" for n in names]
     bars = ax.bar(names, acc, color=colors)
     for b, a in zip(bars, acc):
         ax.text(b.get_x() + b.get_width() / 2, a + 0.1, f"{a:.1f}", ha="center", va="bottom",
@@ -169,7 +169,7 @@ class RunCurves:
             "val_accuracy": self.ax_acc.plot([], [], color=color, lw=2, ls="--")[0],
         }
         self.runs.append(lines)
-        self.ax_loss.legend(fontsize=FONT - 1, loc="lower left")
+        self.ax_loss.legend(fontsize=FONT, loc="lower left")
         return lines
 
     def update(self, run):

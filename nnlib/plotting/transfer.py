@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 FONT = 10
-COLOURS = {"scratch": "tab:gray", "frozen": "tab:blue", "finetune": "tab:orange"}
+COLOURS = {"scratch": "C3", "frozen": "C0", "finetune": "C1"}
 LABELS = {"scratch": "from scratch", "frozen": "frozen features", "finetune": "fine-tuned"}
 
 

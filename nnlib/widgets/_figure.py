@@ -13,8 +13,6 @@ from dataclasses import dataclass
 import ipywidgets as w
 import matplotlib.pyplot as plt
 
-from ..plotting import style
-
 
 @dataclass
 class FigureView:
@@ -54,10 +52,10 @@ def figure_view(nrows: int = 1, ncols: int = 1, *, figsize=(8, 3.5), **subplots_
         widget = canvas
     else:
         widget = w.Output()
-    if style.is_presenter():  # projector: the lab carries the CSS that enlarges its controls
-        from ._presenter import css_widget
+    # the lab carries its CSS (labels never cut; on a projector, larger controls)
+    from ._presenter import css_widget
 
-        widget = w.VBox([css_widget(), widget])
+    widget = w.VBox([css_widget(), widget])
     view = FigureView(fig, axes, widget)
     if not isinstance(canvas, w.DOMWidget):
         view.refresh()

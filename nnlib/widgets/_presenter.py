@@ -29,13 +29,30 @@ def widget_css(scale: float) -> str:
             "}</style>")
 
 
+#: CSS every lab carries (in both modes), for the output that holds the lab: a control's label
+#: and a slider's read-out are never cut short ("learni…", 1000 shown as "100"), and rows of
+#: controls wrap instead of scrolling sideways when the column is narrow.
+LAB_CSS = ("<style>"
+           ".jp-OutputArea-output:has(.nnlib-lab-css) .widget-inline-hbox > .widget-label,"
+           ".jp-OutputArea-output:has(.nnlib-lab-css) .widget-readout"
+           "{min-width:max-content;overflow:visible;}"
+           ".jp-OutputArea-output:has(.nnlib-lab-css) .widget-box.widget-hbox{flex-wrap:wrap;}"
+           "</style>")
+
+
 def css_widget() -> w.HTML:
-    """An invisible HTML widget carrying the presenter CSS for the current scale ('' when off)."""
-    value = widget_css(style.scale()) if style.is_presenter() else ""
-    return w.HTML(value=value, layout=w.Layout(height="0px", margin="0px"))
+    """An invisible HTML widget carrying the labs' CSS, and in presenter mode the CSS that
+    enlarges the controls for the current scale."""
+    value = LAB_CSS + (widget_css(style.scale()) if style.is_presenter() else "")
+    html = w.HTML(value=value, layout=w.Layout(height="0px", margin="0px"))
+    html.add_class("nnlib-lab-css")
+    return html
 
 
 def presenter(on: bool = True, *, scale: float = 1.5):
     """Switch presenter mode on or off; returns a widget to display (it carries the CSS)."""
     style.presenter(on, scale=scale)
-    return css_widget()
+    html = css_widget()
+    if not on:  # nothing to enlarge; the labs carry their own LAB_CSS
+        html.value = ""
+    return html

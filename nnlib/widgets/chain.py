@@ -64,8 +64,8 @@ class ChainLab(StartMixin, w.VBox):
         weights = np.full(c["neurons"] - 1, c["weight"])
         self.result = ch = chain(weights, c["x"], biases=c["bias"], activation=c["activation"])
         self.plot.update(ch)
-        status = {"ok": "", "exploded": " <b style='color:tab:red'>exploded</b> (overflow)",
-                  "vanished": " <b style='color:tab:blue'>vanished</b> (underflow to 0)"}
+        status = {"ok": "", "exploded": " <b style='color:#bd1f01'>exploded</b> (overflow)",
+                  "vanished": " <b style='color:#3f90da'>vanished</b> (underflow to 0)"}
         self.readout.value = (
             f"<div>product of all factors f<sub>L</sub>⋯f<sub>2</sub> = "
             f"<b>{html.escape(f'{ch.products[1]:.3g}')}</b>{status[ch.status]}</div>"

@@ -64,7 +64,7 @@ class ExplainingAwayLab(StartMixin, w.VBox):
             verdict = ("with this table a blocked pump and a failed engine never occur together, "
                        "so P(Y | X, Z) is undefined")
         elif r.explains_away:
-            verdict = ("<b style='color:tab:red'>explaining away</b>: once the engine has failed, "
+            verdict = ("<b style='color:#bd1f01'>explaining away</b>: once the engine has failed, "
                        "learning that the pump is blocked makes a dead battery less likely "
                        f"({r.given_fail:.3f} → {r.given_fail_and_pump:.3f})")
         elif r.given_fail_and_pump > r.given_fail:

@@ -25,7 +25,7 @@ import numpy as np
 from ..lessons.optimiser_surfaces import SURFACES, Quadratic, make_surface, race
 from ..lessons.optimiser_theory import gd_rate, heavy_ball_rate, quadratic_theory, rate_curve
 from ..optim import OPTIMIZERS
-from ..plotting.optimisers import RacePlot, colour_of
+from ..plotting.optimisers import RacePlot, colour_of, dasharray_of
 from ._figure import figure_view
 from ._presets import ScenarioMixin, scenario_menu
 from ._start import StartMixin
@@ -79,7 +79,9 @@ def format_readout(runs, *, tol, steps, surface, lr, momentum) -> str:
         else:
             reached = f"{k}" if k is not None else f"not within {steps}"
             final = _fmt(float(run.gaps[-1]))
-        swatch = f"<span style='color:{colour_of(name)}'>&#9632;</span>"
+        swatch = (f"<svg width='26' height='10' aria-hidden='true'><line x1='1' y1='5' x2='25' "
+                  f"y2='5' stroke='{colour_of(name)}' stroke-width='2.5' "
+                  f"stroke-dasharray='{dasharray_of(name, 2.5)}'/></svg>")
         rows.append(f"<tr><td>{swatch} {html.escape(name)}</td><td>{reached}</td>"
                     f"<td>{final}</td></tr>")
     head = (f"<tr><th>optimiser</th><th>steps to f − f* ≤ {tol:g}</th>"
@@ -97,7 +99,12 @@ def format_readout(runs, *, tol, steps, surface, lr, momentum) -> str:
                 f"{_fmt(th.polyak_rate)}).</div>")
     if not runs:
         return "<div class='race-readout-text'>choose at least one optimiser</div>"
-    return (f"<div class='race-readout-text'><table>{head}{''.join(rows)}</table>{note}</div>")
+    # compact rows and a smaller theory note: the table sits beside the controls
+    table = (head + "".join(rows)).replace("<td>", "<td style='padding-right:0.8em'>") \
+        .replace("<th>", "<th style='padding-right:0.8em;text-align:left'>")
+    return (f"<div class='race-readout-text' style='line-height:1.3'><table "
+            f"style='border-collapse:collapse'>{table}</table>"
+            f"<div style='font-size:0.85em'>{note}</div></div>")
 
 
 class OptimiserRaceLab(StartMixin, ScenarioMixin, w.VBox):
@@ -109,8 +116,10 @@ class OptimiserRaceLab(StartMixin, ScenarioMixin, w.VBox):
     def __init__(self, *, surface: str = "quadratic", kappa: float = 50.0, start=None,
                  lr: float | None = None, momentum: float = 0.9, betas=(0.9, 0.999),
                  steps: int = 200, tol: float = 1e-3, optimizers=DEFAULT_RACERS):
-        style = {"description_width": "80px"}
-        lay = w.Layout(width="290px")
+        # widths in em follow the widget font, so presenter mode's larger controls keep their
+        # proportions and every label fits (the widest, "κ (quadratic)", is ~6.5em)
+        style = {"description_width": "7.2em"}
+        lay = w.Layout(width="24em")
         slider = dict(continuous_update=False, style=style, layout=lay)
         s0 = make_surface(surface, **({"kappa": kappa} if surface == "quadratic" else {}))
         start = s0.start if start is None else start
@@ -139,22 +148,26 @@ class OptimiserRaceLab(StartMixin, ScenarioMixin, w.VBox):
             "tol": w.Dropdown(options=[(f"{t:g}", t) for t in TOLERANCES], value=tol,
                               description="tolerance", style=style, layout=lay),
             "optimizers": w.SelectMultiple(options=list(OPTIMIZERS), value=tuple(optimizers),
-                                           rows=len(OPTIMIZERS), description="optimisers",
-                                           style=style, layout=w.Layout(width="220px")),
+                                           rows=4, description="optimisers",
+                                           style=style, layout=lay),
         }
         for name, ctl in self.controls.items():
             ctl.add_class(f"race-{name}")
         self.readout = w.HTML()
         self.readout.add_class("race-readout")
-        self.view = figure_view(1, 2, figsize=(11, 4.2))
+        self.view = figure_view(1, 2, figsize=(11, 3.2))
         self.plot = RacePlot(self.view.axes, legend=False)  # the readout is the legend
         self.runs, self.surface, self.timings = {}, s0, {}
         self._holding = False
         self.view.fig.canvas.mpl_connect("button_press_event", self._on_click)
         c = self.controls
-        left = w.VBox([c[n] for n in ("surface", "kappa", "x0", "y0")])
-        mid = w.VBox([c[n] for n in ("lr", "momentum", "beta1", "beta2")])
-        right = w.VBox([c[n] for n in ("steps", "tol")])
+        # the controls in three tabs beside the read-out, the plot below: on a 1280x720
+        # projector the scenario menu, a tab of controls, the table and the plot fit one screen
+        pages = {"step size": ("lr", "momentum", "beta1", "beta2"),
+                 "surface": ("surface", "kappa", "x0", "y0"),
+                 "race": ("steps", "tol", "optimizers")}
+        self.tabs = w.Tab(children=[w.VBox([c[n] for n in names]) for names in pages.values()],
+                          titles=list(pages), layout=w.Layout(width="28em"))
         c["surface"].observe(self._surface_changed, names="value")
         for name, ctl in c.items():
             if name != "surface":
@@ -164,8 +177,11 @@ class OptimiserRaceLab(StartMixin, ScenarioMixin, w.VBox):
                           "kappa": 50.0}
         c["scenario"] = scenario_menu(PRESETS)
         self._watch_scenarios()
-        super().__init__([c["scenario"], w.HBox([left, mid, right, c["optimizers"]]),
-                          self.readout, self.view.widget])
+        c["scenario"].layout.width = "28em"
+        panel = w.VBox([c["scenario"], self.tabs], layout=w.Layout(flex="0 0 auto"))
+        self.readout.layout = w.Layout(flex="1 1 16em", min_width="16em", margin="0 0 0 1em")
+        super().__init__([w.HBox([panel, self.readout], layout=w.Layout(flex_flow="row wrap")),
+                          self.view.widget])
         self.add_class("optimiser-race")
         self.update()
         self._remember_start()

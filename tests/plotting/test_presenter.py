@@ -41,7 +41,10 @@ def test_presenter_lab_carries_css_that_enlarges_controls():
     assert isinstance(view.widget, ipywidgets.VBox)
     assert "--jp-widgets-inline-height:56px" in view.widget.children[0].value
     assert presenter(False).value == ""
-    assert not isinstance(figure_view(1, 1).widget, ipywidgets.VBox)
+    normal = figure_view(1, 1).widget
+    assert isinstance(normal, ipywidgets.VBox)  # the labs' own CSS, without the enlargement
+    assert "--jp-widgets-inline-height" not in normal.children[0].value
+    assert "min-width:max-content" in normal.children[0].value
 
 
 def test_bad_scale_is_refused():
