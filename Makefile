@@ -6,8 +6,8 @@
 #       make lint   (ruff on the library, tests, benchmarks, tools, solutions and notebooks)
 #       make clean-notebooks  (strip outputs before committing)
 #       make notebook-index   (README's notebook table from notebooks/index.json)
-#       make present          (JupyterLab for a lecture: presenter mode, shipped results)
-#       make present-notebooks  (slide metadata and speaker notes, tools/present.py)
+#       make present          (instructor copy with speaker notes, opened for a lecture: slides)
+#       make present-notebooks  (slide metadata of the student notebooks, tools/present.py)
 #       make handout          (dist/handout/: what students get, without solutions/ and notes)
 #       make reset NB=06        (start notebook 06 over; your version goes to backups/)
 #
@@ -51,13 +51,19 @@ lab: setup
 	@$(BIN)/python -m tools.reset_notebook --snapshot
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-# A lecture: figures and widget controls enlarged for a projector, long training cells loading
-# their shipped results (data/results/); then View > Presentation Mode (README: Presenting live).
+# A lecture: the instructor copy (notebooks + speaker notes from solutions/notes/, rebuilt every
+# time into $(INSTRUCTOR)/, gitignored) opened in JupyterLab with figures and widget controls
+# enlarged for a projector and the long training cells loading their shipped results
+# (data/results/); then the slides button or `deck:start` (README: Presenting live). Its own
+# JupyterLab settings folder, so a slideshow left running does not reopen in `make lab`.
+INSTRUCTOR ?= .instructor
 present: setup
 	@$(BIN)/python -m tools.reset_notebook --snapshot
-	NNLIB_PRESENTER=1 NNLIB_USE_SHIPPED=1 \
-		$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	$(BIN)/python -m tools.present --instructor $(INSTRUCTOR)
+	NNLIB_PRESENTER=1 NNLIB_USE_SHIPPED=1 JUPYTERLAB_SETTINGS_DIR=$(INSTRUCTOR)/settings \
+		$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=$(INSTRUCTOR) $(ROOT_FLAG)
 
+# slide metadata and collapsed setup cells in the student notebooks (no speaker notes there)
 present-notebooks: setup
 	$(BIN)/python -m tools.present notebooks/[0-9][0-9]_*.ipynb
 

@@ -1,5 +1,8 @@
-"""Every notebook can be presented live: slide structure, collapsed plumbing, speaker notes with
-timings (written by ``tools/present.py``), and the presenter settings behind ``make present``."""
+"""Two editions from one source. The student notebooks carry slide structure and collapsed
+plumbing (``tools/present.py``) and nothing for the instructor; the speaker notes live in
+``solutions/notes/NN_topic.md``, one ``## <heading>`` per notebook section, and
+``python -m tools.present --instructor DIR`` (``make present``) merges the two into an
+instructor copy whose notes cells are hidden on the slides."""
 
 from __future__ import annotations
 
@@ -24,89 +27,102 @@ def _nb(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _sections(cells):
-    """[(heading cell index, cells up to the next section)] for the title and each ##."""
-    starts = [i for i, c in enumerate(cells) if i == 0 or ((h := tp.heading(c)) and h[0] <= 2)]
-    return [(s, cells[s:(starts[k + 1] if k + 1 < len(starts) else len(cells))])
-            for k, s in enumerate(starts)]
-
-
-# --- the committed notebooks ------------------------------------------------------------------
+# --- the student notebooks --------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_has_slides_hidden_plumbing_and_notes(path):
+def test_notebook_has_slides_and_hidden_plumbing(path):
     cells = _nb(path)["cells"]
     problems = []
     for i, c in enumerate(cells):
         kind = c.get("metadata", {}).get("slideshow", {}).get("slide_type")
         h = tp.heading(c)
-        if kind not in tp.SLIDE_TYPES:
+        if kind is not None and kind not in tp.SLIDE_TYPES:
             problems.append(f"cell {i}: slide_type {kind!r}")
         elif (i == 0 or (h and h[0] <= 2)) and kind != "slide":
             problems.append(f"cell {i} ({h}): a title or ## section must start a slide")
         elif h and h[0] == 3 and kind != "subslide":
             problems.append(f"cell {i} ({h}): a ### heading must start a subslide")
+        elif kind == "-":
+            problems.append(f"cell {i}: slide_type '-' (jupyterlab-slideshow hides such a "
+                            f"cell; a continuation cell has no slide type)")
         hidden = c.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
         if hidden and tp.is_assert_cell(c):
             problems.append(f"cell {i}: an assert cell must stay visible")
+        if hidden != (kind == "skip"):
+            problems.append(f"cell {i}: collapsed plumbing is exactly what slides skip "
+                            f"(source_hidden {hidden}, slide_type {kind!r})")
     code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
     setup = cells[code[0]] if code else None
     if setup is None or not setup["metadata"].get("jupyter", {}).get("source_hidden"):
         problems.append("the setup cell (first code cell) is not collapsed")
-    for start, section in _sections(cells):
-        notes = [c for c in section if tp.is_generated_notes(c)]
-        title = tp.heading(cells[start])
-        if len(notes) != 1:
-            problems.append(f"section {title}: {len(notes)} speaker-notes cells, want 1")
-            continue
-        text = "".join(notes[0]["source"])
-        if notes[0]["metadata"]["slideshow"]["slide_type"] != "notes" or "Show:" not in text:
-            problems.append(f"section {title}: notes without slide_type notes / 'Show:'")
-        if any(c["cell_type"] == "code" for c in section) and "Time:" not in text:
-            problems.append(f"section {title}: notes do not say how long its cells take")
     assert not problems, f"{path.name} ({FIX}):\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_has_nothing_for_the_instructor(path):
+    cells = _nb(path)["cells"]
+    notes = [i for i, c in enumerate(cells) if tp.is_notes_cell(c)]
+    assert not notes, f"{path.name}: instructor notes cells {notes} ({FIX})"
+    pointers = [i for i, c in enumerate(cells) if "solutions/" in tp._text(c)]
+    assert not pointers, f"{path.name}: cells {pointers} point students to solutions/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_presentation_is_up_to_date(path):
-    """The committed notebook is what tools/present.py makes of it (idempotent, current notes:
-    a cell edited since the last run changes the notes)."""
+    """The committed notebook is what tools/present.py makes of it (idempotent)."""
     text = path.read_text(encoding="utf-8")
-    after = tp.dump(tp.present(json.loads(text), notebook=path.name,
-                               timings=tp.load_timings().get(path.name)))
-    assert after == text, f"{path.name} is not up to date: {FIX}"
+    assert tp.dump(tp.present(json.loads(text), notebook=path.name)) == text, \
+        f"{path.name} is not up to date: {FIX}"
 
 
-def test_every_exercise_section_is_a_slide_with_notes_naming_the_solutions():
-    found = 0
-    for path in NOTEBOOKS:
-        cells = _nb(path)["cells"]
-        for start, section in _sections(cells):
-            h = tp.heading(cells[start])
-            if h and "exercise" in h[1].lower():
-                found += 1
-                notes = "".join(next(c for c in section if tp.is_generated_notes(c))["source"])
-                assert f"solutions/{path.stem}.py" in notes, path.name
-    assert found, "no notebook has an Exercises section"
+# --- the speaker notes ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_section_has_notes_and_every_note_a_section(path):
+    notes_file = tp.notes_path(path.name)
+    assert notes_file.exists(), f"{path.name}: no speaker notes ({notes_file} is missing)"
+    problems = tp.notes_problems(_nb(path), tp.load_notes(path.name), notebook=path.name)
+    assert not problems, "\n".join(problems)
 
 
-def test_notes_measure_long_cells_from_the_timings_file():
-    timings = tp.load_timings()
-    assert timings, "tools/cell_timings.json is missing: python -m tools.present --time ..."
-    some = 0
-    for path in NOTEBOOKS:
-        t = timings.get(path.name)
-        if not t:
-            continue
-        assert {"host", "cpus", "date"} <= set(t["machine"]), "say which machine measured"
-        longest = max((tp._cell_seconds(v) for v in t["cells"].values()), default=0)
-        text = "".join("".join(c["source"]) for c in _nb(path)["cells"]
-                       if tp.is_generated_notes(c))
-        if longest >= tp.LONG_CELL_S and any(
-                tp.source_key(c["source"]) in t["cells"] for c in _nb(path)["cells"]):
-            some += 1
-            assert "Long cell" in text, f"{path.name}: its long cells are not in the notes"
-    assert some, "no notebook's notes name a long cell"
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notes_are_written_for_a_lecturer(path):
+    """Not a paraphrase of the notebook: no notes body repeats a sentence of the notebook, and
+    each notebook's notes say what to ask, where the answers are and how long it takes."""
+    notes = tp.load_notes(path.name)
+    prose = re.sub(r"\s+", " ", " ".join(tp._text(c) for c in _nb(path)["cells"]
+                                         if c["cell_type"] == "markdown"))
+    copied = []
+    for title, body in notes.items():
+        for sentence in re.split(r"(?<=[.!?])\s+", re.sub(r"\s+", " ", body)):
+            if len(sentence) > 60 and sentence in prose:
+                copied.append(f"{title}: {sentence[:80]!r}")
+    assert not copied, f"{path.name}: notes copy the notebook's text:\n" + "\n".join(copied)
+    text = "\n".join(notes.values())
+    assert re.search(r"\bask\b", text, re.I), f"{path.name}: notes never say what to ask"
+    assert f"solutions/{path.stem}.py" in text, f"{path.name}: notes do not say where the " \
+                                                f"answers are"
+    assert re.search(r"\d\s*(s|min)\b", text), f"{path.name}: notes give no timing"
+
+
+def test_sections_include_headings_in_the_middle_of_a_cell():
+    nb = _toy()
+    nb["cells"][8]["source"] = "Some text.\n\n## Summary\n\nIt worked.\n\n## Exercises"
+    nb["cells"].insert(2, _cell("markdown", "```\n## not a heading\n```"))
+    assert [t for _, t in tp.sections(nb)] == ["99 · Toy", "1 · Idea", "Summary", "Exercises"]
+
+
+def test_notes_problems_name_missing_and_stale_sections():
+    nb = _toy()
+    notes = tp.parse_notes("Preamble.\n\n## 99 · Toy\n\nAsk x.\n\n## 1 · Idea\n\n"
+                           "## Old section\n\nGone.\n")
+    problems = "\n".join(tp.notes_problems(nb, notes, notebook="99_toy.ipynb"))
+    assert "'Exercises' has no notes" in problems
+    assert "`## Old section` names no section" in problems
+    assert "notes of '1 · Idea' are empty" in problems
+    assert "'99 · Toy' has no notes" not in problems and len(problems.split("\n")) == 3
+    with pytest.raises(ValueError, match="twice"):
+        tp.parse_notes("## A\n\nx\n\n## A\n\ny\n")
 
 
 # --- tools/present.py on small notebooks ------------------------------------------------------
@@ -143,52 +159,71 @@ def _timings(nb):
 
 def test_present_sets_slides_hides_plumbing_and_is_idempotent():
     nb = _toy()
-    once = tp.present(copy.deepcopy(nb), notebook="99_toy.ipynb", timings=_timings(nb))
-    twice = tp.present(copy.deepcopy(once), notebook="99_toy.ipynb", timings=_timings(nb))
+    once = tp.present(copy.deepcopy(nb), notebook="99_toy.ipynb")
+    twice = tp.present(copy.deepcopy(once), notebook="99_toy.ipynb")
     assert tp.dump(once) == tp.dump(twice)
-    kinds = {"".join(c["source"]).split("\n")[0]: c["metadata"]["slideshow"]["slide_type"]
-             for c in once["cells"] if not tp.is_generated_notes(c)}
+    kinds = {"".join(c["source"]).split("\n")[0]:
+             c["metadata"].get("slideshow", {}).get("slide_type") for c in once["cells"]}
     assert kinds["# 99 · Toy"] == kinds["## 1 · Idea"] == kinds["## Exercises"] == "slide"
     assert kinds["### Detail"] == "subslide" and kinds["# the claim"] == "fragment"
-    assert kinds["x = np.ones(3)"] == "-"
+    assert kinds["x = np.ones(3)"] is None and kinds["lab = gradient_lab()"] is None
+    assert kinds["%matplotlib widget"] == kinds["from nnlib import layers"] == "skip"
     hidden = {"".join(c["source"]).split("\n")[0] for c in once["cells"]
               if c["metadata"].get("jupyter", {}).get("source_hidden")}
     assert hidden == {"%matplotlib widget", "from nnlib import layers"}
-    notes = [c for c in once["cells"] if tp.is_generated_notes(c)]
-    assert len(notes) == 3 and once["cells"][1] is notes[0]   # after the title + objectives
-    text = ["".join(c["source"]) for c in notes]
-    assert "Long cell (12 s CPU, 40 s wall" in text[1] and "`x = np.ones(3)`" in text[1]
-    assert "gradient_lab" in text[1]
-    assert "Long cell" not in text[0] and "solutions/99_toy.py" in text[2]
-    assert "CPU time" in text[1] and "2-core box" in text[1]
-    assert text[0].split("\n")[2] == "- Point: Objectives."   # the section's first sentence
 
 
-def test_key_message_is_the_first_sentence_after_the_heading():
-    cells = [_cell("markdown", "## 3 · Momentum\n\nKeep a running sum. Then step along it."),
-             _cell("code", "x = 1")]
-    assert tp.key_message(cells) == "Keep a running sum."
-    assert tp.key_message([_cell("markdown", "## Only a heading")]) == ""
-
-
-def test_notes_list_the_lab_scenarios():
-    from nnlib.widgets.gradient_lab import PRESETS
-
-    nb = tp.present(_toy(), notebook="99_toy.ipynb", timings=None)
-    text = "".join("".join(c["source"]) for c in nb["cells"] if tp.is_generated_notes(c))
-    assert all(name in text for name in PRESETS)
-    assert "not yet timed" in text
-
-
-def test_a_changed_cell_changes_the_notes():
+def test_present_removes_old_notes_and_continuation_marks():
     nb = _toy()
-    t = _timings(nb)
-    before = tp.dump(tp.present(copy.deepcopy(nb), notebook="99_toy.ipynb", timings=t))
-    nb["cells"][4]["source"] = "x = np.ones(3)\ny = slow_training(x, epochs=99)"
-    after = tp.present(copy.deepcopy(nb), notebook="99_toy.ipynb", timings=t)
-    assert tp.dump(after) != before
-    assert "not yet timed" in "".join("".join(c["source"]) for c in after["cells"]
-                                       if tp.is_generated_notes(c))
+    nb["cells"].insert(1, _cell("markdown", "**Speaker notes: Toy**",
+                                nnlib={"generated": "speaker-notes"},
+                                slideshow={"slide_type": "notes"}))
+    nb["cells"].insert(3, _cell("markdown", "Psst: the answer is 4.",
+                                slideshow={"slide_type": "notes"}))
+    nb["cells"][5]["metadata"]["slideshow"] = {"slide_type": "-"}
+    out = tp.present(nb, notebook="99_toy.ipynb")
+    assert len(out["cells"]) == len(_toy()["cells"])
+    assert not any(tp.is_notes_cell(c) for c in out["cells"])
+    assert all(c["metadata"].get("slideshow", {}).get("slide_type") != "-"
+               for c in out["cells"])
+
+
+def test_instructor_copy_inserts_notes_after_each_heading_cell():
+    student = tp.present(_toy(), notebook="99_toy.ipynb")
+    before = tp.dump(student)
+    notes = {"99 · Toy": "Ask what a toy is.", "1 · Idea": "Run the slow cell first.",
+             "Exercises": "Answers: solutions/99_toy.py."}
+    out = tp.instructor_notebook(student, notes, timings=_timings(student))
+    assert tp.dump(student) == before, "the student notebook was changed"
+    cells = out["cells"]
+    assert len(cells) == len(student["cells"]) + 3
+    heads = {tp._text(c).split("\n")[0]: i for i, c in enumerate(cells)}
+    for head, title in (("# 99 · Toy", "99 · Toy"), ("## 1 · Idea", "1 · Idea"),
+                        ("## Exercises", "Exercises")):
+        cell = cells[heads[head] + 1]
+        assert tp.is_notes_cell(cell) and cell["metadata"]["slideshow"]["slide_type"] == "notes"
+        assert notes[title] in tp._text(cell) and title in tp._text(cell)
+    idea = tp._text(cells[heads["## 1 · Idea"] + 1])
+    assert "`x = np.ones(3)`: 40 s wall, 12 s CPU" in idea and "2-core" in idea
+    assert "Measured" not in tp._text(cells[1])      # no long cell in the title section
+    # the handout and the student-edition test see these cells as instructor-only
+    again = tp.present(copy.deepcopy(out), notebook="99_toy.ipynb")
+    assert tp.dump(again) == before
+
+
+def test_build_instructor_writes_notebooks_notes_and_solutions(tmp_path):
+    src = ROOT / "notebooks" / "00_start_here.ipynb"
+    problems = tp.build_instructor(tmp_path, [src])
+    assert not problems, problems
+    built = _nb(tmp_path / "notebooks" / src.name)
+    n_sections = len(tp.sections(_nb(src)))
+    notes_cells = [c for c in built["cells"] if tp.is_notes_cell(c)]
+    assert len(notes_cells) == n_sections > 3
+    assert [c for c in built["cells"] if not tp.is_notes_cell(c)] == \
+        tp.present(_nb(src))["cells"]
+    assert (tmp_path / "notebooks" / "index.json").exists()
+    assert (tmp_path / "notes" / "00_start_here.md").exists()
+    assert (tmp_path / "solutions" / "00_start_here.py").exists()
 
 
 def test_check_mode_reports_stale_notebooks(tmp_path):
@@ -209,17 +244,30 @@ def test_plumbing_is_only_imports_magics_and_setup():
     assert not plumbing("")
 
 
-# --- presenter mode: what `make present` switches on ------------------------------------------
+# --- make present -----------------------------------------------------------------------------
 
-def test_make_present_starts_jupyterlab_in_presenter_mode():
+def test_make_present_builds_the_instructor_copy_and_opens_it_in_presenter_mode():
     text = (ROOT / "Makefile").read_text()
     m = re.search(r"^present:.*\n((?:\t.*\n)+)", text, re.M)
     assert m, "Makefile has no `present` target"
-    assert "NNLIB_PRESENTER=1" in m.group(1) and "jupyter lab" in m.group(1)
-    assert "NNLIB_USE_SHIPPED" in m.group(1)
+    recipe = m.group(1)
+    assert "tools.present --instructor $(INSTRUCTOR)" in recipe
+    assert "NNLIB_PRESENTER=1" in recipe and "NNLIB_USE_SHIPPED=1" in recipe
+    assert "jupyter lab" in recipe and "root_dir=$(INSTRUCTOR)" in recipe
+    assert re.search(r"^INSTRUCTOR\s*\?=\s*\.instructor$", text, re.M)
+    assert "/.instructor/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_the_slide_extension_is_pinned_everywhere():
+    for name in ("requirements.txt", "environment.yml", "binder/environment.yml"):
+        assert "jupyterlab-slideshow==0.3.4" in (ROOT / name).read_text(), name
 
 
 def test_readme_links_binder_and_explains_presenting():
     text = (ROOT / "README.md").read_text()
     assert "mybinder.org/v2/gh/" in text and "badge_logo.svg" in text
-    assert "make present" in text and "Presentation Mode" in text
+    section = text.split("## Presenting live", 1)[1].split("\n## ", 1)[0]
+    assert "make present" in section and "View → Appearance → Presentation Mode" in section
+    assert "jupyterlab-slideshow" in section and "solutions/notes/" in section
+    for key in ("Space", "Shift+Space", "Escape"):
+        assert key in section, f"README's Presenting live does not name the {key} key"

@@ -1,47 +1,56 @@
-"""Prepare every notebook for presenting live: slides, collapsed plumbing, speaker notes.
+"""Prepare the notebooks for presenting: slides and collapsed plumbing in the student notebooks,
+speaker notes only in the instructor copy.
 
 Usage (from the repository root)::
 
     python -m tools.present notebooks/*.ipynb          # add/refresh the presentation metadata
     python -m tools.present --check notebooks/*.ipynb  # exit 1 if a notebook is not up to date
+    python -m tools.present --instructor .instructor   # build the instructor copy (make present)
     python -m tools.present --time notebooks/*.ipynb   # run the notebooks, store cell timings
 
-What it writes (idempotent: running it twice changes nothing the second time):
+What it writes into ``notebooks/`` (idempotent: a second run changes nothing):
 
-* ``slideshow.slide_type`` on every cell, which JupyterLab, RISE and nbconvert all read: the
-  title and every ``##`` section start a ``slide``, a ``###`` heading a ``subslide``, an
-  ``assert`` cell is a ``fragment`` (the proof appears after the demonstration), everything else
-  ``-`` (stays on the current slide). The exercises are a ``##`` section, so a slide too.
+* ``slideshow.slide_type``, which jupyterlab-slideshow, RISE and nbconvert all read: the title
+  and every cell that opens with a ``##`` heading start a ``slide``, a ``###`` heading a
+  ``subslide``, an ``assert`` cell is a ``fragment`` (the proof appears after the
+  demonstration). Every other cell has no slide type: it stays on the current slide (the
+  default for all three readers; jupyterlab-slideshow hides a cell marked ``-``).
 * ``jupyter.source_hidden`` on the setup cell and on pure-plumbing cells (only imports,
-  ``%magic`` lines and the rng/device set-up): their code is collapsed, their outputs stay.
-* one speaker-notes cell (``slide_type: notes``, marked ``metadata.nnlib.generated``) after the
-  title and after each ``##`` heading: what the section shows (its figures, labs and the
-  scenario presets of each lab, its asserts) and how long its long cells take, read from
-  ``tools/cell_timings.json``. Notes from an earlier run are replaced, never duplicated.
+  ``%magic`` lines and the rng/device set-up): their code is collapsed in the notebook, their
+  outputs stay; and slide type ``skip``: they run but are never on a slide.
+* nothing for the instructor: speaker-notes cells left by earlier versions are removed.
+
+The speaker notes live in ``solutions/notes/NN_topic.md``, one ``## <section heading>`` per
+section of the notebook, the heading copied exactly (the notebook's ``#`` title included).
+``--instructor DIR`` writes ``DIR/notebooks/`` (each notebook with its notes inserted as cells
+of slide type ``notes`` after each section's heading cell, plus the measured long cells from
+``tools/cell_timings.json``), ``DIR/notes/`` and ``DIR/solutions/``; ``make present`` builds it
+into ``.instructor/`` (gitignored) and opens JupyterLab there.
 
 ``--time`` executes the notebooks with nbclient (one at a time, ``OPENBLAS_NUM_THREADS=1``) and
 records for each code cell its wall time and the kernel's CPU time, keyed by the cell's source,
 together with the machine they were measured on. CPU time is what a quiet machine's wall time
 would be for a one-thread cell; wall time on a shared machine can be several times longer.
-A cell whose source changed since the last timing run is said to be "not yet timed".
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import hashlib
 import json
 import os
 import platform
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMINGS = ROOT / "tools" / "cell_timings.json"
-#: a cell this long (seconds, CPU or wall, whichever is larger) is named in the speaker notes
+#: a cell this long (kernel CPU seconds; wall seconds if CPU is unknown) is named in the notes
 LONG_CELL_S = 2.0
 #: metadata key that marks the cells this script generated
 MARK = "nnlib"
@@ -144,21 +153,21 @@ def record_timings(paths, out: Path = TIMINGS, *, env: dict | None = None) -> di
             print(f"  {p.name} failed: {type(e).__name__}: {str(e)[:300]}", flush=True)
             continue
         print(f"  {data[p.name]['total_wall_s']} s", flush=True)
-        out.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
+        _write(out, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return data
 
 
-# --- slides, hidden plumbing, speaker notes ---------------------------------------------------
+# --- slides, hidden plumbing ----------------------------------------------------------------
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)")
-_LAB_CALL = re.compile(r"\b(\w+_lab)\(")
-_FIGURE = re.compile(r"plt\.subplots|plt\.figure|plt\.show\(|\bplot_\w+\(|\.imshow\(")
 #: names a plumbing cell may assign (besides imports)
 _PLUMBING_NAMES = {"rng", "device", "dev"}
 _PLUMBING_CALLS = {"set_default_dtype", "manual_seed", "set_printoptions", "filterwarnings",
                    "presenter", "seed"}
+NOTES_DIR = ROOT / "solutions" / "notes"
+#: the metadata mark of a notes cell in the instructor copy
+INSTRUCTOR_NOTES = "instructor-notes"
 
 
 def _text(cell) -> str:
@@ -221,8 +230,8 @@ def is_assert_cell(cell) -> bool:
     return bool(stmts) and all(isinstance(s, ast.Assert) for s in stmts)
 
 
-def slide_type(cell, index: int) -> str:
-    """The slide type this script gives a (non-notes) cell."""
+def slide_type(cell, index: int) -> str | None:
+    """The slide type this script gives a cell; None: it stays on the current slide."""
     h = heading(cell)
     if index == 0 or (h and h[0] <= 2):
         return "slide"
@@ -230,181 +239,38 @@ def slide_type(cell, index: int) -> str:
         return "subslide"
     if is_assert_cell(cell):
         return "fragment"
-    return "-"
+    return None
 
 
 def is_generated_notes(cell) -> bool:
+    """A speaker-notes cell that an earlier version of this script wrote into a notebook."""
     return cell.get("metadata", {}).get(MARK, {}).get("generated") == "speaker-notes"
 
 
-def _lab_presets(name: str) -> list[str]:
-    """The scenario names of lab ``name`` (e.g. ``gradient_lab``), if its module has PRESETS."""
-    import importlib
-    import pkgutil
-
-    import nnlib.widgets as widgets_pkg
-
-    for info in pkgutil.iter_modules(widgets_pkg.__path__):
-        if info.name.startswith("_"):
-            continue
-        try:
-            mod = importlib.import_module(f"nnlib.widgets.{info.name}")
-        except Exception:  # noqa: BLE001 - a lab in progress must not stop the notes
-            continue
-        if hasattr(mod, name):
-            return list(getattr(mod, "PRESETS", {}))
-    return []
+def is_notes_cell(cell) -> bool:
+    """Any cell meant for the instructor only (slide type ``notes``, or marked as notes)."""
+    meta = cell.get("metadata", {})
+    return (meta.get("slideshow", {}).get("slide_type") == "notes" or is_generated_notes(cell)
+            or meta.get(MARK, {}).get("generated") == INSTRUCTOR_NOTES)
 
 
-def _fmt_s(seconds: float) -> str:
-    if seconds < 0.1:
-        return "under 0.1 s"
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.1f} min"
-
-
-def _cell_seconds(timing: dict | None) -> float | None:
-    """The cell's duration on a quiet machine: its kernel CPU time (wall time if unknown)."""
-    if not timing:
-        return None
-    cpu = timing.get("cpu_s")
-    return float(cpu if cpu is not None else timing["wall_s"])
-
-
-def key_message(cells: list, limit: int = 220) -> str:
-    """The first sentence of the section's prose (after its heading): the point to make."""
-    for c in cells:
-        if c.get("cell_type") != "markdown" or is_generated_notes(c):
-            continue
-        text = _text(c).strip()
-        if heading(c):
-            text = text.split("\n", 1)[1].strip() if "\n" in text else ""
-        text = re.sub(r"\s+", " ", text)
-        if not text or text.startswith(("#", "|", "```", "$$")):
-            continue
-        m = re.search(r"(.+?[.!?])(\s|$)", text)
-        sentence = m.group(1) if m else text
-        return sentence if len(sentence) <= limit else sentence[:limit - 1].rstrip() + "…"
-    return ""
-
-
-def section_notes(title: str, cells: list, timings: dict | None, *, notebook: str,
-                  exercises: bool, opening: bool = False) -> str:
-    """The speaker notes of one section (markdown)."""
-    code = [c for c in cells if c.get("cell_type") == "code"]
-    labs = []
-    for c in code:
-        for name in _LAB_CALL.findall(_text(c)):
-            if name not in labs:
-                labs.append(name)
-    figures = sum(bool(_FIGURE.search(_text(c))) for c in code)
-    asserts = sum(len(re.findall(r"^\s*assert\b", _text(c), re.M)) for c in code)
-    shipped = [m for c in code for m in re.findall(r"shipped\(\s*[\"']([\w.-]+)", _text(c))]
-    lines = [f"**Speaker notes: {title}**", ""]
-    message = key_message(cells)
-    if message:
-        lines.append(f"- Point: {message}")
-    show = []
-    if opening:
-        show.append("the objectives; the setup cell is collapsed (plumbing): run all cells "
-                    "before the lecture, or this slide's cells first")
-    for lab in labs:
-        presets = _lab_presets(lab)
-        tip = (f" (scenario menu: {'; '.join(presets)})" if presets else "")
-        show.append(f"the `{lab}` lab live: move its main control and read the plot{tip}")
-    if figures:
-        show.append(f"{figures} figure{'s' if figures > 1 else ''}: say what to look for "
-                    f"before running the cell")
-    if asserts:
-        fragments = sum(is_assert_cell(c) for c in code)
-        show.append(f"{asserts} assert{'s' if asserts > 1 else ''} that pin the claim" +
-                    (f" ({fragments} assert cell{'s appear' if fragments > 1 else ' appears'} as "
-                     f"fragments, after the demonstration)" if fragments else ""))
-    checks = sorted(set(re.findall(r"\bex\.(q\d+)\.check\(", "".join(_text(c) for c in code))),
-                    key=lambda q: int(q[1:]))
-    if exercises or checks:
-        where = ROOT / "solutions" / f"{Path(notebook).stem}.py"
-        answers = (f"instructor answers in `solutions/{where.name}`" if where.exists()
-                   or exercises else "")
-        show.append(("exercises " + ", ".join(checks) if checks else "the exercises") +
-                    ": let students answer (predict first) before running; each check says "
-                    "right or wrong without giving the answer" + (f"; {answers}" if answers
-                                                                  else ""))
-    if not show:
-        show.append("the idea in the text (and its equation, if any), then the cell outputs")
-    lines.append("- Show: " + "; ".join(show) + ".")
-    cells_t = timings.get("cells", {}) if timings else {}
-    known = [(c, cells_t.get(source_key(c["source"]))) for c in code]
-    known = [(c, _cell_seconds(t), t) for c, t in known]
-    measured = [s for _, s, _ in known if s is not None]
-    untimed = sum(s is None for _, s, _ in known)
-    n_code = f"{len(code)} code cell{'s' if len(code) > 1 else ''}"
-    if code:
-        if measured:
-            m = timings.get("machine", {})
-            where = (f"CPU time of the kernel, measured {m.get('date', '?')} on "
-                     f"{m.get('cpus', '?')}-core {m.get('host', '?')}, load "
-                     f"{m.get('load_1min', '?')}")
-            t_sum = sum(measured)
-            total = (f"- Time: the section's {n_code} run{'s' if len(code) == 1 else ''} in "
-                     f"{'about ' if t_sum >= 0.1 else ''}{_fmt_s(t_sum)} ({where})")
-            total += f"; {untimed} not yet timed." if untimed else "."
-            lines.append(total)
-        else:
-            lines.append(f"- Time: its {n_code} {'is' if len(code) == 1 else 'are'} not yet timed "
-                         f"(`python -m tools.present --time notebooks/{notebook}`).")
-        for c, s, t in known:
-            if s is not None and s >= LONG_CELL_S:
-                first = _text(c).strip().split("\n", 1)[0][:60]
-                lines.append(f"- Long cell ({_fmt_s(s)} CPU, {_fmt_s(t['wall_s'])} wall on "
-                             f"the shared machine): `{first}`. Start it, then talk through "
-                             f"the idea while it runs.")
-    if shipped:
-        lines.append("- Short on time? Start JupyterLab with `NNLIB_USE_SHIPPED=1` "
-                     f"(`make present` does): {', '.join(shipped)} then load in a second "
-                     "instead of training.")
-    return "\n".join(lines)
-
-
-def _notes_cell(text: str, key: str) -> dict:
-    return {"cell_type": "markdown", "id": f"notes-{key}",
-            "metadata": {MARK: {"generated": "speaker-notes"},
-                         "slideshow": {"slide_type": "notes"}},
-            "source": _lines(text)}
-
-
-def present(nb: dict, *, notebook: str, timings: dict | None = None) -> dict:
-    """Return ``nb`` with slide types, hidden plumbing and fresh speaker notes (in place)."""
-    cells = [c for c in nb["cells"] if not is_generated_notes(c)]
+def present(nb: dict, *, notebook: str = "", timings: dict | None = None) -> dict:
+    """Return ``nb`` (changed in place) with slide types and collapsed plumbing, and without
+    any instructor-only cell. ``notebook`` and ``timings`` are accepted for callers of the
+    earlier version (they only fed the generated notes) and ignored."""
+    cells = [c for c in nb["cells"] if not is_notes_cell(c)]
     first_code = next((i for i, c in enumerate(cells) if c.get("cell_type") == "code"), None)
     for i, c in enumerate(cells):
         meta = c.setdefault("metadata", {})
-        meta["slideshow"] = {"slide_type": slide_type(c, i)}
+        kind = slide_type(c, i)
         if c.get("cell_type") == "code" and (i == first_code or is_plumbing(c)):
             meta.setdefault("jupyter", {})["source_hidden"] = True
-    # sections: the title (cell 0) and every heading of level <= 2
-    starts = [i for i, c in enumerate(cells) if i == 0 or ((h := heading(c)) and h[0] <= 2)]
-    out = []
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(cells)
-        section = cells[start:end]
-        h = heading(cells[start])
-        title = h[1] if h else Path(notebook).stem
-        exercises = "exercise" in title.lower()
-        # the title slide's notes come after its objectives cell, if there is one
-        anchor = 1
-        if start == 0 and len(section) > 1 and section[1].get("cell_type") == "markdown" \
-                and not heading(section[1]):
-            anchor = 2
-        key = source_key(f"{notebook}:{title}:{n}")[:12]
-        out.extend(section[:anchor])
-        out.append(_notes_cell(section_notes(title, section, timings, notebook=notebook,
-                                             exercises=exercises, opening=start == 0), key))
-        out.extend(section[anchor:])
-    nb["cells"] = out
+            kind = "skip"   # plumbing runs, but is never on a slide
+        if kind is None:
+            meta.pop("slideshow", None)
+        else:
+            meta["slideshow"] = {"slide_type": kind}
+    nb["cells"] = cells
     return nb
 
 
@@ -413,16 +279,174 @@ def dump(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
+def _write(path: Path, text: str) -> None:
+    """Replace ``path`` in one step (never a half-written notebook)."""
+    try:
+        from nnlib._io import atomic_write
+    except ImportError:  # an older nnlib: the same thing by hand
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        return
+    atomic_write(path, text, overwrite=True)
+
+
 def present_file(path: Path, *, timings: dict | None = None, write: bool = True) -> bool:
     """Apply :func:`present` to the notebook at ``path``; return True if it changed."""
     path = Path(path)
     before = path.read_text(encoding="utf-8")
-    nb = json.loads(before)
-    all_timings = load_timings() if timings is None else timings
-    after = dump(present(nb, notebook=path.name, timings=all_timings.get(path.name)))
+    after = dump(present(json.loads(before), notebook=path.name))
     if write and after != before:
-        path.write_text(after, encoding="utf-8")
+        _write(path, after)
     return after != before
+
+
+# --- sections and speaker notes ---------------------------------------------------------------
+
+_SECTION = re.compile(r"^(#{1,2})\s+(\S.*?)\s*$")
+
+
+def sections(nb: dict) -> list[tuple[int, str]]:
+    """``(cell index, heading)`` of every section: each ``#`` or ``##`` heading line in a
+    markdown cell (outside code fences), also one that sits in the middle of a cell."""
+    out = []
+    for i, c in enumerate(nb["cells"]):
+        if c.get("cell_type") != "markdown" or is_notes_cell(c):
+            continue
+        fence = False
+        for line in _text(c).split("\n"):
+            if line.lstrip().startswith(("```", "~~~")):
+                fence = not fence
+            m = None if fence else _SECTION.match(line)
+            if m:
+                out.append((i, m.group(2)))
+    return out
+
+
+def notes_path(notebook: str | Path) -> Path:
+    """Where the speaker notes of ``notebook`` (a file name or path) live."""
+    return NOTES_DIR / f"{Path(notebook).stem}.md"
+
+
+def parse_notes(text: str) -> dict[str, str]:
+    """heading -> notes (markdown) from a notes file: each ``## heading`` line starts the notes
+    of that section, up to the next one; anything before the first is a preamble, ignored."""
+    notes: dict[str, str] = {}
+    title, body, fence = None, [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        if not fence and line.startswith("## "):
+            if title is not None:
+                notes[title] = "\n".join(body).strip()
+            title, body = line[3:].strip(), []
+            if title in notes:
+                raise ValueError(f"notes for section {title!r} appear twice")
+        elif title is not None:
+            body.append(line)
+    if title is not None:
+        notes[title] = "\n".join(body).strip()
+    return notes
+
+
+def load_notes(notebook: str | Path) -> dict[str, str]:
+    path = notes_path(notebook)
+    return parse_notes(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def notes_problems(nb: dict, notes: dict[str, str], *, notebook: str) -> list[str]:
+    """What is wrong between a notebook's sections and its notes (empty: nothing)."""
+    where = notes_path(notebook).relative_to(ROOT)
+    titles = [t for _, t in sections(nb)]
+    problems = [f"{notebook}: section {t!r} has no notes in {where} (add a line `## {t}` "
+                f"and the notes under it)" for t in titles if t not in notes]
+    problems += [f"{where}: `## {t}` names no section of {notebook} (renamed or removed? "
+                 f"its headings are: {titles})" for t in notes if t not in titles]
+    problems += [f"{where}: the notes of {t!r} are empty" for t, body in notes.items()
+                 if t in titles and not body]
+    return problems
+
+
+def _fmt_s(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def long_cells(cells: list, timings: dict | None) -> list[str]:
+    """One line per code cell among ``cells`` measured at ``LONG_CELL_S`` or more."""
+    out = []
+    measured = (timings or {}).get("cells", {})
+    for c in cells:
+        t = measured.get(source_key(c["source"])) if c.get("cell_type") == "code" else None
+        if not t:
+            continue
+        cpu = t.get("cpu_s")
+        if (cpu if cpu is not None else t["wall_s"]) >= LONG_CELL_S:
+            first = _text(c).strip().split("\n", 1)[0][:60]
+            out.append(f"`{first}`: {_fmt_s(t['wall_s'])} wall" +
+                       (f", {_fmt_s(cpu)} CPU" if cpu is not None else ""))
+    return out
+
+
+def _instructor_cell(title: str, body: str, measured: list[str], machine: dict) -> dict:
+    text = f"**Speaker notes · {title}**\n\n{body}"
+    if measured:
+        text += (f"\n\n*Measured long cells* ({machine.get('cpus', '?')}-core machine, "
+                 f"{machine.get('date', '?')}): " + "; ".join(measured) + ".")
+    return {"cell_type": "markdown", "id": "notes-" + source_key(title)[:12],
+            "metadata": {MARK: {"generated": INSTRUCTOR_NOTES},
+                         "slideshow": {"slide_type": "notes"}},
+            "source": _lines(text)}
+
+
+def instructor_notebook(nb: dict, notes: dict[str, str], *, timings: dict | None = None
+                        ) -> dict:
+    """A copy of the student notebook ``nb`` with each section's notes inserted as a cell of
+    slide type ``notes`` right after the cell that holds the section's heading (hidden on the
+    slides, shown in the notebook view), and the section's measured long cells appended."""
+    nb = copy.deepcopy(nb)
+    cells = nb["cells"]
+    found = sections(nb)
+    ends = [i for i, _ in found[1:]] + [len(cells)]
+    after: dict[int, list[dict]] = {}
+    for (i, title), end in zip(found, ends):
+        if title not in notes:
+            continue
+        measured = long_cells(cells[i:end], timings)
+        after.setdefault(i, []).append(_instructor_cell(title, notes[title], measured,
+                                                        (timings or {}).get("machine", {})))
+    nb["cells"] = [x for i, c in enumerate(cells) for x in [c, *after.get(i, [])]]
+    return nb
+
+
+def build_instructor(out: Path, notebooks=None, *, timings: dict | None = None) -> list[str]:
+    """Write the instructor copy into ``out`` (``notebooks/``, ``notes/``, ``solutions/``);
+    return the problems found between sections and notes (printed, not fatal: a lecturer
+    can still present)."""
+    out = Path(out)
+    paths = sorted(Path(p) for p in notebooks) if notebooks else \
+        sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    all_timings = load_timings() if timings is None else timings
+    problems = []
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    for src in (ROOT / "notebooks").iterdir():   # index.json and any other file they read
+        if src.is_file() and src.suffix != ".ipynb":
+            shutil.copy2(src, out / "notebooks" / src.name)
+    for p in paths:
+        nb = present(json.loads(p.read_text(encoding="utf-8")), notebook=p.name)
+        notes = load_notes(p.name)
+        problems += notes_problems(nb, notes, notebook=p.name)
+        _write(out / "notebooks" / p.name,
+               dump(instructor_notebook(nb, notes, timings=all_timings.get(p.name))))
+    for folder, pattern in (("notes", "*.md"), ("solutions", "*.py")):
+        source = NOTES_DIR if folder == "notes" else ROOT / "solutions"
+        (out / folder).mkdir(exist_ok=True)
+        for f in source.glob(pattern):
+            shutil.copy2(f, out / folder / f.name)
+    return problems
 
 
 # --- shipped results --------------------------------------------------------------------------
@@ -437,10 +461,12 @@ def ship(paths) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.present", description=__doc__.split(
         "\n\n")[0])
-    ap.add_argument("notebooks", nargs="+", type=Path)
+    ap.add_argument("notebooks", nargs="*", type=Path)
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
                       help="change nothing; exit 1 if a notebook is not up to date")
+    mode.add_argument("--instructor", type=Path, metavar="DIR",
+                      help="build the instructor copy (notebooks + speaker notes) in DIR")
     mode.add_argument("--time", action="store_true",
                       help="run the notebooks and store their cell timings first")
     mode.add_argument("--ship", action="store_true",
@@ -448,15 +474,22 @@ def main(argv=None) -> int:
                            "data/results/)")
     args = ap.parse_args(argv)
     paths = [p for p in args.notebooks if p.suffix == ".ipynb"]
+    if args.instructor:
+        problems = build_instructor(args.instructor, paths or None)
+        for line in problems:
+            print("notes:", line)
+        print(f"instructor copy written to {args.instructor}/ (notebooks/, notes/, solutions/)")
+        return 0
+    if not paths:
+        ap.error("name the notebooks, e.g. notebooks/*.ipynb")
     if args.ship:
         ship(paths)
         return 0
     if args.time:
         record_timings(paths)
-    timings = load_timings()
     stale = []
     for p in paths:
-        if present_file(p, timings=timings, write=not args.check):
+        if present_file(p, write=not args.check):
             stale.append(p)
             print(f"{'not up to date' if args.check else 'updated'}: {p}")
     if args.check and stale:
