@@ -60,7 +60,7 @@ class GradientLabPlot:
 
     def __init__(self, axes=None):
         if axes is None:
-            _, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+            _, axes = plt.subplots(1, 3, figsize=(11, 3.6))
         self.axes = ax_g, ax_a, ax_s = list(np.ravel(axes))
         self.lines = {
             "grad_a": ax_g.plot([], [], "o-", ms=3, color="C4",
@@ -131,9 +131,11 @@ class ChainPlot:
         ax.axhline(1.0, color="k", lw=0.8, alpha=0.5)
         ax.set_yscale("log")
         ax.set_xlabel("neuron j (input is j = 1)")
-        ax.set_title("one neuron per layer: factors and their running product", fontsize=10)
+        ax.set_title("one neuron per layer:\nfactors and their running product", fontsize=10)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=10, loc="best")
+        # under the axes: inside, the dots and the line run through every corner
+        ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=1,
+                  frameon=False)
         ax.figure.tight_layout()
 
     def update(self, chain):

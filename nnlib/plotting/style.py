@@ -9,9 +9,10 @@ and bumps the text a little more so a back row can read tick labels.
 Every figure made through pyplot fits its notebook column (:func:`fit`, a matplotlib figure
 hook): a figure asked for wider than :data:`MAX_WIDTH_IN` is drawn at that width with its
 aspect kept (text keeps its point size, so it stays readable), and in presenter mode the
-enlargement stops where the figure would leave the projector's column. Under ipympl the canvas
-loses its "Figure N" header. One colour-blind-safe palette (matplotlib's ``petroff10``) is
-paired with a line-style cycle, so two curves always differ in more than colour.
+enlargement stops where the figure would leave the projector's column or screen. Under ipympl
+the canvas loses its "Figure N" header. One colour-blind-safe palette (matplotlib's
+``petroff10``) is paired with a line-style cycle, so two curves always differ in more than
+colour.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import os
 
 import matplotlib as mpl
-from cycler import cycler
+from matplotlib import cycler
 
 #: The course palette (Petroff 2021, shipped with matplotlib as the ``petroff10`` style):
 #: colours that readers with the common colour-vision deficiencies can tell apart. "C0".."C9"
@@ -37,6 +38,9 @@ MAX_WIDTH_IN = 8.8
 #: The widest a presenter-mode figure may be drawn, in CSS pixels: the output column of a
 #: 1280x720 projector window with JupyterLab's side panels hidden (~1085 px less the prompt).
 PRESENTER_MAX_WIDTH_PX = 1000
+#: The tallest a presenter-mode figure may be drawn, in CSS pixels: a 1280x720 window shows
+#: ~600 px of notebook, and a lab's controls need room above its plot.
+PRESENTER_MAX_HEIGHT_PX = 440
 _HOOK = "nnlib.plotting.style:fit"
 
 #: rcParams in every mode: readable at the default size (tick labels and legends >= 10 pt)
@@ -97,7 +101,8 @@ def fit(fig) -> None:
         width, height = MAX_WIDTH_IN, height * MAX_WIDTH_IN / width
     dpi = BASE_DPI * _state["scale"]
     if _state["presenter"]:
-        dpi = min(dpi, max(BASE_DPI, PRESENTER_MAX_WIDTH_PX / width))
+        dpi = min(dpi, max(BASE_DPI, min(PRESENTER_MAX_WIDTH_PX / width,
+                                         PRESENTER_MAX_HEIGHT_PX / height)))
     if abs(fig.dpi - dpi) > 1e-9:
         fig.set_dpi(dpi)
     fig.set_size_inches(width, height)

@@ -26,7 +26,13 @@ def widget_css(scale: float) -> str:
             f"--jp-widgets-inline-width:{300 * s:.0f}px;"
             f"--jp-widgets-inline-width-short:{148 * s:.0f}px;"
             f"--jp-widgets-slider-handle-size:{16 * s:.0f}px;"
-            "}</style>")
+            "}"
+            # a training progress bar (label, bar, statistics) wraps instead of running off
+            # the projector's column
+            ".jp-OutputArea-output .widget-hbox:has(> .widget-hprogress){flex-wrap:wrap;}"
+            ".jp-OutputArea-output .widget-hbox:has(> .widget-hprogress) .widget-html-content"
+            "{white-space:normal;}"
+            "</style>")
 
 
 #: CSS every lab carries (in both modes), for the output that holds the lab: a control's label
@@ -37,6 +43,7 @@ LAB_CSS = ("<style>"
            ".jp-OutputArea-output:has(.nnlib-lab-css) .widget-readout"
            "{min-width:max-content;overflow:visible;}"
            ".jp-OutputArea-output:has(.nnlib-lab-css) .widget-box.widget-hbox{flex-wrap:wrap;}"
+           ".jp-OutputArea-output:has(.nnlib-lab-css) .widget-html-content{line-height:1.35;}"
            "</style>")
 
 

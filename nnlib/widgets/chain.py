@@ -47,7 +47,7 @@ class ChainLab(StartMixin, w.VBox):
                                style=style),
         }
         self.readout = w.HTML()
-        self.view = figure_view(1, 1, figsize=(7, 3.2))
+        self.view = figure_view(1, 1, figsize=(4.8, 3.4))
         self.plot = ChainPlot(self.view.axes)
         self.result = None
         c = self.controls

@@ -95,7 +95,7 @@ class GradientLab(StartMixin, ScenarioMixin, w.VBox):
             ctl.add_class(f"gradient-lab-{name.replace('_', '-')}")
         self.readout = w.HTML()
         self.readout.add_class("gradient-lab-readout")
-        self.view = figure_view(1, 3, figsize=(11, 3.8))
+        self.view = figure_view(1, 3, figsize=(11, 3.6))
         self.plot = GradientLabPlot(self.view.axes)
         self.result = None
         self.timings = {}

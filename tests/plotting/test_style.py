@@ -48,7 +48,7 @@ def test_a_narrow_figure_keeps_its_size():
 
 def test_presenter_enlarges_but_stays_inside_the_projector_column():
     style.presenter(True, scale=1.5)
-    small = plt.figure(figsize=(4, 3))
+    small = plt.figure(figsize=(4, 2.5))
     assert small.dpi == pytest.approx(150)  # the full enlargement
     wide = plt.figure(figsize=(11, 4))
     assert wide.get_size_inches()[0] * wide.dpi <= style.PRESENTER_MAX_WIDTH_PX + 1e-6
@@ -103,3 +103,10 @@ def test_a_race_of_other_names_still_varies_the_line_style():
     names = ["η = 0.01 (too small)", "η = 0.1 (best)", "η = 0.21 (too large)"]
     plot = RacePlot(names=names, colours=dict(zip(names, ["C3", "C8", "C2"])))
     assert len({str(plot.lines[f"loss:{n}"]._dash_pattern) for n in names}) == 3
+
+
+def test_a_tall_presenter_figure_stays_inside_a_projector_screen():
+    style.presenter(True, scale=1.5)
+    fig = plt.figure(figsize=(5, 4))
+    assert fig.get_size_inches()[1] * fig.dpi <= style.PRESENTER_MAX_HEIGHT_PX + 1e-6
+    assert fig.dpi >= style.BASE_DPI
