@@ -160,9 +160,16 @@ def test_no_student_notebook_has_a_notes_cell_or_points_to_solutions(notebook):
 
 
 def test_the_readmes_student_part_does_not_point_to_solutions():
+    """Every README section but those for lecturers and contributors (presenting, giving the
+    course, contributing) is for students."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    student_part = readme.split("## For instructors")[0]
-    assert "solutions/" not in student_part
+    sections = re.split(r"^(?=## )", readme, flags=re.M)
+    student = [s for s in sections
+               if not re.match(r"## .*(present|instructor|lecturer|contribut)", s, re.I)]
+    assert len(student) >= 3 and any(s.startswith("## Quick start") for s in student)
+    for section in student:
+        assert "solutions/" not in section, \
+            f"README's {section.splitlines()[0]!r} points students to solutions/"
 
 
 # ------------------------------------------------------------- one source for the times
