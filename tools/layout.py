@@ -73,7 +73,10 @@ _JS_DRAWN_HOOK = """
   const draw = CanvasRenderingContext2D.prototype.drawImage;
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
     const out = draw.apply(this, args);
-    if (this.canvas) this.canvas.__nnlibDrawn = (this.canvas.__nnlibDrawn || 0) + 1;
+    if (this.canvas) {
+      this.canvas.__nnlibDrawn = (this.canvas.__nnlibDrawn || 0) + 1;
+      this.canvas.__nnlibLast = performance.now();
+    }
     return out;
   };
 })();
@@ -200,9 +203,18 @@ class LayoutPage:
         page.evaluate("(css) => { const d = document.createElement('div');"
                       " d.id = 'nnlib-presenter-css'; d.innerHTML = css;"
                       " document.body.appendChild(d); }", css)
+        mark = page.evaluate("() => performance.now()")
         text = page.evaluate(_JS_EXECUTE, "from nnlib.plotting import style as _nnlib_style\n"
-                                          "print(_nnlib_style.refit_open_figures() if "
-                                          "_nnlib_style.presenter(True) else 0)")
+                                          "_nnlib_style.presenter(True)\n"
+                                          "print(_nnlib_style.refit_open_figures())")
+        refitted = int(text.strip().splitlines()[-1]) if text.strip() else 0
+        # every refitted figure has been drawn again at its new size (the kernel renders it
+        # after the front end has resized its canvas)
+        self._wait("([mark, n]) => { let k = 0; for (const c of document.querySelectorAll("
+                   "'.jupyter-matplotlib-canvas-div canvas:first-child'))"
+                   " if (c.__nnlibLast > mark) k++; return k >= n; }",
+                   f"{refitted} figures to be redrawn in presenter mode", timeout,
+                   arg=[mark, refitted])
         self.settle(timeout)
         return text
 
@@ -253,6 +265,14 @@ class LayoutPage:
             self.page.evaluate("(i) => {" + _JS_NB + " const c = nb.content.widgets[i];"
                                " const o = c.node.querySelector('.jp-Cell-outputWrapper')"
                                " || c.node; o.scrollIntoView({block: 'start'}); }", i)
+            try:  # a figure scrolled back into view may be repainted: wait for its pixels
+                self.page.wait_for_function(
+                    "(i) => {" + _JS_NB + " return Array.from(nb.content.widgets[i].node"
+                    ".querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child'))"
+                    ".every(c => c.width > 0 && c.toDataURL().length > 3000); }",
+                    arg=i, timeout=60_000, polling=250)
+            except Exception:  # noqa: BLE001 - a picture, not a check: take it anyway
+                pass
             self.page.evaluate(_JS_FRAMES)
             path = folder / f"{stem}-cell{i:02d}.png"
             self.page.screenshot(path=str(path))

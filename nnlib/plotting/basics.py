@@ -166,8 +166,12 @@ def plot_fit(x, target, fit, *, contributions=None, ax=None):
     ax.add_collection(units)
     if contributions is not None:
         set_unit_lines(units, x, contributions)
-    ax.legend(loc="upper right", fontsize=10)
     ax.set_xlabel("x")
+    # under the axes: the target, the fit and the units' terms fill every corner of the panel
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=10,
+              frameon=False)
+    if ax.figure.get_layout_engine() is None:
+        ax.figure.set_layout_engine("constrained")  # keeps the legend inside the figure
     return {"target": lt, "fit": lf, "units": units}
 
 
