@@ -172,6 +172,7 @@ needs_make = pytest.mark.skipif(shutil.which("make") is None or VENV is None,
 
 
 @needs_make
+@pytest.mark.slow
 def test_make_lab_and_make_test_in_the_handout(built, tmp_path):
     folder, _, _ = built
     lab, test = _make(folder, "lab"), _make(folder, "test")
