@@ -21,6 +21,9 @@ _FIELDS = {"steps": ("step_epoch", "step_{}"), "train": ("epoch", "train_{}"),
            "val": ("val_epoch", "val_{}")}
 _STYLE = {"steps": dict(lw=1, alpha=0.8), "train": dict(marker=".", lw=1.5),
           "val": dict(marker="o", lw=1.5), "custom": dict(marker=".", lw=1.5)}
+#: Runs differ in marker as well as colour (the series with markers): no run is told apart by
+#: colour alone.
+RUN_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _SERIES_LABEL = {"steps": "training (running)", "train": "training", "val": "validation",
                  "custom": ""}
 
@@ -91,10 +94,12 @@ class LiveCurves:
                 for series in show:
                     label = " ".join(p for p in (run, _SERIES_LABEL[series] if len(show) > 1
                                                  else "") if p) or panel
+                    style = dict(_STYLE[series])
+                    if series in ("val", "custom"):
+                        style["marker"] = RUN_MARKERS[i % len(RUN_MARKERS)]
                     (self.lines[run, panel, series],) = ax.plot(
                         [], [], color=colours[i % len(colours)], label=label,
-                        ls="--" if series == "train" and "steps" in show else "-",
-                        **_STYLE[series])
+                        ls="--" if series == "train" and "steps" in show else "-", **style)
             if panel == "loss" and log_loss:  # before any limits: an empty log axis can't draw
                 ax.set_yscale("log")
             ax.set_xlabel(xlabel)
@@ -107,8 +112,12 @@ class LiveCurves:
             if title:
                 ax.set_title(title, fontsize=11)
             ax.tick_params(labelsize=10)
-            if len(runs) > 1 or len(show) > 1:
-                ax.legend(loc="upper right" if panel == "loss" else "lower right", fontsize=10)
+            if len(runs) > 1 or len(show) > 1:  # under the axes: curves fill the corners
+                ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=10,
+                          ncols=min(len(runs) * len(show), 2), frameon=False)
+        fig = next(iter(self.axes.values())).figure
+        if fig.get_layout_engine() is None:  # keeps the legends and tick labels inside
+            fig.set_layout_engine("constrained")
         self._log = {panel: panel == "loss" and log_loss for panel in panels}
         self._fixed_ylim = {panel: False for panel in panels}
         if "accuracy" in self.axes and (ylim is not None or acc_floor is not None):
