@@ -113,6 +113,16 @@ def test_every_notebook_is_run_measured_and_scanned():
     assert set(notebooks_with_figures()) <= set(every) == set(NOTEBOOKS)
 
 
+def test_every_notebook_with_figures_applies_the_course_style():
+    """The figure hook (fit to the column, no ipympl header, palette) is installed by importing
+    nnlib.plotting (nnlib.widgets imports it too): a notebook that draws without it gets
+    matplotlib's defaults (notebook 03's figures were 1100 px wide in a 934 px column)."""
+    bare = [n for n in notebooks_with_figures()
+            if not any(re.search(r"\bnnlib\.(plotting|widgets)\b", src)
+                       for src in _code(ROOT / "notebooks" / n))]
+    assert not bare, f"import nnlib.plotting (or a widget) in the setup cell of {bare}"
+
+
 # --- the real browser ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
