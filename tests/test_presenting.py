@@ -222,6 +222,7 @@ def test_build_instructor_writes_notebooks_notes_and_solutions(tmp_path):
     assert [c for c in built["cells"] if not tp.is_notes_cell(c)] == \
         tp.present(_nb(src))["cells"]
     assert (tmp_path / "notebooks" / "index.json").exists()
+    assert (tmp_path / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
     assert (tmp_path / "notes" / "00_start_here.md").exists()
     assert (tmp_path / "solutions" / "00_start_here.py").exists()
 

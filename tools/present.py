@@ -441,6 +441,8 @@ def build_instructor(out: Path, notebooks=None, *, timings: dict | None = None) 
         problems += notes_problems(nb, notes, notebook=p.name)
         _write(out / "notebooks" / p.name,
                dump(instructor_notebook(nb, notes, timings=all_timings.get(p.name))))
+    # notebook 00 compares the running versions with requirements.txt beside notebooks/
+    shutil.copy2(ROOT / "requirements.txt", out / "requirements.txt")
     for folder, pattern in (("notes", "*.md"), ("solutions", "*.py")):
         source = NOTES_DIR if folder == "notes" else ROOT / "solutions"
         (out / folder).mkdir(exist_ok=True)
