@@ -182,3 +182,28 @@ def as_numeric_array(name: str, x) -> np.ndarray:
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be an array of numbers; got dtype {arr.dtype}")
     return arr
+
+
+def check_cache(name: str, cache, size: int, made_by: str) -> tuple:
+    """``cache`` as returned by a ``*_forward`` function: a tuple of ``size`` items.
+
+    Anything else (None, a string, another forward's cache) is a ``TypeError`` that says
+    where a valid one comes from.
+    """
+    if not isinstance(cache, tuple) or len(cache) != size:
+        raise TypeError(f"{name} must be the cache that {made_by} returned (a tuple of {size} "
+                        f"items); got {type(cache).__name__} {cache!r:.40}")
+    return cache
+
+
+def check_callable(name: str, value, what: str) -> None:
+    """Raise ``TypeError`` naming ``name`` unless ``value`` is callable (``what``: how)."""
+    if not callable(value):
+        raise TypeError(f"{name} must be {what}; got {type(value).__name__} {value!r:.60}")
+
+
+def check_net(name: str, net) -> None:
+    """Raise ``TypeError`` unless ``net`` is a network (has ``parameters()`` and ``forward``)."""
+    if not (callable(getattr(net, "parameters", None)) and callable(getattr(net, "forward", None))):
+        raise TypeError(f"{name} must be an nnlib network or layer (with forward and "
+                        f"parameters); got {type(net).__name__} {net!r:.60}")

@@ -29,7 +29,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._checks import as_float_array, check_choice, check_float_dtype, check_positive_int
+from ._checks import (
+    as_float_array,
+    check_cache,
+    check_choice,
+    check_float_dtype,
+    check_positive_int,
+)
 from .init import INITIALIZERS, initialize
 from .layers import Layer, Parameter
 
@@ -148,6 +154,8 @@ def receptive_field(i: int, j: int, k_shape, *, stride=1, dilation=1):
     kh, kw = pair("k_shape", k_shape, minimum=1)
     s = pair("stride", stride, minimum=1)
     d = pair("dilation", dilation, minimum=1)
+    i = check_positive_int("i", i, minimum=0)
+    j = check_positive_int("j", j, minimum=0)
     return i * s[0] + d[0] * np.arange(kh), j * s[1] + d[1] * np.arange(kw)
 
 
@@ -214,7 +222,8 @@ def conv2d_backward(dout, cache):
     db = Σ over N, Ho, Wo of dout, and dx scatters Wᵀ @ D back onto the windows it came from
     (col2im: one strided add per kernel tap). ``db`` is None if the forward had no bias.
     """
-    x_shape, w2, w_shape, cols, p, s, d, (ho, wo), has_bias = cache
+    x_shape, w2, w_shape, cols, p, s, d, (ho, wo), has_bias = check_cache(
+        "cache", cache, 9, "conv2d_forward")
     n, c, h, wd = x_shape
     f, _, kh, kw = w_shape
     dout = np.asarray(dout)

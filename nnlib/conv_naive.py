@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_cache
 from .conv import _geometry, _pad, check_conv_inputs
 
 
@@ -47,11 +48,14 @@ def conv2d_backward_naive(dout, cache):
     Each output value out[n, f, i, j] = Σ window · w[f] + b[f] sends dout[n, f, i, j]·w[f]
     back to its window of the input, and dout[n, f, i, j]·window to w[f].
     """
-    x, w, has_bias, p, s, d = cache
+    x, w, has_bias, p, s, d = check_cache("cache", cache, 6, "conv2d_forward_naive")
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
+    ho = (h + 2 * p[0] - d[0] * (kh - 1) - 1) // s[0] + 1
+    wo = (wd + 2 * p[1] - d[1] * (kw - 1) - 1) // s[1] + 1
     dout = np.asarray(dout)
-    ho, wo = dout.shape[2:]
+    if dout.shape != (n, f, ho, wo):
+        raise ValueError(f"dout must have shape {(n, f, ho, wo)}; got {dout.shape}")
     xp = _pad(x, p)
     dxp = np.zeros_like(xp, dtype=np.result_type(x, w))
     dw = np.zeros_like(w)

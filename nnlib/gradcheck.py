@@ -66,7 +66,17 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
 
 
 def numerical_gradient_array(f, x: np.ndarray, dout: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Gradient of ⟨f(x), dout⟩ w.r.t. x, for array-valued f: the vector-Jacobian product."""
+    """Gradient of ⟨f(x), dout⟩ w.r.t. x, for array-valued f: the vector-Jacobian product.
+
+    f: () -> array of ``dout``'s shape, reading ``x`` (perturbed in place)."""
+    if not callable(f):
+        raise TypeError(f"f must be a function of no arguments returning an array; "
+                        f"got {type(f).__name__} {f!r:.60}")
+    dout = as_float_array("dout", dout, finite=False)
+    out_shape = np.shape(f())
+    if dout.shape != out_shape:
+        raise ValueError(f"dout must have the shape of f()'s output {out_shape}; got "
+                         f"{dout.shape}")
     return numerical_gradient(lambda: float(np.sum(f() * dout)), x, h)
 
 
@@ -105,7 +115,10 @@ def check_layer(layer, x, *, rng, h: float = 1e-5) -> dict[str, float]:
 
 def check_loss(loss_fn, pred, target, h: float = 1e-5) -> float:
     """Relative error between a loss's analytic gradient w.r.t. ``pred`` and centred differences."""
-    pred = np.array(pred, dtype=np.float64)
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a loss function (pred, target) -> (loss, dpred), e.g. "
+                        f"nnlib.losses.quadratic; got {type(loss_fn).__name__} {loss_fn!r:.60}")
+    pred = np.array(as_float_array("pred", pred), dtype=np.float64)
     _, analytic = loss_fn(pred, target)
     numeric = numerical_gradient(lambda: loss_fn(pred, target)[0], pred, h)
     return rel_error(numeric, analytic)

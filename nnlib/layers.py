@@ -44,6 +44,11 @@ class Parameter:
     __slots__ = ("data", "grad", "name")
 
     def __init__(self, data: np.ndarray, name: str = ""):
+        if not isinstance(data, np.ndarray) or not np.issubdtype(data.dtype, np.floating):
+            raise TypeError(f"data must be a floating-point NumPy array (the weights); got "
+                            f"{type(data).__name__} {getattr(data, 'dtype', '')}".rstrip())
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string; got {type(name).__name__} {name!r:.60}")
         self.data = data
         self.grad = np.zeros_like(data)
         self.name = name

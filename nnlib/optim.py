@@ -81,6 +81,9 @@ class Optimizer:
                                 f"and .grad; got {type(p).__name__}")
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError("params contains the same Parameter more than once")
+        if not isinstance(defaults, dict):
+            raise TypeError(f"defaults must be a dict of hyper-parameters (e.g. {{'lr': 0.1}}); "
+                            f"got {type(defaults).__name__} {defaults!r:.60}")
         self.defaults = dict(defaults)
         for name, value in self.defaults.items():
             setattr(self, name, value)

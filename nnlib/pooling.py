@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_positive_int
+from ._checks import as_float_array, check_cache, check_choice, check_positive_int
 from .conv import _windows, check_maps, conv_output_size, pair
 from .layers import Layer
 
@@ -44,7 +44,10 @@ def max_pool2d_forward(x, kernel_size, stride=None):
 
 def max_pool2d_backward(dout, cache):
     """dout: (N, C, Ho, Wo) -> dx (N, C, H, W): each dout goes to its region's arg-max."""
-    (n, c, h, w), k, s, idx = cache
+    (n, c, h, w), k, s, idx = check_cache("cache", cache, 4, "max_pool2d_forward")
+    if not isinstance(idx, np.ndarray):
+        raise TypeError("cache must be the cache that max_pool2d_forward returned; got the "
+                        "cache of another function")
     dout = np.asarray(dout)
     if dout.shape != idx.shape:
         raise ValueError(f"dout must have shape {idx.shape}; got {dout.shape}")
@@ -66,7 +69,11 @@ def avg_pool2d_forward(x, kernel_size, stride=None):
 
 def avg_pool2d_backward(dout, cache):
     """dout: (N, C, Ho, Wo) -> dx (N, C, H, W): each dout spread as dout/(KH·KW) over its region."""
-    (n, c, h, w), k, s, (ho, wo) = cache
+    (n, c, h, w), k, s, out_hw = check_cache("cache", cache, 4, "avg_pool2d_forward")
+    if isinstance(out_hw, np.ndarray):
+        raise TypeError("cache must be the cache that avg_pool2d_forward returned; got the "
+                        "cache of another function")
+    ho, wo = out_hw
     dout = np.asarray(dout)
     if dout.shape != (n, c, ho, wo):
         raise ValueError(f"dout must have shape {(n, c, ho, wo)}; got {dout.shape}")
@@ -134,7 +141,7 @@ def channel_pool_forward(x, group_size: int, mode: str = "max"):
 
 def channel_pool_backward(dout, cache):
     """dout: (N, C/g, H, W) -> dx (N, C, H, W)."""
-    (n, c, h, w), g, mode, idx = cache
+    (n, c, h, w), g, mode, idx = check_cache("cache", cache, 4, "channel_pool_forward")
     dout = np.asarray(dout)
     if dout.shape != (n, c // g, h, w):
         raise ValueError(f"dout must have shape {(n, c // g, h, w)}; got {dout.shape}")

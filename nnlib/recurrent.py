@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from ._checks import check_choice, check_float_dtype, check_positive_int, check_rng
+from ._checks import check_choice, check_float_dtype, check_positive_int, check_real, check_rng
 from .layers import Layer, Parameter
 
 
@@ -37,6 +37,7 @@ class SimpleRNN(Layer):
         check_choice("activation", activation, act.FIXED)
         rng = check_rng("rng", rng)
         dtype = check_float_dtype("dtype", dtype)
+        gain = check_real("gain", gain)
         self.activation = activation
         self.phi, self.dphi = act.get_activation(activation)
         H, D = self.hidden_size, self.input_size
@@ -95,6 +96,8 @@ def gradient_through_time(rnn: SimpleRNN, x, *, rng) -> np.ndarray:
     """‖∂L/∂h_t‖ for t = 0..T when the loss looks only at the last state, L = ⟨r, h_T⟩ with
     a random r. Shape (T+1,). The ratio of the first entry to the last is the gradient's
     gain (or loss) through T steps."""
+    if not isinstance(rnn, SimpleRNN):
+        raise TypeError(f"rnn must be a SimpleRNN; got {type(rnn).__name__} {rnn!r:.60}")
     h = rnn.forward(x)
     dout = np.zeros_like(h)
     dout[:, -1] = check_rng("rng", rng).standard_normal(h[:, -1].shape)

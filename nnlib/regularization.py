@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_positive_float, check_rng
+from ._checks import as_float_array, check_net, check_positive_float, check_rng
 from .layers import Layer
 
 
@@ -156,6 +156,8 @@ class L2(Lp):
 
 def count_nonzero(net, *, tol: float = 0.0, include_biases: bool = False) -> int:
     """How many weights have |w| > tol: the limit p -> 0 of Σ|w|^p (the "L0 norm")."""
+    tol = check_positive_float("tol", tol, allow_zero=True)
+    check_net("net", net)
     pen = Lp(0.0, 1.0, include_biases=include_biases)
     return int(sum(np.count_nonzero(np.abs(q.data) > tol) for q in pen.covered(net)))
 
@@ -163,6 +165,7 @@ def count_nonzero(net, *, tol: float = 0.0, include_biases: bool = False) -> int
 def fraction_small(net, *, tol: float = 1e-3, include_biases: bool = False) -> float:
     """Fraction of the weights with |w| < tol (how sparse a penalty made the network)."""
     tol = check_positive_float("tol", tol)
+    check_net("net", net)
     pen = Lp(0.0, 1.0, include_biases=include_biases)
     ws = [as_float_array("weights", q.data).ravel() for q in pen.covered(net)]
     if not ws:

@@ -67,6 +67,9 @@ def _check_name(name) -> str:
 
 def path_of(name: str, folder=None) -> Path:
     """``<folder>/<name>.npz`` (folder: :data:`RESULTS_DIR` by default)."""
+    if folder is not None and not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder must be a str or os.PathLike (or None); got "
+                        f"{type(folder).__name__} {folder!r:.60}")
     return Path(folder if folder is not None else RESULTS_DIR) / f"{_check_name(name)}.npz"
 
 
@@ -214,6 +217,10 @@ def load(name: str, *, folder=None):
 def without(value, drop=()):
     """``value`` with the dataclass fields and dict keys named in ``drop`` left out (a dataclass
     field goes back to its default; e.g. a History's per-step lists), at every depth."""
+    if isinstance(drop, (str, bytes)) or not hasattr(drop, "__iter__") \
+            or not all(isinstance(d, str) for d in drop):
+        raise TypeError(f"drop must be a tuple of field or key names (strings); got "
+                        f"{type(drop).__name__} {drop!r:.60}")
     drop = tuple(drop)
     if not drop:
         return value

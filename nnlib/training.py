@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _fused as fused
-from ._checks import as_float_array, check_choice, check_positive_int, check_rng
+from ._checks import (
+    as_float_array,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_rng,
+)
 from .layers import Dense
 from .losses import LOSSES, one_hot
 
@@ -116,6 +122,9 @@ def dense_layers(net) -> list[Dense]:
     """The Dense layers of ``net`` in forward order (searching nested ``layers``, ``block``)."""
     if isinstance(net, Dense):
         return [net]
+    if not callable(getattr(net, "forward", None)):
+        raise TypeError(f"net must be an nnlib network or layer; got {type(net).__name__} "
+                        f"{net!r:.60}")
     found = []
     for child in getattr(net, "layers", None) or [getattr(net, "block", None),
                                                    getattr(net, "dense", None)]:
@@ -580,6 +589,17 @@ def per_example_sgd_epoch(net, X, y, *, order, batch_size: int, lr: float) -> fl
     shuffle=False)`` computes on ``X[order]`` and is kept only as the slow reference that
     shows what vectorising over the minibatch buys. Returns the seconds it took.
     """
+    batch_size = check_positive_int("batch_size", batch_size)
+    lr = check_positive_float("lr", lr)
+    X = _check_inputs("X", X, net)
+    y = _check_targets("y", y, "X", X, X.dtype, net)
+    order = np.asarray(order)
+    if order.ndim != 1 or not np.issubdtype(order.dtype, np.integer):
+        raise TypeError(f"order must be a 1-D integer array of row indices; got shape "
+                        f"{order.shape}, dtype {order.dtype}")
+    if order.size and (order.min() < 0 or order.max() >= len(X)):
+        raise ValueError(f"order must hold row indices of X in [0, {len(X) - 1}]; got values "
+                         f"from {order.min()} to {order.max()}")
     t0 = time.perf_counter()
     params = net.parameters()
     num_out = dense_layers(net)[-1].b.data.shape[0]

@@ -36,6 +36,9 @@ def hidden_activations(net, x) -> list[np.ndarray]:
     """The output of every activation layer of ``net`` (in forward order) for the batch x,
     computed in eval mode (the net's mode is restored). Works for plain Sequential MLPs,
     without skip connections. x: (N, D) -> list of (N, width) arrays."""
+    if not isinstance(getattr(net, "layers", None), (list, tuple)):
+        raise TypeError(f"net must be an nnlib.layers.Sequential; got {type(net).__name__}")
+    x = as_float_array("x", x, ndim=2)
     was_training = getattr(net, "training", True)
     net.eval()
     outputs = []

@@ -66,6 +66,8 @@ def polygon_units(centre, radius: float, k: int):
     k = check_positive_int("k", k, minimum=3)
     radius = check_positive_float("radius", radius)
     c = as_float_array("centre", centre, ndim=1)
+    if c.shape != (2,):
+        raise ValueError(f"centre must be a point (x, y); got shape {c.shape}")
     angles = 2 * np.pi * np.arange(k) / k
     normals = np.stack([np.cos(angles), np.sin(angles)])  # (2, k), unit outward normals
     # inside ⇔ n·(x − c) ≤ r ⇔ (−n)·x − (−n·c − r) ≥ 0
@@ -125,8 +127,13 @@ def _build(layers_wt) -> Sequential:
 
 def accuracy(net, points, labels) -> float:
     """Fraction of points (M, 2) where the 0/1 network output matches labels (M,)."""
-    pred = net.forward(as_float_array("points", points, ndim=2))[:, 0]
-    return float(np.mean(pred == np.asarray(labels)))
+    points = as_float_array("points", points, ndim=2)
+    labels = as_float_array("labels", labels, ndim=1)
+    if len(labels) != len(points):
+        raise ValueError(f"labels must hold one label per point ({len(points)}); got shape "
+                         f"{labels.shape}")
+    pred = net.forward(points)[:, 0]
+    return float(np.mean(pred == labels))
 
 
 def convex_accuracy_bound(labels_grid) -> float:
@@ -137,7 +144,7 @@ def convex_accuracy_bound(labels_grid) -> float:
     at most the average over rows of the best accuracy of a contiguous run, computed exactly
     here by a maximum-subarray scan (+1 for a positive point covered, −1 for a negative one).
     """
-    lab = np.asarray(labels_grid)
+    lab = as_float_array("labels_grid", labels_grid)
     if lab.ndim != 2:
         raise ValueError(f"labels_grid must be 2-D (n, n); got shape {lab.shape}")
     lab = lab.astype(bool)

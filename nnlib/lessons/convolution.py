@@ -82,9 +82,14 @@ def move_parts(images, *, top_shift: int, bottom_shift: int, split: int | None =
     if split >= height:
         raise ValueError(f"split must be below the image height {height}; got {split}")
     out = np.zeros_like(x)
+    for name, shift in (("top_shift", top_shift), ("bottom_shift", bottom_shift)):
+        if isinstance(shift, (bool, np.bool_)) or not isinstance(shift, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer number of pixels; got "
+                            f"{type(shift).__name__} {shift!r:.40}")
+        if abs(shift) >= width:
+            raise ValueError(f"{name} must be smaller in size than the width {width}; got "
+                             f"{shift}")
     for rows, shift in ((slice(0, split), top_shift), (slice(split, height), bottom_shift)):
-        if not isinstance(shift, (int, np.integer)) or abs(shift) >= width:
-            raise ValueError(f"shifts must be ints smaller than the width {width}; got {shift!r}")
         if shift >= 0:
             out[:, :, rows, shift:] = x[:, :, rows, :width - shift]
         else:

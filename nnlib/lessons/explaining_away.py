@@ -77,6 +77,8 @@ def probability(model: CarModel, event: dict, given: dict | None = None) -> floa
     Keys are ``"battery"``, ``"pump"``, ``"fails"``; values 0 or 1. Raises ValueError when the
     condition has probability zero (the conditional is undefined).
     """
+    if not isinstance(model, CarModel):
+        raise TypeError(f"model must be a CarModel; got {type(model).__name__}")
     given = {} if given is None else dict(given)
     joint = model.joint()
 
@@ -92,7 +94,8 @@ def probability(model: CarModel, event: dict, given: dict | None = None) -> floa
 
     for name, value in list(event.items()) + list(given.items()):
         if name not in _VARS:
-            raise ValueError(f"unknown variable {name!r}; allowed: {', '.join(_VARS)}")
+            raise ValueError(f"event and given may only name the variables "
+                             f"{', '.join(_VARS)}; got unknown variable {name!r}")
         if isinstance(value, bool) or value not in (0, 1):
             raise ValueError(f"{name} must be 0 or 1; got {value!r}")
     for name in set(event) & set(given):
@@ -140,6 +143,8 @@ def _or_nan(model, event, given) -> float:
 def explaining_away(model: CarModel) -> ExplainingAway:
     """Every probability the lesson needs, by enumeration of ``model``'s joint table
     (NaN where the condition has probability 0)."""
+    if not isinstance(model, CarModel):
+        raise TypeError(f"model must be a CarModel; got {type(model).__name__}")
     p = _or_nan
     j = model.joint()[:, :, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -194,6 +199,11 @@ def belief_net_posterior(W, b_visible, b_hidden, v) -> tuple[np.ndarray, np.ndar
 
 def hidden_marginals(states: np.ndarray, posterior: np.ndarray) -> np.ndarray:
     """P(h_i = 1 | v) for each hidden unit, from :func:`belief_net_posterior`'s output."""
+    states = as_float_array("states", states, ndim=2)
+    posterior = as_float_array("posterior", posterior, ndim=1)
+    if posterior.shape != (len(states),):
+        raise ValueError(f"posterior must hold one probability per state ({len(states)}); got "
+                         f"shape {posterior.shape}")
     return posterior @ states
 
 
@@ -201,5 +211,6 @@ def factorisation_gap(states: np.ndarray, posterior: np.ndarray) -> float:
     """Largest |P(h | v) − Π_i P(h_i | v)| over the states: 0 exactly when the posterior
     factorises into independent hidden units (as it does in an RBM, not in a belief net)."""
     m = hidden_marginals(states, posterior)
+    states, posterior = np.asarray(states, dtype=float), np.asarray(posterior, dtype=float)
     product = np.prod(np.where(states == 1, m, 1 - m), axis=1)
     return float(np.max(np.abs(posterior - product)))

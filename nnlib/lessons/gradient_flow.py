@@ -55,6 +55,7 @@ _W /= _W.sum()
 def phi_and_prime(activation: str, *, slope: float = 0.01):
     """``(φ, φ')`` for a lab activation; ``prelu`` uses its (initial) slope like leaky ReLU."""
     check_choice("activation", activation, LAB_ACTIVATIONS)
+    slope = check_real("slope", slope)
     return act.get_activation(activation, slope=slope)
 
 
@@ -193,6 +194,10 @@ def backprop_error_signals(weights, biases, x: float, *, activation: str = "sigm
 def gaussian_moments(activation: str, q: float, *, slope: float = 0.01):
     """``(E[φ(z)], E[φ(z)²], E[φ'(z)²])`` for z ~ N(0, q). Closed forms for the ReLU family."""
     check_choice("activation", activation, LAB_ACTIVATIONS)
+    if not isinstance(q, (int, float, np.integer, np.floating)) or isinstance(q, bool):
+        raise TypeError(f"q must be a variance (a number >= 0); got {type(q).__name__} {q!r:.40}")
+    if q < 0:
+        raise ValueError(f"q must be a variance (a number >= 0); got {q}")
     if not np.isfinite(q):
         return np.nan, np.inf, np.nan
     q = max(float(q), 0.0)

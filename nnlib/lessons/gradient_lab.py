@@ -29,7 +29,7 @@ import numpy as np
 from .. import activations as act
 from .. import layers as nl
 from .._blas import blas_threads
-from .._checks import check_choice, check_positive_float, check_positive_int
+from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
 from ..init import INITIALIZERS
 from ..losses import quadratic
 from .gradient_flow import LAB_ACTIVATIONS, variance_profile
@@ -172,6 +172,11 @@ class Block(nl.Layer):
 
     def __init__(self, dense: nl.Dense, activation: nl.Layer, *, norm: nl.Layer | None = None,
                  skip: bool = False, norm_after: bool = False):
+        if not isinstance(dense, nl.Dense):
+            raise TypeError(f"dense must be an nnlib.layers.Dense; got {type(dense).__name__}")
+        if not isinstance(activation, nl.Layer):
+            raise TypeError(f"activation must be an nnlib activation layer; got "
+                            f"{type(activation).__name__}")
         self.dense, self.activation, self.norm, self.skip = dense, activation, norm, skip
         self._z, self._a = _Tap(), _Tap()
         before = [norm] if norm is not None and not norm_after else []
@@ -208,6 +213,8 @@ def _activation_layer(config: LabConfig) -> nl.Layer:
 
 def build_network(config: LabConfig, rng) -> nl.Sequential:
     """``depth`` :class:`Block` s then a linear Dense read-out, initialised as ``config`` says."""
+    if not isinstance(config, LabConfig):
+        raise TypeError(f"config must be a LabConfig; got {type(config).__name__}")
     norm_cls = None
     if config.batch_norm:
         from .. import normalization  # notebook 07's building block
@@ -259,7 +266,7 @@ class Diagnostics:
 
 def safe_norm(x) -> float:
     """Frobenius norm that does not overflow on large finite entries (inf/NaN if any are)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_float_array("x", x, finite=False).astype(np.float64, copy=False)
     with np.errstate(all="ignore"):
         m = np.max(np.abs(x)) if x.size else 0.0
         if not np.isfinite(m):
@@ -274,6 +281,11 @@ def verdict_for(ratio: float, *, first: float, last: float, finite: bool,
                 tiny: float = np.finfo(np.float32).tiny) -> str:
     """Classify a first/last gradient ratio (see :data:`HEALTHY_RATIO`); a first-layer gradient
     below ``tiny`` (the smallest normal number of the dtype) counts as underflow."""
+    for name, value in (("ratio", ratio), ("first", first), ("last", last), ("tiny", tiny)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer,
+                                                             np.floating)):
+            raise TypeError(f"{name} must be a number; got {type(value).__name__} "
+                            f"{value!r:.40}")
     if not finite or (not np.isfinite(ratio) and ratio > 0):
         return "exploded"
     if first == 0 or last == 0 or not first >= tiny:

@@ -25,6 +25,11 @@ def layer_representations(net, X) -> list[np.ndarray]:
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be an nnlib.layers.Sequential; got {type(net).__name__}")
     a = as_float_array("X", X, ndim=2)
+    first = net.layers[0] if net.layers else None
+    width = getattr(first, "in_features", None)
+    if width is not None and a.shape[1] != width:
+        raise ValueError(f"X must have {width} features per row (the first layer's input "
+                         f"width); got shape {a.shape}")
     reps = [a]
     for layer in net.layers:
         a = layer.forward(a)

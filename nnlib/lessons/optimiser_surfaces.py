@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from .._checks import (
+    as_float_array,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_real,
+)
 from ..layers import Parameter
 from ..optim import DEFAULTS, OPTIMIZERS, Optimizer, make_optimizer
 
@@ -110,7 +116,7 @@ class Quadratic(Surface):
         self.kappa = self._p_kappa = check_positive_float("kappa", kappa)
         if self.kappa < 1:
             raise ValueError(f"kappa must be a condition number >= 1; got {kappa}")
-        self.angle = self._p_angle = float(angle)
+        self.angle = self._p_angle = check_real("angle", angle)
         a = np.deg2rad(self.angle)
         R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
         self.axes = R
@@ -224,6 +230,12 @@ class Trajectory:
         return int(hit[0]) if hit.size else None
 
 
+def _check_surface(surface) -> None:
+    if not isinstance(surface, Surface):
+        raise TypeError(f"surface must be a Surface (e.g. make_surface('quadratic')); got "
+                        f"{type(surface).__name__} {surface!r:.40}")
+
+
 def hyperparameters(name: str, *, lr: float, momentum: float = 0.9,
                     betas=(0.9, 0.999)) -> dict:
     """The race's shared settings translated for optimiser ``name``.
@@ -232,6 +244,7 @@ def hyperparameters(name: str, *, lr: float, momentum: float = 0.9,
     get ``betas``. The rest keep :data:`nnlib.optim.DEFAULTS` (RMSprop's α = 0.99).
     """
     check_choice("name", name, OPTIMIZERS)
+    lr = check_positive_float("lr", lr)
     hyper = {**DEFAULTS[name], "lr": lr}
     if name in ("momentum", "nesterov"):
         hyper["momentum"] = momentum
@@ -250,6 +263,7 @@ def trajectory(optimizer, surface: Surface, start, steps: int, **hyper) -> Traje
     parameter's ``.grad`` to the exact gradient ∇f(x_k) and calls ``optimizer.step()``.
     """
     steps = check_positive_int("steps", steps)
+    _check_surface(surface)
     start = as_float_array("start", start, ndim=1)
     if start.shape != (2,):
         raise ValueError(f"start must be a point (x, y); got shape {start.shape}")
@@ -293,6 +307,10 @@ def follow(update, surface: Surface, start, steps: int) -> np.ndarray:
     and returns the next point.
     """
     steps = check_positive_int("steps", steps)
+    if not callable(update):
+        raise TypeError(f"update must be a function update(x, g) -> next point; got "
+                        f"{type(update).__name__} {update!r:.40}")
+    _check_surface(surface)
     x = as_float_array("start", start, ndim=1).astype(np.float64)
     if x.shape != (2,):
         raise ValueError(f"start must be a point (x, y); got shape {x.shape}")

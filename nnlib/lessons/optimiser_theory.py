@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import as_float_array, check_positive_float, check_positive_int, check_real
 from .optimiser_surfaces import Quadratic
 
 __all__ = ["QuadraticTheory", "quadratic_theory", "gd_rate", "heavy_ball_rate", "rate_curve",
@@ -26,6 +27,12 @@ class QuadraticTheory:
 
     lam_min: float
     lam_max: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "lam_min", check_positive_float("lam_min", self.lam_min))
+        object.__setattr__(self, "lam_max", check_positive_float("lam_max", self.lam_max))
+        if self.lam_max < self.lam_min:
+            raise ValueError(f"lam_max must be >= lam_min ({self.lam_min}); got {self.lam_max}")
 
     @property
     def kappa(self) -> float:
@@ -76,7 +83,8 @@ def gd_rate(eta: float, eigenvalues) -> float:
     x_{k+1} = (I − ηH) x_k, so each eigen-component is multiplied by 1 − ηλ_i per step; the
     run converges iff the result is < 1. (The gap f − f* contracts by its square.)
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
+    eta = check_positive_float("eta", eta)
+    lam = as_float_array("eigenvalues", eigenvalues)
     return float(np.max(np.abs(1.0 - eta * lam)))
 
 
@@ -87,7 +95,9 @@ def heavy_ball_rate(eta: float, momentum: float, eigenvalues) -> float:
     x_{k+1} = (1 + μ − ηλ) x_k − μ x_{k−1}; the rate is the largest root modulus of
     z² − (1 + μ − ηλ) z + μ = 0 over the eigenvalues λ.
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
+    eta = check_positive_float("eta", eta)
+    momentum = check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    lam = as_float_array("eigenvalues", eigenvalues)
     a = 1.0 + momentum - eta * lam
     disc = np.sqrt((a * a - 4.0 * momentum).astype(complex))
     roots = np.abs(np.stack([(a + disc) / 2, (a - disc) / 2]))
@@ -98,7 +108,9 @@ def rate_curve(gap0: float, rate: float, steps: int) -> np.ndarray:
     """gap0 · rate^{2k} for k = 0 … steps: the gap f − f* of a run whose error shrinks by
     ``rate`` per step (the theory line over a measured loss curve). Computed in logarithms and
     clipped to [1e-300, 1e300], so a rate ≥ 1 (divergence) or 0 stays finite."""
-    k = np.arange(int(steps) + 1)
+    gap0 = check_positive_float("gap0", gap0, allow_zero=True)
+    rate = check_positive_float("rate", rate, allow_zero=True)
+    k = np.arange(check_positive_int("steps", steps, minimum=0) + 1)
     with np.errstate(divide="ignore"):
         log_gap = np.log10(gap0) + 2 * k * np.log10(max(float(rate), 1e-300))
     return 10.0 ** np.clip(log_gap, -300, 300)
@@ -108,7 +120,7 @@ def measured_rate(gaps, first: int, last: int) -> float:
     """The mean error contraction per step between steps ``first`` and ``last`` of a run on a
     quadratic: (gap_last / gap_first)^(1 / (2 (last − first))) (the gap is quadratic in the
     error, hence the square root)."""
-    gaps = np.asarray(gaps, dtype=np.float64)
+    gaps = as_float_array("gaps", gaps, ndim=1, finite=False)
     if not 0 <= first < last < gaps.size:
         raise ValueError(f"first and last must satisfy 0 <= first < last < {gaps.size}; "
                          f"got {first} and {last}")

@@ -89,6 +89,10 @@ class TiedAutoencoder(Layer):
 def autoencoder(in_features: int, hidden: int, *, rng, tied: bool = False,
                 init: str = "xavier_uniform", dtype=np.float64) -> Layer:
     """A one-hidden-layer sigmoid autoencoder m -> n -> m (untied: a plain 3-layer MLP)."""
+    in_features = check_positive_int("in_features", in_features)
+    hidden = check_positive_int("hidden", hidden)
+    if not isinstance(tied, (bool, np.bool_)):
+        raise TypeError(f"tied must be True or False; got {tied!r}")
     if tied:
         return TiedAutoencoder(in_features, hidden, rng=rng, init=init, dtype=dtype)
     return mlp([in_features, hidden, in_features], rng=rng, activation="sigmoid",
@@ -185,6 +189,9 @@ def pretrain_discriminative(X, y, sizes, *, rng, lr: float, epochs: int = 1,
     sizes = [check_positive_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
     if len(sizes) < 3:
         raise ValueError(f"sizes must have at least one hidden layer, [D, h1, ..., C]; got "
+                         f"{sizes}")
+    if sizes[0] != X.shape[1]:
+        raise ValueError(f"sizes[0] must be the input width of X ({X.shape[1]}); got sizes "
                          f"{sizes}")
     lr = check_positive_float("lr", lr)
     rng = check_rng("rng", rng)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import augment, data
 from .. import regularization as reg
-from .._checks import check_positive_float, check_positive_int, check_rng
+from .._checks import as_float_array, check_positive_float, check_positive_int, check_rng
 from ..layers import Dense, ReLU, Sequential
 from ..losses import softmax
 from ..optim import SGD
@@ -37,6 +37,7 @@ def small_mnist(n_train: int = 1000, *, n_test: int = 10000, seed: int = 0):
     first ``n_test`` test digits, as float32 (N, 784) vectors in [0, 1] and int labels."""
     n_train = check_positive_int("n_train", n_train)
     n_test = check_positive_int("n_test", n_test)
+    seed = check_positive_int("seed", seed, minimum=0)
     X, y = data.mnist_vectors("train")
     if n_train > len(X):
         raise ValueError(f"n_train must be at most {len(X)}; got {n_train}")
@@ -51,6 +52,11 @@ def build_mlp(hidden=(300,), *, rng, dropout: float = 0.0, input_dropout: float 
     [Dropout(dropout)]) per hidden width -> Dense. Dropout layers only where the rate is > 0."""
     rng = check_rng("rng", rng)
     widths = [check_positive_int("hidden", h) for h in np.atleast_1d(hidden).tolist()]
+    for name, rate in (("dropout", dropout), ("input_dropout", input_dropout)):
+        rate = check_positive_float(name, rate, allow_zero=True)
+        if rate >= 1:
+            raise ValueError(f"{name} must be a probability in [0, 1) (the fraction of units "
+                             f"dropped); got {rate}")
     layers = []
     if input_dropout:
         layers.append(reg.Dropout(input_dropout, rng=rng))
@@ -96,6 +102,9 @@ class RegularizedRun:
 
 def run_label(n_train: int, *, l1=0.0, l2=0.0, dropout=0.0, augment=False) -> str:
     """A short name for a setting, e.g. ``"1000 img, L2 0.001, drop 0.5"``."""
+    n_train = check_positive_int("n_train", n_train)
+    for name, value in (("l1", l1), ("l2", l2), ("dropout", dropout)):
+        check_positive_float(name, value, allow_zero=True)
     parts = [f"{n_train} img"]
     if l1:
         parts.append(f"L1 {l1:g}")
@@ -112,7 +121,11 @@ def augmented(X, *, rng, image_shape=(28, 28), **transform):
     """A randomly transformed copy of flat images X (N, H·W) (``transform`` as in
     :func:`nnlib.augment.random_transform`; default :data:`AUGMENT`), same shape and dtype."""
     kw = transform or AUGMENT
-    images = np.asarray(X).reshape((len(X),) + tuple(image_shape))
+    X = as_float_array("X", X, ndim=2)
+    if X.shape[1] != int(np.prod(image_shape)):
+        raise ValueError(f"X must hold flat images of {tuple(image_shape)} = "
+                         f"{int(np.prod(image_shape))} pixels per row; got shape {X.shape}")
+    images = X.reshape((len(X),) + tuple(image_shape))
     return augment.random_transform(images, rng=rng, **kw).reshape(len(X), -1)
 
 

@@ -155,6 +155,10 @@ def approximation_error(fit, f, *, interval=(-1.0, 1.0), n_points: int = 2001) -
 
     The grid is finer than the fitting samples, so it also sees errors between them.
     """
+    for name, fn in (("fit", fit), ("f", f)):
+        if not callable(fn):
+            raise TypeError(f"{name} must be a function of x (a ShallowFit or target); got "
+                            f"{type(fn).__name__} {fn!r:.40}")
     lo, hi = _interval(interval)
     x = np.linspace(lo, hi, check_positive_int("n_points", n_points, minimum=2))
     return float(np.max(np.abs(fit(x) - f(x))))

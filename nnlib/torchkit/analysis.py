@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from .._checks import check_positive_int
+from ._checks import check_module, check_tensor
 from .models import feature_maps
 from .train import predict
 
@@ -63,6 +64,7 @@ def confident_mistakes(probabilities, y_true, k: int = 12):
 
 def first_layer_filters(model: nn.Module) -> np.ndarray:
     """The weights of the model's first ``Conv2d``: ``(out_channels, in_channels, k, k)``."""
+    check_module("model", model)
     for layer in model.modules():
         if isinstance(layer, nn.Conv2d):
             return layer.weight.detach().to("cpu", torch.float32).numpy().copy()
@@ -75,6 +77,7 @@ def layer_outputs(model: nn.Sequential, image) -> OrderedDict:
     Returns ``{name: array}`` with ``(C, H', W')`` arrays for feature maps and ``(F,)`` vectors
     for flattened and fully-connected layers.
     """
+    check_tensor("image", image, what="a torch.Tensor (1, H, W) or (1, 1, H, W)")
     x = image if image.ndim == 4 else image[None]
     maps = feature_maps(model, x[:1])
     return OrderedDict((name, t[0].to(torch.float32).numpy()) for name, t in maps.items())

@@ -25,7 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_positive_float, check_positive_int, check_rng
+from .._checks import check_positive_float, check_positive_int, check_real, check_rng
+from ._checks import check_module, check_tensor
 from .data import MNIST_MEAN, MNIST_STD
 
 
@@ -35,6 +36,7 @@ class Standardize(nn.Module):
     def __init__(self, mean: float = MNIST_MEAN, std: float = MNIST_STD):
         super().__init__()
         std = check_positive_float("std", std)
+        mean = check_real("mean", mean)
         self.register_buffer("mean", torch.tensor(float(mean)))
         self.register_buffer("std", torch.tensor(std))
 
@@ -63,6 +65,9 @@ class PixelModel(nn.Sequential):
 
 def to_pixels(images, device=None) -> torch.Tensor:
     """uint8 ``(N, 28, 28)`` 0..255 (or floats in [0, 1]) -> float32 ``(N, 1, 28, 28)``, [0, 1]."""
+    if isinstance(images, (str, bytes, dict)) or images is None:
+        raise TypeError(f"images must be an array of pixels (N, H, W); got "
+                        f"{type(images).__name__}")
     arr = np.asarray(images)
     if arr.ndim == 3:
         arr = arr[:, None]
@@ -149,11 +154,18 @@ def sign_step(x: torch.Tensor, sign: torch.Tensor, eps: float) -> torch.Tensor:
     """``clip(x + eps * sign, 0, 1)``: FGSM with a gradient sign computed earlier (for one
     image the sign does not depend on ε, so an ε slider needs no new backward pass)."""
     eps = check_positive_float("eps", eps, allow_zero=True)
+    check_tensor("x", x)
+    check_tensor("sign", sign)
+    if sign.shape != x.shape:
+        raise ValueError(f"sign must have the shape of x {tuple(x.shape)}; got "
+                         f"{tuple(sign.shape)}")
     return (x.detach() + eps * sign).clamp(0.0, 1.0)
 
 
 def probabilities(model: nn.Module, x: torch.Tensor) -> np.ndarray:
     """Softmax probabilities ``(N, classes)`` of ``model`` at ``x``, as a NumPy array."""
+    check_module("model", model)
+    check_tensor("x", x, what="a torch.Tensor (N, C, H, W)")
     with torch.inference_mode():
         return torch.softmax(model(x), dim=1).float().cpu().numpy()
 
@@ -204,11 +216,16 @@ def attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, *,
 def error_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, epsilons, *,
                 method: str = "fgsm", **kwargs) -> list[AttackResult]:
     """:func:`attack` at each ε of ``epsilons``; a list of :class:`AttackResult`."""
-    return [attack(model, x, y, float(e), method=method, **kwargs) for e in epsilons]
+    if isinstance(epsilons, (str, bytes)) or not hasattr(epsilons, "__iter__"):
+        raise TypeError(f"epsilons must be a sequence of numbers; got "
+                        f"{type(epsilons).__name__} {epsilons!r:.40}")
+    return [attack(model, x, y, e, method=method, **kwargs) for e in epsilons]
 
 
 def margin(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """``(N,)`` logit of the true class minus the largest other logit (> 0: correct)."""
+    check_module("model", model)
+    _check_batch(x, y)
     with torch.inference_mode():
         z = model(x)
     true = z.gather(1, y[:, None])[:, 0]

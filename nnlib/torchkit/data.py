@@ -39,6 +39,10 @@ def images_to_tensor(images, device=None) -> torch.Tensor:
 
 def tensor_to_images(x: torch.Tensor) -> np.ndarray:
     """Inverse of :func:`images_to_tensor`: ``(N, 1, H, W)`` -> float ``(N, H, W)`` in [0, 1]."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor (N, 1, H, W); got {type(x).__name__}")
+    if x.ndim != 4 or x.shape[1] != 1:
+        raise ValueError(f"x must have shape (N, 1, H, W); got {tuple(x.shape)}")
     arr = x.detach().to("cpu", torch.float32).numpy()
     return (arr[:, 0] * MNIST_STD + MNIST_MEAN).clip(0.0, 1.0)
 
@@ -109,6 +113,10 @@ def batch_indices(n: int, batch_size: int, *, shuffle: bool = True,
 
 def num_batches(n: int, batch_size: int, *, drop_last: bool = False) -> int:
     """How many batches :func:`batch_indices` yields."""
+    n = check_positive_int("n", n, minimum=0)
+    batch_size = check_positive_int("batch_size", batch_size)
+    if not isinstance(drop_last, bool):
+        raise TypeError(f"drop_last must be True or False; got {drop_last!r}")
     return n // batch_size if drop_last else -(-n // batch_size)
 
 
@@ -123,6 +131,8 @@ def random_shift(x: torch.Tensor, max_shift: int, *,
     from . import augment
 
     s = check_positive_int("max_shift", max_shift, minimum=0)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor (N, C, H, W); got {type(x).__name__}")
     if s == 0:
         return x
     offsets = torch.randint(0, 2 * s + 1, (2, len(x)), generator=generator).numpy()

@@ -81,7 +81,9 @@ def choose_device(device: str | torch.device | None = None) -> torch.device:
 
 def describe_device(device: torch.device) -> str:
     """A human-readable line such as ``"cuda (NVIDIA H100)"`` or ``"cpu (2 threads)"``."""
-    device = torch.device(device)
+    from ._checks import check_device
+
+    device = check_device("device", device)
     if device.type == "cuda":
         return f"{device} ({torch.cuda.get_device_name(device)})"
     if device.type == "cpu":

@@ -7,13 +7,23 @@ inputs against the library and says what is wrong, never the expected values.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from . import attacks, transfer
 
 
+def _check_args(fn, rng, how: str) -> None:
+    if not callable(fn):
+        raise TypeError(f"fn must be your function {how}; got {type(fn).__name__} {fn!r:.40}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(0)); got "
+                        f"{type(rng).__name__} {rng!r:.40}")
+
+
 def check_fgsm(fn, rng):
     """fn(model, x, y, eps) -> attacked images, compared with nnlib.torchkit.attacks.fgsm."""
+    _check_args(fn, rng, "fn(model, x, y, eps)")
     for trial in range(3):
         shape = (1, 6 + trial, 7)
         n_in = shape[1] * shape[2]
@@ -49,6 +59,7 @@ def check_fgsm(fn, rng):
 
 def check_freeze(fn, rng):
     """fn(model, depth) -> None: freeze the first depth weight layers of a transfer_cnn."""
+    _check_args(fn, rng, "fn(model, depth)")
     names = ["conv1", "conv2", "fc1", "out"]
     for depth in rng.permutation(4):
         depth = int(depth)

@@ -114,6 +114,7 @@ def accuracy(model: nn.Module, images, labels) -> float:
 def rotation_curve(model: nn.Module, images, labels, angles) -> np.ndarray:
     """Accuracy of ``model`` on ``images`` rotated by each angle (degrees); ``(len(angles),)``."""
     x_np = _images(images)
+    angles = as_float_array("angles", angles, ndim=1)
     return np.array([accuracy(model, augment.rotate(x_np, float(a)), labels) for a in angles])
 
 
@@ -121,6 +122,9 @@ def plant_cue(images, labels, target: int, *, position=(0, 0), value: float = 1.
               size: int = 1) -> np.ndarray:
     """A copy of ``images`` ``(N, 28, 28)`` where every image of class ``target`` carries the
     mark of :func:`nnlib.augment.add_cue`; the other images are unchanged."""
+    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)):
+        raise TypeError(f"target must be an integer class label; got {type(target).__name__} "
+                        f"{target!r:.40}")
     x_np = _images(images).copy()
     y = np.asarray(labels)
     if y.shape != (len(x_np),):

@@ -21,6 +21,7 @@ from torch import nn
 
 from .. import activations as _act
 from .._checks import check_choice, check_positive_int, check_real
+from ._checks import check_module, check_tensor
 
 POOLINGS = ("max", "avg", "none")
 #: registry name -> torch module class, for every activation in nnlib.activations.ACTIVATIONS
@@ -192,6 +193,7 @@ def build_model(name: str, **kwargs) -> nn.Sequential:
 
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable weights and biases."""
+    check_module("model", model)
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
@@ -203,6 +205,7 @@ def feature_maps(model: nn.Sequential, x: torch.Tensor) -> OrderedDict:
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be an nn.Sequential with named layers; got "
                         f"{type(model).__name__}")
+    check_tensor("x", x, what="a torch.Tensor (N, 1, H, W)")
     was_training = model.training
     model.eval()
     maps = OrderedDict()
@@ -222,6 +225,10 @@ def multiply_adds(model: nn.Module, in_shape=(1, 28, 28)) -> int:
     A conv layer does (input channels x k x k) of them per output number; a fully-connected
     layer one per weight. Backpropagation costs about twice as many again.
     """
+    check_module("model", model)
+    if not isinstance(in_shape, (tuple, list)):
+        raise TypeError(f"in_shape must be a tuple (C, H, W); got {type(in_shape).__name__}")
+    in_shape = tuple(check_positive_int(f"in_shape[{i}]", s) for i, s in enumerate(in_shape))
     total = 0
 
     def count(layer, _inputs, output):

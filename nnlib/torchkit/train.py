@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 
 from .. import training as _training
 from .._checks import check_choice, check_positive_float, check_positive_int
+from ._checks import check_device, check_module, check_tensor
 from .data import MNISTTensors, batch_indices, num_batches, random_shift
 from .device import configure_cpu_threads, seed_everything
 
@@ -72,7 +73,7 @@ def _prepare(model: nn.Module, x: torch.Tensor, channels_last: bool) -> torch.Te
 
 def use_channels_last(device) -> bool:
     """Channels-last is faster for CPU convolutions (oneDNN); elsewhere keep the default."""
-    return torch.device(device).type == "cpu"
+    return check_device("device", device).type == "cpu"
 
 
 def _device_of(model: nn.Module) -> torch.device:
@@ -97,6 +98,16 @@ def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimize
     """
     batch_size = check_positive_int("batch_size", batch_size)
     log_every = check_positive_int("log_every", log_every)
+    check_module("model", model)
+    check_tensor("x", x, what="a torch.Tensor (N, 1, H, W)")
+    check_tensor("y", y, what="a torch.Tensor (N,) of class labels")
+    if not (callable(getattr(optimizer, "zero_grad", None))
+            and callable(getattr(optimizer, "step", None))):
+        raise TypeError(f"optimizer must be a torch.optim optimiser (see make_optimizer); got "
+                        f"{type(optimizer).__name__} {optimizer!r:.40}")
+    label_smoothing = check_positive_float("label_smoothing", label_smoothing, allow_zero=True)
+    if label_smoothing >= 1:
+        raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing}")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length; got {len(x)} and {len(y)}")
     device = _device_of(model)
@@ -158,6 +169,8 @@ def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimize
 def predict(model: nn.Module, x: torch.Tensor, *, batch_size: int = 2000) -> torch.Tensor:
     """Logits ``(N, classes)`` for ``x`` ``(N, 1, H, W)``, in eval mode, as a CPU tensor."""
     batch_size = check_positive_int("batch_size", batch_size)
+    check_module("model", model)
+    check_tensor("x", x, what="a torch.Tensor (N, 1, H, W)")
     device = _device_of(model)
     cl = use_channels_last(device)
     was_training = model.training
@@ -175,6 +188,9 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: 
              progress: bool = False, desc: str = "test") -> EpochResult:
     """Mean cross-entropy and accuracy of ``model`` on ``x`` ``(N, 1, H, W)``, ``y`` ``(N,)``."""
     batch_size = check_positive_int("batch_size", batch_size)
+    check_module("model", model)
+    check_tensor("x", x, what="a torch.Tensor (N, 1, H, W)")
+    check_tensor("y", y, what="a torch.Tensor (N,) of class labels")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length; got {len(x)} and {len(y)}")
     device = _device_of(model)
@@ -273,6 +289,10 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
+    check_module("model", model)
+    if not isinstance(data, MNISTTensors):
+        raise TypeError(f"data must be an MNISTTensors (from load_mnist_tensors); got "
+                        f"{type(data).__name__} {data!r:.40}")
     device = data.device
     if device.type == "cpu":
         configure_cpu_threads(threads)

@@ -121,9 +121,12 @@ def pretrain(x: torch.Tensor, y: torch.Tensor, *, epochs: int = 2, lr: float = 3
     return model.eval()
 
 
-def save_pretrained(path, model: nn.Module, *, meta: dict | None = None):
-    """Write the pre-trained network as a checkpoint that rebuilds itself; returns the path."""
-    return checkpoint.save_checkpoint(path, model, arch=ARCH, arch_kwargs=ARCH_KWARGS, meta=meta)
+def save_pretrained(path, model: nn.Module, *, meta: dict | None = None,
+                    overwrite: bool = False):
+    """Write the pre-trained network as a checkpoint that rebuilds itself; returns the path.
+    An existing file is replaced only with ``overwrite=True``."""
+    return checkpoint.save_checkpoint(path, model, arch=ARCH, arch_kwargs=ARCH_KWARGS, meta=meta,
+                                      overwrite=overwrite)
 
 
 def load_pretrained(path: str | os.PathLike, *, map_location="cpu") -> tuple[nn.Sequential, dict]:
@@ -141,6 +144,8 @@ def transfer_model(mode: str, pretrained: nn.Sequential | None = None, *,
     layers learn; ``freeze_depth`` must be None or 0). ``seed`` fixes the new weights.
     """
     check_choice("mode", mode, MODES)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer; got {type(seed).__name__} {seed!r:.40}")
     torch.manual_seed(seed)
     fresh = transfer_cnn()
     if mode == "scratch":
@@ -186,7 +191,12 @@ class FewLabelRun:
 def average_runs(runs) -> FewLabelRun:
     """The mean test-accuracy curve of several :class:`FewLabelRun` of one mode (same epochs),
     e.g. over several draws of the k labelled images."""
+    if isinstance(runs, (str, bytes)) or not hasattr(runs, "__iter__"):
+        raise TypeError(f"runs must be a list of FewLabelRun; got {type(runs).__name__}")
     runs = list(runs)
+    if not all(isinstance(r, FewLabelRun) for r in runs):
+        raise TypeError(f"runs must be a list of FewLabelRun; got "
+                        f"{[type(r).__name__ for r in runs]}")
     if not runs:
         raise ValueError("runs must hold at least one FewLabelRun; got none")
     epochs = runs[0].epochs

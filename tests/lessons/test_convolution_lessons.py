@@ -53,7 +53,7 @@ def test_move_parts_shifts_each_half_and_fills_zeros():
     np.testing.assert_array_equal(L.move_parts(x, top_shift=0, bottom_shift=0), x)
     with pytest.raises(ValueError, match="images"):
         L.move_parts(x[0], top_shift=1, bottom_shift=1)
-    with pytest.raises(ValueError, match="shifts"):
+    with pytest.raises(ValueError, match="top_shift"):  # the parameter as the caller wrote it
         L.move_parts(x, top_shift=5, bottom_shift=0)
 
 
