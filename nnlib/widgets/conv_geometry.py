@@ -23,8 +23,10 @@ class ConvGeometryLab(StartMixin, w.VBox):
 
     def __init__(self, *, n, k, padding, stride, dilation, figsize):
         def slider(name, value, lo, hi):
+            # widths in em follow the widget font: three columns fit the page and a projector
             return w.IntSlider(value=value, min=lo, max=hi, description=name,
-                               continuous_update=True, style={"description_width": "70px"})
+                               continuous_update=True, style={"description_width": "6.5em"},
+                               layout=w.Layout(width="17em"))
 
         self.controls = {
             "n": slider("input n", n, 1, 12),
@@ -41,9 +43,10 @@ class ConvGeometryLab(StartMixin, w.VBox):
         self.state: dict = {}
         for name, c in self.controls.items():
             c.observe(self._update if name != "output" else self._highlight, names="value")
-        left = w.VBox([self.controls[name] for name in ("n", "k", "padding", "stride",
-                                                         "dilation", "output")])
-        super().__init__([w.HBox([left, self.readout]), self.view.widget])
+        grid = w.GridBox([self.controls[name] for name in ("n", "k", "padding", "stride",
+                                                            "dilation", "output")],
+                         layout=w.Layout(grid_template_columns="repeat(3, max-content)"))
+        super().__init__([grid, self.readout, self.view.widget])
         self._update()
         self._remember_start()
 
@@ -95,7 +98,7 @@ class ConvGeometryLab(StartMixin, w.VBox):
 
 
 def conv_geometry_lab(*, n: int = 7, k: int = 3, padding: int = 1, stride: int = 2,
-                      dilation: int = 1, figsize=(8, 3.6)) -> ConvGeometryLab:
+                      dilation: int = 1, figsize=(8, 3.0)) -> ConvGeometryLab:
     """Build the padding/stride/dilation lab with these starting values."""
     return ConvGeometryLab(n=n, k=k, padding=padding, stride=stride, dilation=dilation,
                            figsize=figsize)

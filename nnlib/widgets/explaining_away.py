@@ -33,7 +33,7 @@ class ExplainingAwayLab(StartMixin, w.VBox):
                                           style=style)
                          for k, v in start.items()}
         self.readout = w.HTML()
-        self.view = figure_view(1, 2, figsize=(9, 3.6), width_ratios=(1.6, 1),
+        self.view = figure_view(1, 2, figsize=(9, 3.0), width_ratios=(1.6, 1),
                                 constrained_layout=True)
         self.plot = ExplainingAwayPlot(self.view.axes)
         self.result = None
