@@ -219,12 +219,29 @@ def test_build_instructor_writes_notebooks_notes_and_solutions(tmp_path):
     n_sections = len(tp.sections(_nb(src)))
     notes_cells = [c for c in built["cells"] if tp.is_notes_cell(c)]
     assert len(notes_cells) == n_sections > 3
-    assert [c for c in built["cells"] if not tp.is_notes_cell(c)] == \
-        tp.present(_nb(src))["cells"]
+    def text(cells):
+        return re.sub(r"\s+", "", "".join(tp._text(c) for c in cells))
+
+    assert text(c for c in built["cells"] if not tp.is_notes_cell(c)) == \
+        text(tp.present(_nb(src))["cells"])
     assert (tmp_path / "notebooks" / "index.json").exists()
     assert (tmp_path / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
     assert (tmp_path / "notes" / "00_start_here.md").exists()
     assert (tmp_path / "solutions" / "00_start_here.py").exists()
+
+
+def test_instructor_copy_gives_a_heading_in_the_middle_of_a_cell_its_own_slide():
+    student = tp.present(_toy(), notebook="99_toy.ipynb")
+    student["cells"][6]["source"] = ("Done with the idea.\n\n## 2 · More\n\nText.\n\n"
+                                     "```\n## code\n```")
+    notes = {"99 · Toy": "a", "1 · Idea": "b", "2 · More": "c", "Exercises": "d"}
+    out = tp.instructor_notebook(student, notes)["cells"]
+    texts = [tp._text(c) for c in out]
+    i = texts.index("Done with the idea.")
+    assert texts[i + 1].startswith("## 2 · More\n\nText.") and texts[i + 1].endswith("```")
+    assert out[i + 1]["metadata"]["slideshow"]["slide_type"] == "slide"
+    assert tp.is_notes_cell(out[i + 2]) and "2 · More" in texts[i + 2]
+    assert student["cells"][6]["source"].startswith("Done"), "the student copy was cut"
 
 
 def test_check_mode_reports_stale_notebooks(tmp_path):

@@ -24,7 +24,8 @@ The speaker notes live in ``solutions/notes/NN_topic.md``, one ``## <section hea
 section of the notebook, the heading copied exactly (the notebook's ``#`` title included).
 ``--instructor DIR`` writes ``DIR/notebooks/`` (each notebook with its notes inserted as cells
 of slide type ``notes`` after each section's heading cell, plus the measured long cells from
-``tools/cell_timings.json``), ``DIR/notes/`` and ``DIR/solutions/``; ``make present`` builds it
+``tools/cell_timings.json``; a heading in the middle of a cell is cut into a cell and slide of
+its own there), ``DIR/notes/`` and ``DIR/solutions/``; ``make present`` builds it
 into ``.instructor/`` (gitignored) and opens JupyterLab there.
 
 ``--time`` executes the notebooks with nbclient (one at a time, ``OPENBLAS_NUM_THREADS=1``) and
@@ -402,13 +403,46 @@ def _instructor_cell(title: str, body: str, measured: list[str], machine: dict) 
             "source": _lines(text)}
 
 
+def split_at_sections(cells: list) -> list:
+    """``cells`` with every markdown cell that has a ``#``/``##`` heading after its first line
+    cut there, so that each section starts a cell, and so a slide (the student notebooks keep
+    such cells whole; only the instructor copy is cut)."""
+    out = []
+    for c in cells:
+        if c.get("cell_type") != "markdown" or is_notes_cell(c):
+            out.append(c)
+            continue
+        parts, current, fence = [], [], False
+        for line in _text(c).split("\n"):
+            if line.lstrip().startswith(("```", "~~~")):
+                fence = not fence
+            if not fence and _SECTION.match(line) and "".join(current).strip():
+                parts.append(current)
+                current = []
+            current.append(line)
+        parts.append(current)
+        if len(parts) == 1:
+            out.append(c)
+            continue
+        for k, lines in enumerate(parts):
+            text = "\n".join(lines).strip("\n")
+            if k == 0:
+                out.append({**c, "source": _lines(text)})
+            else:
+                out.append({"cell_type": "markdown", "id": f"{c.get('id', 'cell')}-{k}",
+                            "metadata": {"slideshow": {"slide_type": "slide"}},
+                            "source": _lines(text)})
+    return out
+
+
 def instructor_notebook(nb: dict, notes: dict[str, str], *, timings: dict | None = None
                         ) -> dict:
-    """A copy of the student notebook ``nb`` with each section's notes inserted as a cell of
-    slide type ``notes`` right after the cell that holds the section's heading (hidden on the
-    slides, shown in the notebook view), and the section's measured long cells appended."""
+    """A copy of the student notebook ``nb`` in which every section starts a cell (and a
+    slide; see :func:`split_at_sections`), with each section's notes inserted as a cell of slide
+    type ``notes`` right after its heading cell (hidden on the slides, shown in the notebook
+    view), and the section's measured long cells appended to its notes."""
     nb = copy.deepcopy(nb)
-    cells = nb["cells"]
+    cells = nb["cells"] = split_at_sections(nb["cells"])
     found = sections(nb)
     ends = [i for i, _ in found[1:]] + [len(cells)]
     after: dict[int, list[dict]] = {}
