@@ -78,12 +78,18 @@ class CNNTrainerLab(StartMixin, w.VBox):
         ax_trials.grid(alpha=0.3)
         self.lines = {"loss": loss_line, "trials": trial_line, "best": best_line}
         c = self.controls
-        left = w.VBox([c["filters1"], c["filters2"], c["kernel_size"], c["pooling"],
-                       c["dropout"]])
-        right = w.VBox([c["optimizer"], c["lr"], c["epochs"], c["train_images"],
-                        w.HBox([self.train_button])])
-        super().__init__([w.HBox([left, right]), self.progress, self.readout, self.view.widget,
-                          self.table])
+        # three columns with widths in em (they follow the widget font): the controls and the
+        # plots fit a 1280x720 projector together
+        for ctl in c.values():
+            ctl.layout.width = "17em"
+            ctl.style.description_width = "7em"
+        self.progress.layout.width = "17em"
+        grid = w.GridBox([c[n] for n in ("filters1", "filters2", "kernel_size", "pooling",
+                                         "dropout", "optimizer", "lr", "epochs",
+                                         "train_images")],
+                         layout=w.Layout(grid_template_columns="repeat(3, max-content)"))
+        super().__init__([grid, w.HBox([self.train_button, self.progress]), self.readout,
+                          self.view.widget, self.table])
         self._remember_start()
 
     def _optimizer_changed(self, change):
