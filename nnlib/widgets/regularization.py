@@ -82,14 +82,22 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
         self.view = figure_view(1, 2, figsize=figsize, layout="constrained")
         self.curves = RunCurves(self.view.axes, epochs=self.controls["epochs"].value)
         c = self.controls
-        left = w.VBox([c["train_images"], c["epochs"], c["dropout"]])
-        right = w.VBox([c["l1"], c["l2"], c["augment"], self.train_button])
+        # three columns with widths in em (they follow the widget font), Train beside its
+        # progress bar: the controls and the plots fit a 1280x720 projector together
+        for ctrl in c.values():
+            ctrl.layout.width = "18em"
+            if not isinstance(ctrl, w.Checkbox):
+                ctrl.style.description_width = "8em"
+        self.progress.layout.width = "18em"
+        grid = w.GridBox([c[n] for n in ("train_images", "epochs", "dropout", "l1", "l2",
+                                         "augment")],
+                         layout=w.Layout(grid_template_columns="repeat(3, max-content)"))
         for ctrl in c.values():
             ctrl.observe(lambda _change: self._control_moved(), names="value")
         c["scenario"] = scenario_menu(PRESETS)
         self._watch_scenarios()
-        super().__init__([c["scenario"], w.HBox([left, right]), self.progress, self.readout,
-                          self.view.widget, self.table])
+        super().__init__([c["scenario"], grid, w.HBox([self.train_button, self.progress]),
+                          self.readout, self.view.widget, self.table])
         self._remember_start()
 
     def _set_preset(self, name: str):
