@@ -177,7 +177,14 @@ def _shows_a_widget(source: str) -> bool:
         body = ast.parse(source).body
     except SyntaxError:
         return False
-    return bool(body) and isinstance(body[-1], ast.Expr)
+    if not body or not isinstance(body[-1], ast.Expr):
+        return False
+    last = body[-1].value  # the lab's name, or the lab call itself (not e.g. plt.close(...))
+    if isinstance(last, ast.Name):
+        return True
+    func = last.func if isinstance(last, ast.Call) else None
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name.endswith("_lab")
 
 
 def _assigned(source: str) -> set[str]:
@@ -214,6 +221,14 @@ def _result(text: str):
     lines = [ln for ln in text.splitlines() if ln.startswith(MARK)]
     assert lines, f"the kernel helper printed nothing to read: {text!r}"
     return json.loads(lines[-1][len(MARK):])
+
+
+def test_a_lab_cell_is_one_that_shows_a_lab():
+    assert _shows_a_widget("lab = gradient_lab()\nlab")
+    assert _shows_a_widget("chain_lab(neurons=10)")
+    assert _shows_a_widget("s = ipywidgets.FloatSlider()\ns")
+    assert not _shows_a_widget("fresh = cnn_trainer_lab(mnist)\nplt.close(fresh.view.fig)")
+    assert not _shows_a_widget("lab = gradient_lab()")
 
 
 def test_the_lab_notebooks_are_found():
