@@ -16,8 +16,9 @@ controls moved, and must match (names the lab's cell itself assigns are left out
 
 A notebook's long training cells load their shipped results here (``NNLIB_USE_SHIPPED=1``,
 data/results/): what is tested is the labs and the cells after them, and the notebooks
-themselves run at full fidelity under nbval. Marked slow: all thirteen notebooks take about
-half an hour on a loaded 2-core machine (see the report in issue 19); one notebook:
+themselves run at full fidelity under nbval. Marked slow: the thirteen notebooks took 20 min
+together (26 s for 00 to 190 s for 15) on a 2-core machine at load 20, one after another (the
+module is one ``--dist loadscope`` group); one notebook:
 ``pytest -m slow tests/widgets/test_labs_own_state.py -k 07``.
 """
 
