@@ -107,6 +107,30 @@ class Layer:
     def parameters(self) -> list[Parameter]:
         return []
 
+    def children(self) -> list[Layer]:
+        """The layers directly inside this one, in forward order (none for a leaf layer).
+
+        A container (``Sequential``, ``Residual``, any layer built from others) overrides
+        this; :meth:`modules` and everything that walks a network rely on it."""
+        return []
+
+    def modules(self) -> list[Layer]:
+        """This layer and every layer inside it, pre-order (a container before its contents,
+        in forward order), each once, as ``torch.nn.Module.modules()``.
+
+        >>> [type(m).__name__ for m in Sequential(Dense(2, 2, rng=0), Residual(ReLU())).modules()]
+        ['Sequential', 'Dense', 'Residual', 'ReLU']
+        """
+        seen, out, todo = set(), [], [self]
+        while todo:
+            layer = todo.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            todo.extend(reversed(layer.children()))
+        return out
+
     def zero_grad(self):
         for p in self.parameters():
             p.grad[...] = 0
@@ -404,6 +428,9 @@ class Sequential(Layer):
     def parameters(self):
         return _unique(p for layer in self.layers for p in layer.parameters())
 
+    def children(self):
+        return list(self.layers)
+
     def train(self, mode: bool = True):
         self.training = bool(mode)
         for layer in self.layers:
@@ -448,6 +475,9 @@ class Residual(Layer):
 
     def parameters(self):
         return _unique(self.block.parameters())
+
+    def children(self):
+        return [self.block]
 
     def train(self, mode: bool = True):
         self.training = bool(mode)

@@ -37,7 +37,7 @@ from ._checks import (
     check_positive_int,
     check_rng,
 )
-from .layers import Dense
+from .layers import Dense, Layer
 from .losses import LOSSES, one_hot
 
 # layers whose forward differs between training and evaluation: the fused engine cannot run them
@@ -119,25 +119,11 @@ class Run:
 
 
 def dense_layers(net) -> list[Dense]:
-    """The Dense layers of ``net`` in forward order (searching nested ``layers``, ``block``)."""
-    if isinstance(net, Dense):
-        return [net]
-    if not callable(getattr(net, "forward", None)):
+    """The Dense layers of ``net`` in forward order (``net.modules()`` that are Dense)."""
+    if not callable(getattr(net, "modules", None)):
         raise TypeError(f"net must be an nnlib network or layer; got {type(net).__name__} "
                         f"{net!r:.60}")
-    found = []
-    for child in getattr(net, "layers", None) or [getattr(net, "block", None),
-                                                   getattr(net, "dense", None)]:
-        if child is not None:
-            found += dense_layers(child)
-    return found
-
-
-def _all_layers(net):
-    yield net
-    for child in getattr(net, "layers", None) or [getattr(net, "block", None)]:
-        if child is not None:
-            yield from _all_layers(child)
+    return [layer for layer in net.modules() if isinstance(layer, Dense)]
 
 
 class GradientNorms(Callback):
@@ -239,8 +225,8 @@ def _check_inputs(name, X, net, dtype=None):
         raise ValueError(f"{name} must hold at least one example per row (N, ...); got shape "
                          f"{X.shape}")
     first = net
-    while getattr(first, "layers", None):
-        first = first.layers[0]
+    while isinstance(first, Layer) and first.children():
+        first = first.children()[0]
     if isinstance(first, Dense) and X.ndim == 2 and X.shape[1] != first.W.data.shape[0]:
         raise ValueError(f"{name} must have {first.W.data.shape[0]} features per row (the "
                          f"first Dense layer's input width); got shape {X.shape}")
@@ -333,7 +319,7 @@ def _fused_plan(net, X, optimizer, loss, penalties, callbacks):
         return None
     if any(_overrides(cb, "on_batch_end") for cb in callbacks):
         return None
-    if any(type(layer).__name__ in _MODE_DEPENDENT for layer in _all_layers(net)):
+    if any(type(layer).__name__ in _MODE_DEPENDENT for layer in net.modules()):
         return None
     params = net.parameters()
     if {id(p) for p in getattr(optimizer, "params", ())} != {id(p) for p in params}:

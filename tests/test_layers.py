@@ -479,3 +479,41 @@ def test_layers_refuse_integer_dtypes(make, dtype):
 def test_text_input_is_a_type_error_naming_x(layer):
     with pytest.raises(TypeError, match=r"x must be an array of numbers; got dtype <U1"):
         layer.forward(np.array([["a", "b", "c"]]))
+
+
+# --- walking a network ------------------------------------------------------------------------
+
+def test_children_and_modules_walk_nested_containers_in_pre_order(rng):
+    d1, d2, d3 = L.Dense(3, 3, rng=rng), L.Dense(3, 3, rng=rng), L.Dense(3, 2, rng=rng)
+    inner = L.Sequential(d2, L.ReLU())
+    res = L.Residual(inner)
+    net = L.Sequential(d1, L.Tanh(), res, d3)
+    assert net.children() == net.layers and res.children() == [inner]
+    assert d1.children() == [] and L.ReLU().children() == []
+    names = [type(m).__name__ for m in net.modules()]
+    assert names == ["Sequential", "Dense", "Tanh", "Residual", "Sequential", "Dense", "ReLU",
+                     "Dense"]
+    assert net.modules()[0] is net and [m for m in net.modules() if isinstance(m, L.Dense)] == \
+        [d1, d2, d3]
+    # a container's children list is a copy: changing it does not change the net
+    net.children().append(L.ReLU())
+    assert len(net) == 4
+
+
+def test_modules_lists_a_shared_layer_once(rng):
+    shared = L.Dense(4, 4, rng=rng)
+    net = L.Sequential(shared, L.ReLU(), L.Residual(L.Sequential(shared)), shared)
+    assert sum(m is shared for m in net.modules()) == 1
+    assert L.count_parameters(net) == 16 + 4
+
+
+def test_every_walk_over_a_network_uses_modules():
+    """No module descends into a network through its attributes: ``modules()`` does it."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(L.__file__).parent
+    walk = re.compile(r"""getattr\([^,]+, ["'](block|dense|body)["']|while getattr\(""")
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if walk.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

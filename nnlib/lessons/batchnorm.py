@@ -23,20 +23,11 @@ from ..normalization import BatchNorm1d, BatchNorm2d
 from ..training import Callback
 
 
-def _flatten(net) -> list[Layer]:
-    """The leaf layers of ``net`` in forward order (descending into Sequential and Residual)."""
-    if isinstance(net, Sequential):
-        return [leaf for layer in net.layers for leaf in _flatten(layer)]
-    if isinstance(net, Residual):
-        return _flatten(net.block)
-    return [net]
-
-
 def hidden_activations(net, x) -> list[np.ndarray]:
     """The output of every activation layer of ``net`` (in forward order) for the batch x,
     computed in eval mode (the net's mode is restored). Works for plain Sequential MLPs,
     without skip connections. x: (N, D) -> list of (N, width) arrays."""
-    if not isinstance(getattr(net, "layers", None), (list, tuple)):
+    if not isinstance(net, Sequential):
         raise TypeError(f"net must be an nnlib.layers.Sequential; got {type(net).__name__}")
     x = as_float_array("x", x, ndim=2)
     was_training = getattr(net, "training", True)
@@ -142,10 +133,6 @@ def scale_influence(X, y, *, lr: float, steps: int, standardise: bool = False) -
     return np.abs(w) * X.std(axis=0)
 
 
-def _norm_layers(net):
-    return [leaf for leaf in _flatten(net) if isinstance(leaf, (BatchNorm1d, BatchNorm2d))]
-
-
 def batch_statistics_accuracy(net, X, y, *, batch_size: int, order=None) -> float:
     """Accuracy of ``net`` on X (N, D), labels y (N,), when every batch norm layer normalises
     with the statistics of the test batch itself (training-mode forward) instead of its
@@ -156,7 +143,9 @@ def batch_statistics_accuracy(net, X, y, *, batch_size: int, order=None) -> floa
     y = np.asarray(y)
     batch_size = check_positive_int("batch_size", batch_size, minimum=2)
     order = np.arange(len(X)) if order is None else np.asarray(order)
-    norms = _norm_layers(net)
+    if not isinstance(net, Layer):
+        raise TypeError(f"net must be an nnlib network (a Layer); got {type(net).__name__}")
+    norms = [m for m in net.modules() if isinstance(m, (BatchNorm1d, BatchNorm2d))]
     if not norms:
         raise ValueError("net has no batch norm layer: batch and running statistics coincide")
     saved = [(bn.running_mean.copy(), bn.running_var.copy(), bn.num_batches_tracked)

@@ -197,6 +197,9 @@ class Block(nl.Layer):
     def parameters(self):
         return self.body.parameters()
 
+    def children(self):
+        return [self.body]
+
     def train(self, mode: bool = True):
         self.training = bool(mode)
         self.body.train(mode)
