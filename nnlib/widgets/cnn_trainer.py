@@ -78,16 +78,16 @@ class CNNTrainerLab(StartMixin, w.VBox):
         ax_trials.grid(alpha=0.3)
         self.lines = {"loss": loss_line, "trials": trial_line, "best": best_line}
         c = self.controls
-        # three columns with widths in em (they follow the widget font): the controls and the
-        # plots fit a 1280x720 projector together
+        # three columns sharing the page's width, labels in em (they follow the font): the
+        # controls and the plots fit a 1280x720 projector together
         for ctl in c.values():
-            ctl.layout.width = "17em"
+            ctl.layout.width = "100%"
             ctl.style.description_width = "7em"
         self.progress.layout.width = "17em"
         grid = w.GridBox([c[n] for n in ("filters1", "filters2", "kernel_size", "pooling",
                                          "dropout", "optimizer", "lr", "epochs",
                                          "train_images")],
-                         layout=w.Layout(grid_template_columns="repeat(3, max-content)"))
+                         layout=w.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))"))
         super().__init__([grid, w.HBox([self.train_button, self.progress]), self.readout,
                           self.view.widget, self.table])
         self._remember_start()

@@ -23,10 +23,10 @@ class ConvGeometryLab(StartMixin, w.VBox):
 
     def __init__(self, *, n, k, padding, stride, dilation, figsize):
         def slider(name, value, lo, hi):
-            # widths in em follow the widget font: three columns fit the page and a projector
+            # three columns that share the page's width; the label width follows the font
             return w.IntSlider(value=value, min=lo, max=hi, description=name,
                                continuous_update=True, style={"description_width": "6.5em"},
-                               layout=w.Layout(width="17em"))
+                               layout=w.Layout(width="100%"))
 
         self.controls = {
             "n": slider("input n", n, 1, 12),
@@ -45,7 +45,7 @@ class ConvGeometryLab(StartMixin, w.VBox):
             c.observe(self._update if name != "output" else self._highlight, names="value")
         grid = w.GridBox([self.controls[name] for name in ("n", "k", "padding", "stride",
                                                             "dilation", "output")],
-                         layout=w.Layout(grid_template_columns="repeat(3, max-content)"))
+                         layout=w.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))"))
         super().__init__([grid, self.readout, self.view.widget])
         self._update()
         self._remember_start()

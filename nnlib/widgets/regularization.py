@@ -82,16 +82,16 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
         self.view = figure_view(1, 2, figsize=figsize, layout="constrained")
         self.curves = RunCurves(self.view.axes, epochs=self.controls["epochs"].value)
         c = self.controls
-        # three columns with widths in em (they follow the widget font), Train beside its
-        # progress bar: the controls and the plots fit a 1280x720 projector together
+        # three columns sharing the page's width, labels in em (they follow the font), Train
+        # beside its progress bar: the controls and the plots fit a 1280x720 projector together
         for ctrl in c.values():
-            ctrl.layout.width = "18em"
+            ctrl.layout.width = "100%"
             if not isinstance(ctrl, w.Checkbox):
                 ctrl.style.description_width = "8em"
         self.progress.layout.width = "18em"
         grid = w.GridBox([c[n] for n in ("train_images", "epochs", "dropout", "l1", "l2",
                                          "augment")],
-                         layout=w.Layout(grid_template_columns="repeat(3, max-content)"))
+                         layout=w.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))"))
         for ctrl in c.values():
             ctrl.observe(lambda _change: self._control_moved(), names="value")
         c["scenario"] = scenario_menu(PRESETS)
