@@ -5,10 +5,17 @@
 * The same epoch done one example at a time (Nielsen's textbook loop, same data, same run):
   the vectorised engine must be ≥ 15× faster per epoch.
 * ``import nnlib`` in a fresh interpreter: ≤ 0.3 s, with no torch, matplotlib or ipywidgets.
+
+Each time is reported as wall-clock and as this process's CPU time (``time.process_time``, all
+its threads): on a shared, loaded machine the wall time grows with the load while the CPU time
+stays close to what a quiet machine's wall time would be. The targets are judged on wall time
+when the machine is quiet (1-minute load average below the core count) and on CPU time
+otherwise, and the output says which; the speed-up is a ratio of two runs in the same process.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -28,14 +35,15 @@ def nielsen(epochs: int = 30, seed: int = 0):
     rng = np.random.default_rng(seed)
     net = mlp([784, 30, 10], rng=rng, activation="sigmoid", output_activation="sigmoid",
               init="normal", std=1.0, bias_std=1.0, dtype=np.float32)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     h = fit(net, X[:50000], y[:50000], optimizer=SGD(net.parameters(), lr=3.0),
             loss="quadratic", epochs=epochs, batch_size=10, rng=rng, X_val=X[50000:],
             y_val=y[50000:], progress=False)
-    return time.perf_counter() - t0, h, net, X, y
+    return (time.perf_counter() - t0, time.process_time() - c0), h, net, X, y
 
 
-def per_example_epoch_seconds(seed: int = 1) -> float:
+def per_example_epoch_seconds(seed: int = 1) -> tuple[float, float]:
+    """(wall, CPU) seconds of one epoch of Nielsen's per-example loop."""
     import nnlib
     from nnlib.layers import mlp
     from nnlib.training import per_example_sgd_epoch
@@ -44,7 +52,10 @@ def per_example_epoch_seconds(seed: int = 1) -> float:
     rng = np.random.default_rng(seed)
     net = mlp([784, 30, 10], rng=rng, activation="sigmoid", output_activation="sigmoid",
               init="normal", std=1.0, bias_std=1.0, dtype=np.float32)
-    return per_example_sgd_epoch(net, X, y, order=rng.permutation(50000), batch_size=10, lr=3.0)
+    order = rng.permutation(50000)
+    c0 = time.process_time()
+    wall = per_example_sgd_epoch(net, X, y, order=order, batch_size=10, lr=3.0)
+    return wall, time.process_time() - c0
 
 
 def import_seconds() -> tuple[float, list[str]]:
@@ -61,19 +72,34 @@ def import_seconds() -> tuple[float, list[str]]:
     return best, heavy
 
 
+def _quiet() -> bool:
+    """The 1-minute load average is below the number of cores (else judge CPU time)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except OSError:
+        return True
+
+
 def main() -> int:
     r = Report("core")
-    total, h, *_ = nielsen()
-    r.add("Nielsen [784,30,10] 30 epochs, total incl. validation", f"{total:.2f} s", "<= 6 s",
-          total <= 6.0)
+    quiet = _quiet()
+    which = "wall" if quiet else "CPU"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"  load average {load:.1f} on {os.cpu_count()} cores: targets judged on {which} time")
+    (wall, cpu), h, *_ = nielsen()
+    total = wall if quiet else cpu
+    r.add("Nielsen [784,30,10] 30 epochs, incl. validation", f"{wall:.2f} s wall, {cpu:.2f} s CPU",
+          f"<= 6 s {which}", total <= 6.0)
     r.add("  final validation accuracy", f"{h.val_accuracy[-1]:.2%}", ">= 94.5 %",
           h.val_accuracy[-1] >= 0.945)
     vec_epoch = float(np.median(h.seconds))
-    loop_epoch = per_example_epoch_seconds()
-    r.add("  vectorised epoch (median)", f"{vec_epoch:.3f} s")
-    r.add("  per-example loop epoch (same data)", f"{loop_epoch:.2f} s")
-    r.add("  speed-up of vectorised minibatch backprop", f"{loop_epoch / vec_epoch:.1f} x",
-          ">= 15 x", loop_epoch / vec_epoch >= 15)
+    vec_cpu = cpu / len(h.seconds)  # validation included: it only lowers the speed-up
+    loop_wall, loop_cpu = per_example_epoch_seconds()
+    r.add("  vectorised epoch", f"{vec_epoch:.3f} s wall (median), {vec_cpu:.3f} s CPU (mean)")
+    r.add("  per-example loop epoch (same data)", f"{loop_wall:.2f} s wall, {loop_cpu:.2f} s CPU")
+    speedup = (loop_wall / vec_epoch) if quiet else (loop_cpu / vec_cpu)
+    r.add(f"  speed-up of vectorised minibatch backprop ({which})",
+          f"{speedup:.1f} x (wall {loop_wall / vec_epoch:.1f} x)", ">= 15 x", speedup >= 15)
     dt, heavy = import_seconds()
     r.add("import nnlib (fresh interpreter, best of 5)", f"{dt * 1000:.1f} ms", "<= 300 ms",
           dt <= 0.3)
