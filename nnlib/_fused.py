@@ -21,29 +21,61 @@ for those.
 
 from __future__ import annotations
 
+import numbers
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .layers import Dense, Sequential
+from .callbacks import overrides
+from .layers import Dense, LeakyReLU, ReLU, Sequential, Sigmoid, Tanh
+from .normalization import BatchNorm1d, BatchNorm2d
+from .optim import SGD
+from .regularization import Dropout
 
-_FUSED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
-_CLASS_NAMES = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "LeakyReLU": "leaky_relu"}
+#: the activation layers the engine computes, by exact type (a subclass may differ)
+_ACTIVATIONS = {Sigmoid: "sigmoid", Tanh: "tanh", ReLU: "relu", LeakyReLU: "leaky_relu"}
+# layers whose forward differs between training and evaluation: the engine cannot run them
+_MODE_DEPENDENT = (Dropout, BatchNorm1d, BatchNorm2d)
 
 
 def _activation(layer):
-    """(name, negative slope) of an element-wise activation layer the engine supports, or None.
+    """(name, negative slope) of an element-wise activation layer the engine supports, or None
+    (the slope is ``layer.a``: ``negative_slope`` for LeakyReLU, 0 for the others)."""
+    name = _ACTIVATIONS.get(type(layer))
+    return None if name is None else (name, float(layer.a))
 
-    Read from the class name (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``) or, for a layer
-    that dispatches by name, its ``name`` attribute; the slope from ``negative_slope``.
-    """
-    name = _CLASS_NAMES.get(type(layer).__name__)
-    if name is None and type(layer).__name__ == "Activation":
-        name = getattr(layer, "name", None)
-    if name not in _FUSED_ACTIVATIONS:
+
+def learning_rate(optimizer):
+    """The optimiser's learning rate (``lr``, else ``defaults["lr"]``), or None."""
+    lr = getattr(optimizer, "lr", None)
+    if lr is None:
+        lr = getattr(optimizer, "defaults", {}).get("lr")
+    return lr
+
+
+def engine_for(net, X, optimizer, loss: str, *, penalties=(), callbacks=()):
+    """The fused plan (see :func:`plan`) when the engine computes exactly what the layer path
+    of ``fit`` would, else None: exactly :class:`nnlib.optim.SGD` without momentum, weight
+    decay, nesterov or maximize, over exactly the net's parameters of one dtype; no penalty;
+    no callback with an ``on_batch_end``; no Dropout or batch norm anywhere in the net; 2-D
+    inputs X; a net and loss :func:`plan` supports."""
+    if type(optimizer) is not SGD or penalties or X.ndim != 2:
         return None
-    slope = getattr(layer, "negative_slope", getattr(layer, "a", 0.01))
-    return name, float(slope)
+    if (optimizer.momentum or optimizer.weight_decay or optimizer.nesterov
+            or getattr(optimizer, "maximize", False)
+            or not isinstance(learning_rate(optimizer), numbers.Real)):
+        return None
+    if any(overrides(cb, "on_batch_end") or "on_batch_end" in getattr(cb, "__dict__", {})
+           for cb in callbacks):
+        return None
+    if any(isinstance(layer, _MODE_DEPENDENT) for layer in net.modules()):
+        return None
+    params = net.parameters()
+    if {id(p) for p in optimizer.params} != {id(p) for p in params}:
+        return None
+    if len({p.data.dtype for p in params}) != 1:
+        return None
+    return plan(net, loss)
 
 
 def plan(net, loss: str):

@@ -2,34 +2,39 @@
 
 ``fit`` is the loop of Nielsen's ``network.py`` (shuffle, split into minibatches of K, one
 optimiser step per minibatch), written so that one forward/backward handles the whole
-minibatch as a matrix, and open at three places so later lessons plug in without changing it:
+minibatch as a matrix, and open at four places so later lessons plug in without changing it:
 
 * **mode**: ``net.train()`` before the steps, ``net.eval()`` while measuring (dropout and batch
   norm behave differently in the two), and the net is left in the mode it came in;
 * **penalties**: callables ``pen(net) -> R(θ)`` run after ``net.backward``; each adds ∂R/∂θ
   into the ``.grad`` of the parameters it covers, and R is added to the reported loss;
 * **callbacks**: objects with any of ``on_fit_start``, ``on_batch_end``, ``on_epoch_end``,
-  ``on_fit_end`` (see :class:`Callback`); ``on_batch_end`` sees the gradients before the
-  optimiser uses them and may stop training.
+  ``on_fit_end`` (:class:`nnlib.callbacks.Callback`); ``on_batch_end`` sees the gradients
+  before the optimiser uses them and may stop training;
+* **transform**: ``transform(X) -> X'`` makes each epoch's training inputs (augmentation: a
+  fresh random shift of every image at every epoch).
 
 When the setting is plain minibatch SGD on a plain MLP (no momentum, weight decay, penalty,
 dropout/batch norm or per-step callback) ``fit`` hands the epoch to the private fused engine
-(:mod:`nnlib._fused`): the same arithmetic with preallocated buffers, several times faster.
-``history.engine`` says which ran. :class:`GradientNorms` is the instrumented loop of notebooks
-04-05 (per-layer gradient norms, stop at divergence). ``per_example_sgd_epoch`` is one epoch
-done one example at a time, kept as the slow reference that shows what vectorising buys.
+(:func:`nnlib._fused.engine_for` decides): the same arithmetic with preallocated buffers,
+several times faster. ``history.engine`` says which ran. Both engines run on one BLAS thread
+(small matrix products are slower split across threads on a busy machine). The callbacks of
+notebooks 04-05 (:class:`GradientNorms`) live in :mod:`nnlib.callbacks`.
+``per_example_sgd_epoch`` is one epoch done one example at a time, kept as the slow reference
+that shows what vectorising buys.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from . import _fused as fused
+from ._blas import blas_threads
 from ._checks import (
     as_float_array,
     check_choice,
@@ -37,11 +42,12 @@ from ._checks import (
     check_positive_int,
     check_rng,
 )
+from .callbacks import Callback, EvaluateEvery, GradientNorms
 from .layers import Dense, Layer
 from .losses import LOSSES, one_hot
 
-# layers whose forward differs between training and evaluation: the fused engine cannot run them
-_MODE_DEPENDENT = ("Dropout", "BatchNorm1d", "BatchNorm2d")
+__all__ = ["Callback", "EvaluateEvery", "GradientNorms", "History", "Run", "accuracy",
+           "dense_layers", "evaluate", "fit", "per_example_sgd_epoch"]
 
 
 @dataclass
@@ -75,42 +81,16 @@ class History:
         return float(sum(self.seconds))
 
 
-class Callback:
-    """Base class for ``fit`` callbacks; override any of the hooks (each receives the run).
-
-    The run carries ``net``, ``optimizer``, ``history``, ``epoch`` (1-based), ``step`` (number
-    of optimiser steps already taken), ``loss`` (the current minibatch's loss as a float,
-    penalties included), ``output`` (the minibatch's network output) and ``stop``. Setting
-    ``run.stop = True`` in ``on_batch_end`` skips that minibatch's update and ends training;
-    in ``on_epoch_end`` it ends training after the epoch.
-    """
-
-    def on_fit_start(self, run):
-        pass
-
-    def on_batch_end(self, run):
-        pass
-
-    def on_epoch_end(self, run):
-        pass
-
-    def on_fit_end(self, run):
-        pass
-
-
-def _overrides(cb, hook: str) -> bool:
-    """Whether callback ``cb`` really does something at ``hook`` (not the base class's no-op)."""
-    method = getattr(type(cb), hook, None)
-    return method is not None and method is not getattr(Callback, hook)
-
-
 @dataclass
 class Run:
-    """The state of a ``fit`` call that callbacks see (see :class:`Callback`)."""
+    """The state of a ``fit`` call that callbacks see (see :class:`Callback`); ``epochs`` is
+    the number of epochs the run will take at most, ``evaluate(X, y)`` measures the net."""
 
     net: object
     optimizer: object
     history: History
+    epochs: int = 0
+    evaluate: object = None
     epoch: int = 0
     step: int = 0
     loss: float = float("nan")
@@ -124,61 +104,6 @@ def dense_layers(net) -> list[Dense]:
         raise TypeError(f"net must be an nnlib network or layer; got {type(net).__name__} "
                         f"{net!r:.60}")
     return [layer for layer in net.modules() if isinstance(layer, Dense)]
-
-
-class GradientNorms(Callback):
-    """Watch every Dense layer while training (notebooks 04 and 05).
-
-    Per step: the loss (``losses``), and per Dense layer ‖∂L/∂W_ℓ‖ (``grad_norms``) and
-    ‖∂L/∂b_ℓ‖ = ‖δ_ℓ‖ (``bias_grad_norms``, Nielsen's "speed of learning"), read after
-    backward and penalties, before the optimiser step. At the end, ``relative_change``: how far
-    each layer's weights moved, ‖W_end − W_start‖ / ‖W_start‖. At the first non-finite loss it
-    stops the run before that step's update and records the step's index in ``diverged_at``
-    (= the number of finite steps recorded), instead of filling the record with NaN.
-    """
-
-    def __init__(self):
-        self.losses: list[float] = []
-        self.grad_norms: list[np.ndarray] = []
-        self.bias_grad_norms: list[np.ndarray] = []
-        self.relative_change: np.ndarray | None = None
-        self.diverged_at: int | None = None
-        self._dense: list[Dense] = []
-        self._start: list[np.ndarray] = []
-
-    def on_fit_start(self, run):
-        self._dense = dense_layers(run.net)
-        if not self._dense:
-            raise ValueError("GradientNorms needs a net with at least one Dense layer; got none")
-        self._start = [d.W.data.copy() for d in self._dense]
-
-    def on_batch_end(self, run):
-        if not math.isfinite(run.loss):
-            self.diverged_at = run.step
-            run.stop = True
-            return
-        self.losses.append(run.loss)
-        self.grad_norms.append(np.array([np.linalg.norm(d.W.grad) for d in self._dense]))
-        self.bias_grad_norms.append(np.array([np.linalg.norm(d.b.grad) for d in self._dense]))
-
-    def on_fit_end(self, run):
-        with np.errstate(all="ignore"):
-            self.relative_change = np.array([np.linalg.norm(d.W.data - w0) / np.linalg.norm(w0)
-                                             for d, w0 in zip(self._dense, self._start)])
-
-    @property
-    def diverged(self) -> bool:
-        return self.diverged_at is not None
-
-    @property
-    def mean_grad_norms(self) -> np.ndarray:
-        """Mean over steps of ‖∂L/∂W_ℓ‖ per Dense layer."""
-        return np.mean(self.grad_norms, axis=0)
-
-    @property
-    def learning_speed(self) -> np.ndarray:
-        """Mean over steps of ‖∂L/∂b_ℓ‖ = ‖δ_ℓ‖ per Dense layer (Nielsen's speed of learning)."""
-        return np.mean(self.bias_grad_norms, axis=0)
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -296,39 +221,6 @@ def accuracy(net, X, y, *, batch_size: int = 10000) -> float:
 # ----------------------------------------------------------------------------- the loop
 
 
-def _learning_rate(optimizer):
-    lr = getattr(optimizer, "lr", None)
-    if lr is None:
-        lr = getattr(optimizer, "defaults", {}).get("lr")
-    return lr
-
-
-def _fused_plan(net, X, optimizer, loss, penalties, callbacks):
-    """The fused engine's plan when it computes exactly what the layer path would, else None:
-    plain SGD (no momentum, dampening-free, no weight decay) over exactly the net's
-    parameters, no penalty, no per-step callback, no mode-dependent layer, a 2-D input, and a
-    net the engine supports (Dense + element-wise activations, quadratic or softmax CE)."""
-    cls = type(optimizer)
-    if cls.__name__ != "SGD" or not cls.__module__.startswith("nnlib."):
-        return None
-    if (getattr(optimizer, "momentum", 0) or getattr(optimizer, "weight_decay", 0)
-            or getattr(optimizer, "nesterov", False) or getattr(optimizer, "maximize", False)):
-        return None
-    lr = _learning_rate(optimizer)
-    if not isinstance(lr, numbers.Real) or penalties or X.ndim != 2:
-        return None
-    if any(_overrides(cb, "on_batch_end") for cb in callbacks):
-        return None
-    if any(type(layer).__name__ in _MODE_DEPENDENT for layer in net.modules()):
-        return None
-    params = net.parameters()
-    if {id(p) for p in getattr(optimizer, "params", ())} != {id(p) for p in params}:
-        return None
-    if len({p.data.dtype for p in params}) != 1:
-        return None
-    return fused.plan(net, loss)
-
-
 _HOOKS = ("on_fit_start", "on_batch_end", "on_epoch_end", "on_fit_end")
 
 
@@ -374,34 +266,9 @@ def _check_optimizer_params(optimizer, params) -> None:
             f"from net.parameters(), or from a subset of them to train only those.")
 
 
-def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: int | None = None,
-        batch_size: int, rng, shuffle: bool = True, X_val=None, y_val=None, callbacks=(),
-        penalties=(), progress: bool = True, steps: int | None = None) -> History:
-    """Train ``net`` in place and return its :class:`History`.
-
-    X: (N, ...) inputs (cast to the parameters' dtype). y: (N,) integer labels (one-hot to the
-    output width where the loss needs rows) or (N, C) targets. ``optimizer``: an
-    :mod:`nnlib.optim` instance built on ``net.parameters()``. ``loss``: a name from
-    :data:`nnlib.losses.LOSSES`. Each epoch visits the examples in a fresh permutation drawn
-    from ``rng`` (in the given order if ``shuffle=False``), one step per minibatch of
-    ``batch_size`` (the last one may be smaller)::
-
-        net.train(); optimizer.zero_grad(); out = net.forward(xb)
-        value, dout = loss(out, yb); net.backward(dout)
-        for pen in penalties: value += pen(net)       # adds ∂R/∂θ into .grad
-        callbacks' on_batch_end(run); optimizer.step()
-
-    ``steps`` is a budget of optimiser steps across epochs: training ends after ``steps`` steps
-    or ``epochs`` epochs, whichever comes first (the last epoch may then be partial and is
-    recorded as such); with ``epochs=None`` it runs as many epochs as the budget needs.
-    ``X_val``/``y_val`` are measured after every epoch (eval mode). ``callbacks``: see
-    :class:`Callback`. ``progress=True`` shows a tqdm bar over epochs. The net ends in the
-    mode (train/eval) it was in before the call.
-
-    A run that diverges stops: at the first non-finite output or loss, callbacks see
-    ``run.loss = nan``, that step's update is skipped and ``history.stopped_early`` is True.
-    (The fused engine notices a non-finite epoch loss only at the end of the epoch.)
-    """
+def _checked_options(loss, epochs, steps, batch_size, rng, optimizer, penalties, callbacks,
+                     transform):
+    """fit's options, checked: (epochs, steps, batch_size, rng, penalties, callbacks)."""
     check_choice("loss", loss, LOSSES)
     if epochs is None and steps is None:
         raise ValueError("fit needs epochs or steps (or both); got neither")
@@ -424,8 +291,16 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
         _not_a_class(f"callbacks[{i}]", cb, "GradientNorms()")
         if not any(hasattr(cb, hook) for hook in _HOOKS):
             raise TypeError(f"callbacks[{i}] must be a callback (an object with any of "
-                            f"{', '.join(_HOOKS)}, e.g. a training.Callback); got "
+                            f"{', '.join(_HOOKS)}, e.g. a callbacks.Callback); got "
                             f"{type(cb).__name__} {cb!r:.60}")
+    if transform is not None and not callable(transform):
+        raise TypeError(f"transform must be callable as transform(X) -> X (or None); got "
+                        f"{type(transform).__name__} {transform!r:.60}")
+    return epochs, steps, batch_size, rng, penalties, callbacks
+
+
+def _checked_data(net, optimizer, X, y, X_val, y_val):
+    """(X, y, X_val, y_val) in the dtype of net's parameters, checked against the net."""
     params = net.parameters()
     if not params:
         raise ValueError("net must have trainable parameters; got none")
@@ -438,130 +313,199 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
     if X_val is not None:
         X_val = _check_inputs("X_val", X_val, net, dtype)
         y_val = _check_targets("y_val", y_val, "X_val", X_val, dtype, net)
+    return X, y, X_val, y_val
 
-    n = len(X)
-    per_epoch = math.ceil(n / batch_size)
-    if epochs is None:
-        epochs = math.ceil(steps / per_epoch)
-    budget = epochs * per_epoch if steps is None else min(steps, epochs * per_epoch)
-    plan = _fused_plan(net, X, optimizer, loss, penalties, callbacks)
-    history = History(engine="fused" if plan else "layers")
-    run = Run(net=net, optimizer=optimizer, history=history)
-    was_training = getattr(net, "training", True)
-    runner = None
-    if plan:
-        # Exact only without penalties or weight decay (guaranteed by _fused_plan): an input
-        # that is 0 in every example then gets a zero gradient forever, so it can be dropped.
-        active = np.flatnonzero(np.any(X != 0, axis=0))
-        runner = fused.FusedMLP(plan, batch_size, dtype, active_inputs=active)
-        X1 = fused.with_ones(X[:, active], dtype)
-        out_width = plan[-1][0].b.data.shape[0]
-        labels = y if _is_labels(y) else None  # None: the engine takes the arg-max of Y
-        Y = _targets_for("quadratic", y, np.empty((0, out_width), dtype)) if _is_labels(y) \
-            else y.reshape(len(y), -1)
-        lr = float(_learning_rate(optimizer))
 
-    epoch_iter = range(1, epochs + 1)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        epoch_iter = bar = tqdm(epoch_iter, desc="epochs", unit="epoch")
-    loss_fn = LOSSES[loss]
+def _call(callbacks, hook: str, run) -> None:
     for cb in callbacks:
-        if hasattr(cb, "on_fit_start"):
-            cb.on_fit_start(run)
+        if hasattr(cb, hook):
+            getattr(cb, hook)(run)
+
+
+def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: int | None = None,
+        batch_size: int, rng, shuffle: bool = True, X_val=None, y_val=None, callbacks=(),
+        penalties=(), transform=None, progress: bool = True,
+        steps: int | None = None) -> History:
+    """Train ``net`` in place and return its :class:`History`.
+
+    X: (N, ...) inputs (cast to the parameters' dtype). y: (N,) integer labels (one-hot to the
+    output width where the loss needs rows) or (N, C) targets. ``optimizer``: an
+    :mod:`nnlib.optim` instance built on ``net.parameters()``. ``loss``: a name from
+    :data:`nnlib.losses.LOSSES`. Each epoch visits the examples in a fresh permutation drawn
+    from ``rng`` (in the given order if ``shuffle=False``), one step per minibatch of
+    ``batch_size`` (the last one may be smaller)::
+
+        net.train(); optimizer.zero_grad(); out = net.forward(xb)
+        value, dout = loss(out, yb); net.backward(dout)
+        for pen in penalties: value += pen(net)       # adds ∂R/∂θ into .grad
+        callbacks' on_batch_end(run); optimizer.step()
+
+    ``steps`` is a budget of optimiser steps across epochs: training ends after ``steps`` steps
+    or ``epochs`` epochs, whichever comes first (the last epoch may then be partial and is
+    recorded as such); with ``epochs=None`` it runs as many epochs as the budget needs.
+    ``transform(X) -> X'`` (same shape) gives each epoch's training inputs, e.g. a fresh
+    augmentation of X (the labels stay). ``X_val``/``y_val`` are measured after every epoch
+    (eval mode). ``callbacks``: see :class:`nnlib.callbacks.Callback`. ``progress=True`` shows
+    a tqdm bar over epochs. The net ends in the mode (train/eval) it was in before the call.
+
+    A run that diverges stops: at the first non-finite output or loss, callbacks see
+    ``run.loss = nan``, that step's update is skipped and ``history.stopped_early`` is True.
+    (The fused engine notices a non-finite epoch loss only at the end of the epoch.)
+    """
+    epochs, steps, batch_size, rng, penalties, callbacks = _checked_options(
+        loss, epochs, steps, batch_size, rng, optimizer, penalties, callbacks, transform)
+    X, y, X_val, y_val = _checked_data(net, optimizer, X, y, X_val, y_val)
+    n, per_epoch = len(X), math.ceil(len(X) / batch_size)
+    epochs = epochs or math.ceil(steps / per_epoch)
+    budget = epochs * per_epoch if steps is None else min(steps, epochs * per_epoch)
+    plan = fused.engine_for(net, X, optimizer, loss, penalties=penalties, callbacks=callbacks)
+    engine = (_FusedEngine(plan, y, optimizer, loss, batch_size) if plan else
+              _LayerEngine(y, loss, batch_size, penalties, callbacks))
+    history = History(engine=engine.name)
+    run = Run(net=net, optimizer=optimizer, history=history, epochs=epochs,
+              evaluate=partial(evaluate, net, loss=loss))
+    was_training, bar = getattr(net, "training", True), _bar(epochs) if progress else None
+    _call(callbacks, "on_fit_start", run)
     try:
-        for epoch in epoch_iter:
-            run.epoch = epoch
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            order = order[:(budget - run.step) * batch_size]
-            t0 = time.perf_counter()
-            if runner:
-                net.train()
-                mean_loss, step_losses, correct = runner.epoch(X1, Y, order, lr, loss,
-                                                               labels=labels)
-                runner.write_back()
-                seen = len(order)
-                run.step += len(step_losses)
-                if hasattr(optimizer, "step_count"):
-                    optimizer.step_count += len(step_losses)
-                history.step_loss.extend(step_losses.tolist())
-                if len(step_losses):  # what the layer engine leaves: the last minibatch's
-                    run.loss, run.output = float(step_losses[-1]), runner.last_output
-            else:
-                mean_loss, correct, seen = _layer_epoch(run, X, y, order, batch_size, loss,
-                                                        loss_fn, penalties, callbacks)
-            history.seconds.append(time.perf_counter() - t0)
-            if seen == 0:  # stopped before the first step of this epoch
-                history.seconds.pop()
-                break
-            done = len(history.step_loss) - len(history.step_epoch)
-            history.step_epoch.extend((epoch - 1 + np.arange(1, done + 1) / per_epoch).tolist())
-            history.epoch.append(epoch)
-            history.train_loss.append(mean_loss)
-            history.train_accuracy.append(correct / seen)
-            if X_val is not None:
-                val_loss, val_acc = evaluate(net, X_val, y_val, loss)
-                history.val_epoch.append(epoch)
-                history.val_loss.append(val_loss)
-                history.val_accuracy.append(val_acc)
-            if bar is not None:
-                shown = {"loss": f"{mean_loss:.4g}"}
-                if X_val is not None:
-                    shown["val_acc"] = f"{history.val_accuracy[-1]:.4f}"
-                bar.set_postfix(shown, refresh=False)
-            if not math.isfinite(mean_loss):
-                run.stop = True
-            for cb in callbacks:
-                if hasattr(cb, "on_epoch_end"):
-                    cb.on_epoch_end(run)
-            if run.stop or run.step >= budget:
-                break
+        with blas_threads(1):
+            for epoch in bar if bar is not None else range(1, epochs + 1):
+                run.epoch = epoch
+                order = rng.permutation(n) if shuffle else np.arange(n)
+                order = order[:(budget - run.step) * batch_size]
+                engine.load(X if transform is None else _transformed(transform, X))
+                t0 = time.perf_counter()
+                mean_loss, correct, seen = engine.epoch(run, order)
+                if seen == 0:  # stopped before the first step of this epoch
+                    break
+                _record(history, run, per_epoch, mean_loss, correct / seen, t0, X_val, y_val, bar)
+                run.stop = run.stop or not math.isfinite(mean_loss)
+                _call(callbacks, "on_epoch_end", run)
+                if run.stop or run.step >= budget:
+                    break
     finally:
         if bar is not None:
             bar.close()
         net.train(was_training)
     history.stopped_early = run.stop
-    for cb in callbacks:
-        if hasattr(cb, "on_fit_end"):
-            cb.on_fit_end(run)
+    _call(callbacks, "on_fit_end", run)
     return history
 
 
-def _layer_epoch(run, X, y, order, batch_size, loss, loss_fn, penalties, callbacks):
-    """One epoch through the layers' own forward/backward; returns (mean loss, correct, seen)."""
-    net, optimizer, history = run.net, run.optimizer, run.history
-    batch_hooks = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
-    total, correct, seen = 0.0, 0, 0
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            xb, yb = X[idx], y[idx]
-            net.train()
-            optimizer.zero_grad()
-            out = net.forward(xb)
-            if np.all(np.isfinite(out)):
-                value, dout = loss_fn(out, _targets_for(loss, yb, out))
-                net.backward(dout)
-                for pen in penalties:
-                    value += float(pen(net))
-            else:  # diverged: no loss or gradient to take
-                value = float("nan")
-            run.loss, run.output = float(value), out
-            for cb in batch_hooks:
-                cb.on_batch_end(run)
-            if not math.isfinite(run.loss):
-                run.stop = True
-            if run.stop:
-                break
-            optimizer.step()
-            run.step += 1
-            history.step_loss.append(run.loss)
-            total += run.loss * len(idx)
-            correct += _count_correct(out, yb, loss)
-            seen += len(idx)
-    return (total / seen if seen else float("nan")), correct, seen
+def _bar(epochs):
+    from tqdm.auto import tqdm
+
+    return tqdm(range(1, epochs + 1), desc="epochs", unit="epoch")
+
+
+def _transformed(transform, X):
+    """transform(X) checked: an array of X's shape, in X's dtype."""
+    Xe = as_float_array("transform(X)", transform(X)).astype(X.dtype, copy=False)
+    if Xe.shape != X.shape:
+        raise ValueError(f"transform(X) must keep X's shape {X.shape}; got {Xe.shape}")
+    return Xe
+
+
+def _record(history, run, per_epoch, mean_loss, acc, t0, X_val, y_val, bar) -> None:
+    """One finished epoch into ``history`` (and the progress bar)."""
+    history.seconds.append(time.perf_counter() - t0)
+    done = len(history.step_loss) - len(history.step_epoch)
+    history.step_epoch.extend((run.epoch - 1 + np.arange(1, done + 1) / per_epoch).tolist())
+    history.epoch.append(run.epoch)
+    history.train_loss.append(mean_loss)
+    history.train_accuracy.append(acc)
+    if X_val is not None:
+        val_loss, val_acc = run.evaluate(X_val, y_val)
+        history.val_epoch.append(run.epoch)
+        history.val_loss.append(val_loss)
+        history.val_accuracy.append(val_acc)
+    if bar is not None:
+        shown = {"loss": f"{mean_loss:.4g}"}
+        if X_val is not None:
+            shown["val_acc"] = f"{history.val_accuracy[-1]:.4f}"
+        bar.set_postfix(shown, refresh=False)
+
+
+class _LayerEngine:
+    """An epoch through the layers' own forward/backward (any net, optimiser and callback)."""
+
+    name = "layers"
+
+    def __init__(self, y, loss, batch_size, penalties, callbacks):
+        self.y, self.loss, self.batch_size, self.penalties = y, loss, batch_size, penalties
+        self.batch_hooks = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
+
+    def load(self, X):
+        self.X = X
+
+    def epoch(self, run, order):
+        """One epoch over rows ``order``; returns (mean loss, examples right, examples seen)."""
+        net, optimizer, history, loss_fn = run.net, run.optimizer, run.history, LOSSES[self.loss]
+        total, correct, seen = 0.0, 0, 0
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                xb, yb = self.X[idx], self.y[idx]
+                net.train()
+                optimizer.zero_grad()
+                out = net.forward(xb)
+                if np.all(np.isfinite(out)):
+                    value, dout = loss_fn(out, _targets_for(self.loss, yb, out))
+                    net.backward(dout)
+                    for pen in self.penalties:
+                        value += float(pen(net))
+                else:  # diverged: no loss or gradient to take
+                    value = float("nan")
+                run.loss, run.output = float(value), out
+                for cb in self.batch_hooks:
+                    cb.on_batch_end(run)
+                run.stop = run.stop or not math.isfinite(run.loss)
+                if run.stop:
+                    break
+                optimizer.step()
+                run.step += 1
+                history.step_loss.append(run.loss)
+                total += run.loss * len(idx)
+                correct += _count_correct(out, yb, self.loss)
+                seen += len(idx)
+        return (total / seen if seen else float("nan")), correct, seen
+
+
+class _FusedEngine:
+    """The same epoch through :class:`nnlib._fused.FusedMLP` (only where it is exact)."""
+
+    name = "fused"
+
+    def __init__(self, plan, y, optimizer, loss, batch_size):
+        self.plan, self.loss, self.batch_size, self.X = plan, loss, batch_size, None
+        out_width = plan[-1][0].b.data.shape[0]
+        self.dtype = plan[0][0].W.data.dtype
+        self.labels = y if _is_labels(y) else None  # None: the engine takes the arg-max of Y
+        self.Y = _targets_for("quadratic", y, np.empty((0, out_width), self.dtype)) \
+            if _is_labels(y) else y.reshape(len(y), -1)
+        self.lr = float(fused.learning_rate(optimizer))
+
+    def load(self, X):
+        """Copy the net's weights into a runner for inputs X (again whenever X changes)."""
+        if X is self.X:
+            return
+        # Exact only without penalties or weight decay (engine_for guarantees it): an input
+        # that is 0 in every example then gets a zero gradient forever, so it can be dropped.
+        active = np.flatnonzero(np.any(X != 0, axis=0))
+        self.runner = fused.FusedMLP(self.plan, self.batch_size, self.dtype, active_inputs=active)
+        self.X, self.X1 = X, fused.with_ones(X[:, active], self.dtype)
+
+    def epoch(self, run, order):
+        run.net.train()
+        mean_loss, step_losses, correct = self.runner.epoch(self.X1, self.Y, order, self.lr,
+                                                            self.loss, labels=self.labels)
+        self.runner.write_back()
+        run.step += len(step_losses)
+        if hasattr(run.optimizer, "step_count"):
+            run.optimizer.step_count += len(step_losses)
+        run.history.step_loss.extend(step_losses.tolist())
+        if len(step_losses):  # what the layer engine leaves: the last minibatch's
+            run.loss, run.output = float(step_losses[-1]), self.runner.last_output
+        return mean_loss, correct, len(order)
 
 
 def per_example_sgd_epoch(net, X, y, *, order, batch_size: int, lr: float) -> float:

@@ -622,6 +622,13 @@ def _foreign_optimizer_fit(f):
 
 
 bad("nnlib.training.fit", _foreign_optimizer_fit, V, "optimizer", "another network")
+bad("nnlib.training.fit", lambda f: f(**{**_fit_args(), "transform": "shift"}), T, "transform")
+bad("nnlib.training.fit", lambda f: f(**{**_fit_args(), "transform": lambda X: X[:, :2]}), V,
+    "transform")
+bad("nnlib.callbacks.EvaluateEvery", lambda f: f("abc", np.zeros(3, dtype=int)), T, "X")
+bad("nnlib.callbacks.EvaluateEvery", lambda f: f(X4(), np.zeros(4, dtype=int)), V, "y")
+bad("nnlib.callbacks.EvaluateEvery", lambda f: f(X4(), np.zeros(5, dtype=int), every=0), V,
+    "every")
 
 # lessons
 bad("nnlib.lessons.batchnorm.hidden_activations", lambda f: f(_net(), "x"), T, "x")
@@ -1038,8 +1045,10 @@ EXEMPT = {
     "nnlib.results.save_shipped_from_env": _NO_ARGS + " (reads the environment)",
     "nnlib.training.History": _RECORD,
     "nnlib.training.Run": _RECORD + " (built by fit for its callbacks)",
-    "nnlib.training.Callback": _NO_ARGS + " (base class)",
-    "nnlib.training.GradientNorms": _NO_ARGS,
+    "nnlib.callbacks.Callback": _NO_ARGS + " (base class)",
+    "nnlib.callbacks.GradientNorms": _NO_ARGS,
+    "nnlib.callbacks.overrides": "a yes/no question about any object (does its class define the "
+                                 "hook?); the library asks it with its own hook names",
     "nnlib.lessons.explaining_away.ExplainingAway": _RECORD,
     "nnlib.lessons.gradient_flow.Chain": _RECORD,
     "nnlib.lessons.gradient_flow.VarianceProfile": _RECORD,

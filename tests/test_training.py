@@ -535,3 +535,88 @@ def test_penalties_and_callbacks_passed_the_wrong_way_are_named():
         call(callbacks=GradientNorms())
     with pytest.raises(TypeError, match=r"callbacks\[1\] must be a callback .*got int"):
         call(callbacks=[_EpochOnly(), 3])
+
+
+# --- transform, engine choice by type, BLAS threads (issue 21) ----------------------------------
+
+@pytest.mark.parametrize("penalised", [False, True])
+def test_transform_gives_each_epoch_its_inputs(penalised):
+    """fit(transform=...) trains exactly as one fit per epoch on the transformed inputs does
+    (the fused engine when nothing else is asked for, the layer engine with a penalty)."""
+    from nnlib.regularization import L2
+
+    rng = np.random.default_rng(3)
+    X, y = _data(rng, n=47)
+    shifts = [rng.standard_normal(X.shape[1]) for _ in range(3)]
+
+    def make():
+        net = mlp([7, 6, 4], rng=np.random.default_rng(5), activation="sigmoid")
+        return net, SGD(net.parameters(), lr=0.3), [L2(1e-2)] if penalised else []
+
+    net, opt, pens = make()
+    calls = iter(shifts)
+    h = fit(net, X, y, optimizer=opt, epochs=3, batch_size=5, rng=np.random.default_rng(9),
+            penalties=pens, transform=lambda X_: X_ + next(calls), progress=False)
+    ref, ref_opt, ref_pens = make()
+    order_rng = np.random.default_rng(9)
+    losses = []
+    for s in shifts:
+        losses += fit(ref, X + s, y, optimizer=ref_opt, epochs=1, batch_size=5, rng=order_rng,
+                      penalties=ref_pens, progress=False).train_loss
+    assert h.engine == ("layers" if penalised else "fused")
+    assert h.train_loss == losses
+    for a, b in zip(_weights(net), _weights(ref)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_engine_is_chosen_by_exact_type():
+    """A subclass may compute something else: an SGD or Sigmoid subclass, or a callback that
+    sets on_batch_end on the instance, gets the layer engine."""
+    from nnlib.layers import Sigmoid
+
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, n=20)
+
+    class MySGD(SGD):
+        pass
+
+    class MySigmoid(Sigmoid):
+        pass
+
+    def engine(net, opt=None, callbacks=()):
+        return _fit(net, X, y, optimizer=opt or SGD(net.parameters(), lr=0.1),
+                    callbacks=list(callbacks)).engine
+
+    assert engine(mlp([7, 5, 4], rng=0)) == "fused"
+    net = mlp([7, 5, 4], rng=0)
+    assert engine(net, MySGD(net.parameters(), lr=0.1)) == "layers"
+    assert engine(Sequential(Dense(7, 5, rng=0), MySigmoid(), Dense(5, 4, rng=0))) == "layers"
+    seen = []
+    cb = Callback()
+    cb.on_batch_end = lambda run: seen.append(run.step)
+    assert engine(mlp([7, 5, 4], rng=0), callbacks=[cb]) == "layers" and len(seen) == 4
+
+
+def test_fit_trains_on_one_blas_thread(monkeypatch):
+    from contextlib import contextmanager
+
+    import nnlib.training as training
+
+    inside = []
+
+    @contextmanager
+    def fake(n=1):
+        inside.append(n)
+        yield True
+        inside.append("out")
+
+    monkeypatch.setattr(training, "blas_threads", fake)
+
+    class Probe(Callback):
+        def on_epoch_end(self, run):
+            inside.append("epoch")
+
+    rng = np.random.default_rng(0)
+    X, y = _data(rng, n=20)
+    _fit(mlp([7, 5, 4], rng=0), X, y, epochs=2, callbacks=[Probe()])
+    assert inside == [1, "epoch", "epoch", "out"]

@@ -3,11 +3,12 @@
 :func:`small_mnist` gives a fixed random slice of the training set (all ten classes in
 proportion) and test images as flat float32 vectors. :func:`build_mlp` makes the network
 (optionally with :class:`nnlib.regularization.Dropout` on the input and after each hidden
-layer). :func:`train_regularized` trains it with plain SGD through :func:`nnlib.training.fit`,
-with L1/L2 penalties, dropout and augmentation (a fresh random shift and rotation of every
-training image at each epoch, :func:`nnlib.augment.random_transform`) switched on or off, and
-returns a :class:`RegularizedRun` with per-epoch training and test curves. The regularisation
-lab (:mod:`nnlib.widgets.regularization`) and the notebook call the same function.
+layer). :func:`train_regularized` trains it with plain SGD in one :func:`nnlib.training.fit`
+call, with L1/L2 penalties, dropout and augmentation (fit's ``transform``: a fresh random shift
+and rotation of every training image at each epoch, :func:`nnlib.augment.random_transform`)
+switched on or off, and returns a :class:`RegularizedRun` with per-epoch training and test
+curves. The regularisation lab (:mod:`nnlib.widgets.regularization`) and the notebook call
+the same function.
 
 :func:`thinned_average` measures dropout's "average of many thinned networks": the mean of the
 class probabilities of K networks with random masks, next to the one pass with all units on.
@@ -23,10 +24,11 @@ import numpy as np
 from .. import augment, data
 from .. import regularization as reg
 from .._checks import as_float_array, check_positive_float, check_positive_int, check_rng
+from ..callbacks import Callback, EvaluateEvery
 from ..layers import Dense, ReLU, Sequential
 from ..losses import softmax
 from ..optim import SGD
-from ..training import evaluate, fit
+from ..training import fit
 
 #: augmentation used when ``augment=True``: whole-pixel shifts and small rotations
 AUGMENT = {"max_shift": 2, "max_rotation": 10.0}
@@ -157,34 +159,52 @@ def train_regularized(X, y, X_test, y_test, *, hidden=(300,), l1: float = 0.0, l
                   dropout=float(dropout), input_dropout=float(input_dropout),
                   augment=bool(augment), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
     run = RegularizedRun(config=config, net=net)
-    epoch_iter = range(1, epochs + 1)
+    on_train, on_test = EvaluateEvery(X, y, every=test_every), \
+        EvaluateEvery(X_test, y_test, every=test_every)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        epoch_iter = bar = tqdm(epoch_iter, desc="epochs", unit="epoch")
+        bar = tqdm(total=epochs, desc="epochs", unit="epoch")
     start = time.perf_counter()
-    for epoch in epoch_iter:
-        Xe = augmented(X, rng=aug_rng) if augment else X
-        h = fit(net, Xe, y, optimizer=optimizer, epochs=1, batch_size=batch_size, rng=rng,
-                penalties=penalties, progress=False)
-        run.seen_loss.append(h.train_loss[-1])
-        run.seen_accuracy.append(h.train_accuracy[-1])
-        if epoch % test_every == 0 or epoch == epochs:
-            # training-set figures measured like the test ones: eval mode, unaugmented images
-            tr_loss, tr_acc = evaluate(net, X, y)
-            te_loss, te_acc = evaluate(net, X_test, y_test)
-            run.epoch.append(epoch)
-            run.train_loss.append(tr_loss)
-            run.train_accuracy.append(tr_acc)
-            run.val_loss.append(te_loss)
-            run.val_accuracy.append(te_acc)
-            if bar is not None:
-                bar.set_postfix(test_acc=f"{te_acc:.3f}", refresh=False)
-            if on_epoch is not None:
-                on_epoch(run)
+    try:
+        fit(net, X, y, optimizer=optimizer, epochs=epochs, batch_size=batch_size, rng=rng,
+            penalties=penalties, progress=False,
+            transform=(lambda X_: augmented(X_, rng=aug_rng)) if augment else None,
+            callbacks=[on_train, on_test, _Curves(run, on_train, on_test, on_epoch, bar)])
+    finally:
+        if bar is not None:
+            bar.close()
     run.seconds = time.perf_counter() - start
     return run
+
+
+class _Curves(Callback):
+    """Copies each epoch's figures into a :class:`RegularizedRun` as ``fit`` goes: what training
+    saw (``History``), and the training-set (``on_train``) and test-set (``on_test``)
+    measurements when they were taken; then ``on_epoch(run)`` and the progress bar."""
+
+    def __init__(self, run, on_train, on_test, on_epoch, bar):
+        self.run, self.on_train, self.on_test = run, on_train, on_test
+        self.on_epoch, self.bar = on_epoch, bar
+
+    def on_epoch_end(self, fit_run):
+        run, history = self.run, fit_run.history
+        run.seen_loss.append(history.train_loss[-1])
+        run.seen_accuracy.append(history.train_accuracy[-1])
+        if self.on_test.epoch and self.on_test.epoch[-1] == fit_run.epoch:
+            # training-set figures measured like the test ones: eval mode, unaugmented images
+            run.epoch.append(fit_run.epoch)
+            run.train_loss.append(self.on_train.loss[-1])
+            run.train_accuracy.append(self.on_train.accuracy[-1])
+            run.val_loss.append(self.on_test.loss[-1])
+            run.val_accuracy.append(self.on_test.accuracy[-1])
+            if self.bar is not None:
+                self.bar.set_postfix(test_acc=f"{run.val_accuracy[-1]:.3f}", refresh=False)
+            if self.on_epoch is not None:
+                self.on_epoch(run)
+        if self.bar is not None:
+            self.bar.update(1)
 
 
 def thinned_average(net, X, *, samples: int = 50) -> dict:
