@@ -176,3 +176,14 @@ def test_notebook_exercises_exist_and_no_check_is_committed_with_an_answer(path)
         for value in values:
             assert isinstance(value, ast.Constant) and value.value in (None, Ellipsis), \
                 f"{path.name}: {arg.id} is committed with a value; start it as None"
+
+
+def test_the_mechanism_lives_in_core_and_the_package_only_re_exports_it():
+    import inspect
+
+    from nnlib.exercises import core
+
+    for name in E.__all__:
+        assert getattr(E, name) is getattr(core, name), name
+    assert not [n for n, v in vars(E).items()
+                if (inspect.isfunction(v) or inspect.isclass(v)) and v.__module__ == E.__name__]
