@@ -207,3 +207,22 @@ def check_net(name: str, net) -> None:
     if not (callable(getattr(net, "parameters", None)) and callable(getattr(net, "forward", None))):
         raise TypeError(f"{name} must be an nnlib network or layer (with forward and "
                         f"parameters); got {type(net).__name__} {net!r:.60}")
+
+
+def as_sequence(name: str, value, what: str, example: str) -> tuple:
+    """``penalties``/``callbacks`` as a tuple; one object not in a list is named as such."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a list of {what} (e.g. {name}={example}, even for "
+                        f"one); got {type(value).__name__} {value!r:.60}")
+    return tuple(value)
+
+
+def check_not_a_class(name: str, value, example: str) -> None:
+    """A class where an instance belongs (``L2`` for ``L2(1e-3)``): say so."""
+    if isinstance(value, type):
+        made = example.split("(", 1)[0]
+        call = f"{value.__name__}(...)" if value.__name__ != made else example
+        raise TypeError(f"{name} is the class {value.__name__}, not an instance of it; create "
+                        f"one first, e.g. {call}")

@@ -37,14 +37,25 @@ from . import _fused as fused
 from ._blas import blas_threads
 from ._checks import (
     as_float_array,
+    as_sequence,
     check_choice,
+    check_not_a_class,
     check_positive_float,
     check_positive_int,
     check_rng,
 )
 from .callbacks import Callback, EvaluateEvery, GradientNorms
-from .layers import Dense, Layer
-from .losses import LOSSES, one_hot
+from .losses import LOSSES
+from .metrics import (
+    _check_inputs,
+    _check_targets,
+    _count_correct,
+    _is_labels,
+    _targets_for,
+    accuracy,
+    dense_layers,
+    evaluate,
+)
 
 __all__ = ["Callback", "EvaluateEvery", "GradientNorms", "History", "Run", "accuracy",
            "dense_layers", "evaluate", "fit", "per_example_sgd_epoch"]
@@ -98,149 +109,10 @@ class Run:
     stop: bool = False
 
 
-def dense_layers(net) -> list[Dense]:
-    """The Dense layers of ``net`` in forward order (``net.modules()`` that are Dense)."""
-    if not callable(getattr(net, "modules", None)):
-        raise TypeError(f"net must be an nnlib network or layer; got {type(net).__name__} "
-                        f"{net!r:.60}")
-    return [layer for layer in net.modules() if isinstance(layer, Dense)]
-
-
-# ----------------------------------------------------------------------------- measuring
-
-
-def _is_labels(y) -> bool:
-    return y.ndim == 1 and np.issubdtype(y.dtype, np.integer)
-
-
-def _count_correct(out, y, loss: str) -> int:
-    """Examples whose prediction matches: arg-max over several outputs, else a threshold
-    (0 on logits for ``sigmoid_binary_cross_entropy``, 0.5 on probabilities otherwise)."""
-    if out.ndim == 2 and out.shape[1] > 1:
-        truth = y if _is_labels(y) else y.argmax(axis=1)
-        return int(np.count_nonzero(out.argmax(axis=1) == truth))
-    cut = 0.0 if loss == "sigmoid_binary_cross_entropy" else 0.5
-    return int(np.count_nonzero((out.reshape(-1) > cut) == (y.reshape(-1) > 0.5)))
-
-
-def _targets_for(loss: str, yb, out, name: str = "y"):
-    """The loss's target for a minibatch: integer labels become one-hot rows of the output's
-    width (for a single output, the 0/1 label itself as a (N, 1) column), except for softmax
-    cross-entropy, which takes labels as they are. ``name``: the labels as the caller wrote
-    them, for the message when a label does not fit the output."""
-    if not _is_labels(yb) or loss == "softmax_cross_entropy":
-        return yb
-    width = out.shape[1] if out.ndim == 2 else 1
-    top = max(width, 2) - 1
-    if yb.size and (yb.min() < 0 or yb.max() > top):
-        raise ValueError(f"{name} must hold class labels in [0, {top}] (the output width is "
-                         f"{width}); got values from {yb.min()} to {yb.max()}")
-    if width == 1:
-        return yb.astype(out.dtype).reshape((-1, 1) if out.ndim == 2 else (-1,))
-    return one_hot(yb, width, dtype=out.dtype)
-
-
-def _check_inputs(name, X, net, dtype=None):
-    """X as a float array of ``dtype`` with at least one example, whose rows fit the net's
-    first layer when that is a Dense layer."""
-    X = as_float_array(name, X)
-    if dtype is not None:
-        X = X.astype(dtype, copy=False)
-    if X.ndim < 2 or len(X) == 0:
-        raise ValueError(f"{name} must hold at least one example per row (N, ...); got shape "
-                         f"{X.shape}")
-    first = net
-    while isinstance(first, Layer) and first.children():
-        first = first.children()[0]
-    if isinstance(first, Dense) and X.ndim == 2 and X.shape[1] != first.W.data.shape[0]:
-        raise ValueError(f"{name} must have {first.W.data.shape[0]} features per row (the "
-                         f"first Dense layer's input width); got shape {X.shape}")
-    return X
-
-
-def _check_targets(name, y, X_name, X, dtype, net=None):
-    """y: (N,) integer labels (within the output width when the net's last Dense tells it) or
-    (N, ...) float targets, one per row of X."""
-    y = np.asarray(y)
-    if not _is_labels(y):
-        y = as_float_array(name, y).astype(dtype, copy=False)
-    if y.ndim == 0 or len(y) != len(X):
-        raise ValueError(f"{X_name} and {name} must hold the same number of examples; got "
-                         f"{X_name} of shape {X.shape} and {name} of shape {y.shape}")
-    dense = dense_layers(net) if net is not None and _is_labels(y) else []
-    if dense and y.size:
-        width = dense[-1].b.data.shape[0]
-        if y.min() < 0 or y.max() >= max(width, 2):
-            raise ValueError(f"{name} must hold class labels in [0, {max(width, 2) - 1}] (the "
-                             f"output width); got values from {y.min()} to {y.max()}")
-    return y
-
-
-def evaluate(net, X, y, loss: str = "softmax_cross_entropy", *,
-             batch_size: int = 10000) -> tuple[float, float]:
-    """(mean loss, accuracy) of ``net`` on X (N, ...) with y: (N,) integer labels or (N, C)
-    targets, measured in eval mode in chunks of ``batch_size``; the net's mode is restored."""
-    check_choice("loss", loss, LOSSES)
-    batch_size = check_positive_int("batch_size", batch_size)
-    X = _check_inputs("X", X, net)
-    y = _check_targets("y", y, "X", X, X.dtype, net)
-    was_training = getattr(net, "training", True)
-    net.eval()
-    total, correct = 0.0, 0
-    try:
-        with np.errstate(over="ignore", under="ignore"):
-            for start in range(0, len(X), batch_size):
-                out = net.forward(X[start:start + batch_size])
-                yb = y[start:start + batch_size]
-                total += LOSSES[loss](out, _targets_for(loss, yb, out))[0] * len(yb)
-                correct += _count_correct(out, yb, loss)
-    finally:
-        net.train(was_training)
-    return total / len(X), correct / len(X)
-
-
-def accuracy(net, X, y, *, batch_size: int = 10000) -> float:
-    """Fraction of rows of X (N, ...) classified right; y: (N,) integer labels or (N, C)
-    targets (arg-max compared). Measured in eval mode; the net's mode is restored."""
-    batch_size = check_positive_int("batch_size", batch_size)
-    X = _check_inputs("X", X, net)
-    y = _check_targets("y", y, "X", X, X.dtype, net)
-    was_training = getattr(net, "training", True)
-    net.eval()
-    correct = 0
-    try:
-        with np.errstate(over="ignore", under="ignore"):
-            for start in range(0, len(X), batch_size):
-                out = net.forward(X[start:start + batch_size])
-                correct += _count_correct(out, y[start:start + batch_size], "")
-    finally:
-        net.train(was_training)
-    return correct / len(X)
-
-
 # ----------------------------------------------------------------------------- the loop
 
 
 _HOOKS = ("on_fit_start", "on_batch_end", "on_epoch_end", "on_fit_end")
-
-
-def _as_sequence(name: str, value, what: str, example: str) -> tuple:
-    """``penalties``/``callbacks`` as a tuple; one object not in a list is named as such."""
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
-    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
-        raise TypeError(f"{name} must be a list of {what} (e.g. {name}={example}, even for "
-                        f"one); got {type(value).__name__} {value!r:.60}")
-    return tuple(value)
-
-
-def _not_a_class(name: str, value, example: str) -> None:
-    """A class where an instance belongs (``L2`` for ``L2(1e-3)``): say so."""
-    if isinstance(value, type):
-        made = example.split("(", 1)[0]
-        call = f"{value.__name__}(...)" if value.__name__ != made else example
-        raise TypeError(f"{name} is the class {value.__name__}, not an instance of it; create "
-                        f"one first, e.g. {call}")
 
 
 def _check_optimizer_params(optimizer, params) -> None:
@@ -280,15 +152,15 @@ def _checked_options(loss, epochs, steps, batch_size, rng, optimizer, penalties,
         if not callable(getattr(optimizer, value, None)):
             raise TypeError(f"optimizer must be an nnlib.optim optimiser with {name}(); got "
                             f"{type(optimizer).__name__}")
-    penalties = _as_sequence("penalties", penalties, "penalties", "[L2(1e-3)]")
-    callbacks = _as_sequence("callbacks", callbacks, "callbacks", "[norms]")
+    penalties = as_sequence("penalties", penalties, "penalties", "[L2(1e-3)]")
+    callbacks = as_sequence("callbacks", callbacks, "callbacks", "[norms]")
     for i, pen in enumerate(penalties):
-        _not_a_class(f"penalties[{i}]", pen, "L2(lam=1e-3)")
+        check_not_a_class(f"penalties[{i}]", pen, "L2(lam=1e-3)")
         if not callable(pen):
             raise TypeError(f"penalties[{i}] must be callable as pen(net); got "
                             f"{type(pen).__name__}")
     for i, cb in enumerate(callbacks):
-        _not_a_class(f"callbacks[{i}]", cb, "GradientNorms()")
+        check_not_a_class(f"callbacks[{i}]", cb, "GradientNorms()")
         if not any(hasattr(cb, hook) for hook in _HOOKS):
             raise TypeError(f"callbacks[{i}] must be a callback (an object with any of "
                             f"{', '.join(_HOOKS)}, e.g. a callbacks.Callback); got "
@@ -328,29 +200,22 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
         steps: int | None = None) -> History:
     """Train ``net`` in place and return its :class:`History`.
 
-    X: (N, ...) inputs (cast to the parameters' dtype). y: (N,) integer labels (one-hot to the
-    output width where the loss needs rows) or (N, C) targets. ``optimizer``: an
-    :mod:`nnlib.optim` instance built on ``net.parameters()``. ``loss``: a name from
-    :data:`nnlib.losses.LOSSES`. Each epoch visits the examples in a fresh permutation drawn
-    from ``rng`` (in the given order if ``shuffle=False``), one step per minibatch of
-    ``batch_size`` (the last one may be smaller)::
+    X: (N, ...) inputs (cast to the parameters' dtype); y: (N,) integer labels or (N, C)
+    targets (:mod:`nnlib.metrics`). ``optimizer``: built on ``net.parameters()``; ``loss``: a
+    name in :data:`nnlib.losses.LOSSES`. Each epoch takes a fresh permutation from ``rng``
+    (none if ``shuffle=False``) and one step per minibatch of ``batch_size``::
 
         net.train(); optimizer.zero_grad(); out = net.forward(xb)
         value, dout = loss(out, yb); net.backward(dout)
         for pen in penalties: value += pen(net)       # adds ∂R/∂θ into .grad
         callbacks' on_batch_end(run); optimizer.step()
 
-    ``steps`` is a budget of optimiser steps across epochs: training ends after ``steps`` steps
-    or ``epochs`` epochs, whichever comes first (the last epoch may then be partial and is
-    recorded as such); with ``epochs=None`` it runs as many epochs as the budget needs.
-    ``transform(X) -> X'`` (same shape) gives each epoch's training inputs, e.g. a fresh
-    augmentation of X (the labels stay). ``X_val``/``y_val`` are measured after every epoch
-    (eval mode). ``callbacks``: see :class:`nnlib.callbacks.Callback`. ``progress=True`` shows
-    a tqdm bar over epochs. The net ends in the mode (train/eval) it was in before the call.
-
-    A run that diverges stops: at the first non-finite output or loss, callbacks see
-    ``run.loss = nan``, that step's update is skipped and ``history.stopped_early`` is True.
-    (The fused engine notices a non-finite epoch loss only at the end of the epoch.)
+    Training ends after ``epochs`` epochs or ``steps`` steps, whichever comes first (either may
+    be None; a partial last epoch is recorded as such). ``transform(X) -> X'`` (same shape)
+    makes each epoch's inputs (a fresh augmentation). ``X_val``/``y_val`` are measured after
+    every epoch (eval mode). ``progress``: a tqdm bar. The net ends in the mode it came in.
+    At the first non-finite output or loss, callbacks see ``run.loss = nan``, the step is
+    skipped and ``history.stopped_early`` is True (the fused engine notices at the epoch's end).
     """
     epochs, steps, batch_size, rng, penalties, callbacks = _checked_options(
         loss, epochs, steps, batch_size, rng, optimizer, penalties, callbacks, transform)

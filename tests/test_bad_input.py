@@ -274,7 +274,7 @@ SPECS += spec("nnlib.training.fit", _fit_args,
                "loss": CHOICE, "X": [("abc", T), (np.zeros((5, 4)), V), (np.zeros((6, 5)), V)],
                "y": [(np.array([0, 1, 0, 1, 1, 7]), V), (np.array([0, 1]), V)],
                "optimizer": [(None, T), ("sgd", T)]})
-SPECS += spec("nnlib.training.evaluate",
+SPECS += spec("nnlib.metrics.evaluate",
               lambda: {"net": _net(), "X": _x(6, 4)(), "y": np.zeros(6, dtype=int)},
               {"X": [("abc", T), (np.zeros((0, 4)), V)], "y": [(np.zeros(5, dtype=int), V)],
                "loss": CHOICE})
@@ -595,9 +595,9 @@ bad("nnlib.results.shipped", lambda f: f("../up", lambda: 1), V, "name")
 bad("nnlib.results.without", lambda f: f({"a": 1}, drop="a"), T, "drop")
 bad("nnlib.results.without", lambda f: f({"a": 1}, drop=[1]), T, "drop")
 # training
-bad("nnlib.training.dense_layers", lambda f: f("net"), T, "net")
-bad("nnlib.training.accuracy", lambda f: f(_net(), X4(), np.zeros(4, dtype=int)), V, "y")
-bad("nnlib.training.accuracy", lambda f: f(_net(), X4(), np.zeros(5, dtype=int),
+bad("nnlib.metrics.dense_layers", lambda f: f("net"), T, "net")
+bad("nnlib.metrics.accuracy", lambda f: f(_net(), X4(), np.zeros(4, dtype=int)), V, "y")
+bad("nnlib.metrics.accuracy", lambda f: f(_net(), X4(), np.zeros(5, dtype=int),
                                            batch_size=0), V, "batch_size")
 bad("nnlib.training.per_example_sgd_epoch",
     lambda f: f(_net(), X4(), np.zeros(5, dtype=int), order=np.arange(5), batch_size=0, lr=0.1),
