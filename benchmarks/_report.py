@@ -1,6 +1,22 @@
-"""A tiny table printer shared by the benchmarks: one row per target."""
+"""What the benchmarks share: a tiny table printer (one row per target) and one timer."""
 
 from __future__ import annotations
+
+import statistics
+import time
+
+
+def median_time(fn, *, repeats: int, warmup: int = 3, clock=time.perf_counter) -> float:
+    """Median seconds of ``repeats`` calls of ``fn()`` after ``warmup`` untimed ones, measured
+    with ``clock`` (``time.process_time`` for CPU time)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = clock()
+        fn()
+        times.append(clock() - t0)
+    return float(statistics.median(times))
 
 
 class Report:

@@ -18,26 +18,13 @@ repeats after a warm-up, all measured in this same run:
 from __future__ import annotations
 
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from benchmarks._report import Report
+from benchmarks._report import Report, median_time
 
 N, MAX_SHIFT, MAX_ROTATION = 1000, 2, 15.0
-
-
-def median_time(fn, *, repeats: int, warmup: int = 3, clock=time.perf_counter) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = clock()
-        fn()
-        times.append(clock() - t0)
-    return float(np.median(times))
 
 
 def augment_times(repeats: int = 30) -> dict[str, float]:
@@ -65,8 +52,7 @@ def augment_times(repeats: int = 30) -> dict[str, float]:
     finally:
         torch.set_num_threads(threads)
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from test_augment import naive_transform
+    from nnlib.augment_naive import transform as naive_transform
 
     p = augment.random_parameters(20, rng=rng, max_shift=MAX_SHIFT, max_rotation=MAX_ROTATION)
     t0 = time.perf_counter()

@@ -20,20 +20,9 @@ import time
 
 import numpy as np
 
-from benchmarks._report import Report
+from benchmarks._report import Report, median_time
 
 SHAPE_X, SHAPE_W = (64, 1, 28, 28), (8, 1, 3, 3)
-
-
-def median_time(fn, *, repeats: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def conv_times(repeats: int = 50) -> dict[str, float]:

@@ -11,25 +11,12 @@ in this same run.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from benchmarks._report import Report
+from benchmarks._report import Report, median_time
 
 SHAPE_1D = (256, 512)
 SHAPE_2D = (64, 16, 14, 14)
-
-
-def median_time(fn, *, repeats: int, warmup: int = 5) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def bn_times(shape, dtype, *, repeats: int = 200) -> dict[str, float]:
@@ -61,12 +48,12 @@ def bn_times(shape, dtype, *, repeats: int = 200) -> dict[str, float]:
     tol = 1e-9 if dtype == np.float64 else 2e-3
     np.testing.assert_allclose(nnlib_step(), xt.grad.numpy(), rtol=tol, atol=tol)
 
-    times = {"nnlib": median_time(nnlib_step, repeats=repeats),
-             "torch": median_time(torch_step, repeats=repeats)}
+    times = {"nnlib": median_time(nnlib_step, repeats=repeats, warmup=5),
+             "torch": median_time(torch_step, repeats=repeats, warmup=5)}
     default_threads = torch.get_num_threads()
     try:  # for reading the numbers on a busy machine, where torch's thread pool can stall
         torch.set_num_threads(1)
-        times["torch_1t"] = median_time(torch_step, repeats=repeats)
+        times["torch_1t"] = median_time(torch_step, repeats=repeats, warmup=5)
     finally:
         torch.set_num_threads(default_threads)
     return times

@@ -625,6 +625,9 @@ bad("nnlib.training.fit", _foreign_optimizer_fit, V, "optimizer", "another netwo
 bad("nnlib.training.fit", lambda f: f(**{**_fit_args(), "transform": "shift"}), T, "transform")
 bad("nnlib.training.fit", lambda f: f(**{**_fit_args(), "transform": lambda X: X[:, :2]}), V,
     "transform")
+bad("nnlib.augment_naive.transform", lambda f: f(np.zeros((2, 3, 3))), V, "image")
+bad("nnlib.augment_naive.transform", lambda f: f(np.zeros((3, 3)), degrees="10"), T, "degrees")
+bad("nnlib.augment_naive.transform", lambda f: f(np.zeros((3, 3)), factor=0.0), V, "factor")
 bad("nnlib.callbacks.EvaluateEvery", lambda f: f("abc", np.zeros(3, dtype=int)), T, "X")
 bad("nnlib.callbacks.EvaluateEvery", lambda f: f(X4(), np.zeros(4, dtype=int)), V, "y")
 bad("nnlib.callbacks.EvaluateEvery", lambda f: f(X4(), np.zeros(5, dtype=int), every=0), V,
