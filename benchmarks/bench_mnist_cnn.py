@@ -3,7 +3,7 @@
 Targets (``main()`` returns 1 if one is missed):
 
 1. time to >= 99.0 % test accuracy of our fast CNN (``nnlib.torchkit.models.fast_cnn``, one
-   epoch) <= 0.8 x that of the "MNIST in under a second" recipe: Conv(1,24,5) -> maxpool2 ->
+   epoch) <= 0.6 x that of the "MNIST in under a second" recipe: Conv(1,24,5) -> maxpool2 ->
    ReLU -> Conv(24,32,3) -> maxpool2 -> ReLU -> Linear(800,256) -> ReLU -> Linear(256,10);
    Adam lr 1e-2, betas (0.7, 0.9), one-cycle; batch 256; one epoch; data as tensors.
    Each is run twice (seeds 0 and 1, alternating) and its best time counts; the time includes
@@ -20,6 +20,10 @@ Targets (``main()`` returns 1 if one is missed):
 Stretch (reported, not a target): >= 99.5 % test accuracy within 3 minutes on the CPU: the fast
 CNN twice as wide (32 and 64 masks, FC 256) with batch norm, random shifts of up to 2 pixels as
 augmentation, 12 epochs (``NNLIB_BENCH_STRETCH_EPOCHS``). ``NNLIB_BENCH_STRETCH=0`` skips it.
+
+Throughput: our training images per second and the GFLOP/s they mean (multiply-adds of a forward
+pass x 3 for forward and backward, x 2 flops each) against the machine's fp32 peak (cores x
+GHz x 32 flops per cycle with AVX2 and FMA, 64 with AVX-512), reported, not judged.
 
 All references get the same data pipeline as our model (tensors in memory, channels-last on the
 CPU, one gather per batch), so only the networks and their training recipes differ.
@@ -42,7 +46,7 @@ from torch import nn  # noqa: E402
 from nnlib.torchkit import data, device, models, train  # noqa: E402
 
 TARGET_ACCURACY = 0.990
-RECIPE_RATIO = 0.8
+RECIPE_RATIO = 0.6
 EXAMPLES_SPEEDUP = 5.0
 PEAK_RSS_BYTES = 2 * 1024**3
 STRETCH_ACCURACY, STRETCH_SECONDS = 0.995, 180.0
@@ -154,6 +158,24 @@ def stretch(mnist) -> dict:
             "reached": reached, "train_seconds": h.total_seconds}
 
 
+def cpu_peak_gflops() -> tuple[float, str]:
+    """fp32 peak of this machine's cores (GFLOP/s) and how it was worked out."""
+    ghz, flags = None, ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz") and ghz is None:
+                    ghz = float(line.split(":")[1]) / 1000
+                elif line.startswith("flags") and not flags:
+                    flags = line
+    except OSError:
+        return float("nan"), "unknown (no /proc/cpuinfo)"
+    per_cycle = 64 if " avx512f" in flags else 32 if (" avx2" in flags and " fma" in flags) else 8
+    cores = device.physical_cores()
+    return cores * (ghz or float("nan")) * per_cycle, (
+        f"{cores} cores x {ghz:.2f} GHz x {per_cycle} flops/cycle")
+
+
 def main() -> int:
     threads = device.configure_cpu_threads(device.physical_cores())
     print(f"CPU, {threads} threads (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}), "
@@ -187,6 +209,14 @@ def main() -> int:
           f"(target <= {RECIPE_RATIO})")
     if ratio > RECIPE_RATIO:
         failures.append(f"time-to-99 ratio {ratio:.2f} > {RECIPE_RATIO}")
+    best = min(our_runs, key=lambda r: r["seconds"])
+    ips = best["history"].images_per_second[-1]
+    flops_per_image = 2 * 3 * models.multiply_adds(models.fast_cnn())
+    peak, how_peak = cpu_peak_gflops()
+    achieved = ips * flops_per_image / 1e9
+    print(f"ours: {ips:,.0f} training images/s, {flops_per_image / 1e6:.1f} MFLOP per image "
+          f"(forward + backward) -> {achieved:.1f} GFLOP/s = {100 * achieved / peak:.1f} % of the "
+          f"fp32 peak {peak:.0f} GFLOP/s ({how_peak})")
 
     # 2. one epoch against PyTorch's examples/mnist network
     fraction = float(os.environ.get("NNLIB_BENCH_EXAMPLES_FRACTION", "1.0"))

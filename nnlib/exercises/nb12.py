@@ -22,11 +22,11 @@ q1 = NumericExercise(
 q2 = ChoiceExercise(
     "q2", digest="c80ec510150d20fa62e96f7c43224b7fb76670e486faf3ba7b1edbc92764b322",
     choices=("higher", "about the same", "lower"),
-    prompt="Predict first: the same network trained for the same 2 epochs with plain SGD "
+    prompt="Predict first: the same network trained for the same single epoch with plain SGD "
            "(constant learning rate 0.1, no label smoothing). Is its test accuracy higher, "
            "about the same (within 0.2 points), or lower than the recipe's?",
     hints=("Notebook 06 raced SGD against adaptive optimisers on an MLP.",
-           "Two epochs are few steps: what matters is how far each step gets."))
+           "One epoch is few steps: what matters is how far each step gets."))
 
 
 def _check_confusion(fn, rng):
