@@ -420,6 +420,15 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
+    def layer_outputs(self, x) -> list:
+        """The output of each of ``self.layers`` for the batch x, in order: a forward pass that
+        keeps every intermediate array (the last is ``forward(x)``; backward may follow)."""
+        outputs = []
+        for layer in self.layers:
+            x = layer.forward(x)
+            outputs.append(x)
+        return outputs
+
     def backward(self, dout):
         for layer in reversed(self.layers):
             dout = layer.backward(dout)

@@ -517,3 +517,19 @@ def test_every_walk_over_a_network_uses_modules():
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
                  if walk.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_layer_outputs_keeps_every_intermediate_array(rng):
+    net = L.mlp([4, 5, 3], rng=rng, activation="tanh", output_activation="sigmoid")
+    x = rng.normal(size=(6, 4))
+    outs = net.layer_outputs(x)
+    assert len(outs) == len(net) == 4
+    h = x
+    for layer, out in zip(net.layers, outs):
+        h = layer.forward(h)
+        np.testing.assert_array_equal(out, h)
+    np.testing.assert_array_equal(outs[-1], net.forward(x))
+    net.zero_grad()
+    net.layer_outputs(x)
+    net.backward(np.ones((6, 3)))  # the caches are those of this pass
+    assert np.any(net[0].W.grad != 0)

@@ -30,20 +30,15 @@ def hidden_activations(net, x) -> list[np.ndarray]:
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be an nnlib.layers.Sequential; got {type(net).__name__}")
     x = as_float_array("x", x, ndim=2)
+    if any(isinstance(layer, Residual) for layer in net.layers):
+        raise ValueError("hidden_activations needs a net without Residual blocks")
     was_training = getattr(net, "training", True)
     net.eval()
-    outputs = []
     try:
-        h = np.asarray(x)
-        for layer in net.layers:
-            if isinstance(layer, Residual):
-                raise ValueError("hidden_activations needs a net without Residual blocks")
-            h = layer.forward(h)
-            if isinstance(layer, Activation):
-                outputs.append(h)
+        outputs = net.layer_outputs(np.asarray(x))
     finally:
         net.train(was_training)
-    return outputs
+    return [h for layer, h in zip(net.layers, outputs) if isinstance(layer, Activation)]
 
 
 class ActivationDrift(Callback):

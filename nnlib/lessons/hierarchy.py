@@ -20,8 +20,8 @@ __all__ = ["layer_representations", "linear_probe_accuracy", "shift_similarity"]
 
 def layer_representations(net, X) -> list[np.ndarray]:
     """[X, h_1, ..., h_{L-1}, scores]: X (N, D) and each hidden layer's activations (N, n_l)
-    after its activation layer, then the network's output (N, C). Runs ``net.forward``'s layers
-    one by one (the network's mode is left as it is)."""
+    after its activation layer, then the network's output (N, C), from one
+    ``net.layer_outputs(X)`` pass (the network's mode is left as it is)."""
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be an nnlib.layers.Sequential; got {type(net).__name__}")
     a = as_float_array("X", X, ndim=2)
@@ -30,12 +30,9 @@ def layer_representations(net, X) -> list[np.ndarray]:
     if width is not None and a.shape[1] != width:
         raise ValueError(f"X must have {width} features per row (the first layer's input "
                          f"width); got shape {a.shape}")
-    reps = [a]
-    for layer in net.layers:
-        a = layer.forward(a)
-        if isinstance(layer, Activation) and layer is not net.layers[-1]:
-            reps.append(a)
-    return reps + [a]
+    outputs = net.layer_outputs(a)
+    hidden = [h for layer, h in zip(net.layers[:-1], outputs) if isinstance(layer, Activation)]
+    return [a, *hidden, outputs[-1] if outputs else a]
 
 
 def _with_bias(A):
