@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ._checks import check_choice, check_positive_float
+from ._checks import check_bool, check_choice, check_positive_float
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "NAdam",
            "OPTIMIZERS", "DEFAULTS", "make_optimizer"]
@@ -48,12 +48,6 @@ def _check_betas(betas) -> tuple[float, float]:
                          f"got {len(betas)} values {tuple(betas)!r}")
     b1, b2 = betas
     return _check_fraction("betas[0]", b1), _check_fraction("betas[1]", b2)
-
-
-def _check_flag(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
 
 
 # --- the base class ---------------------------------------------------------------------------
@@ -132,7 +126,7 @@ class SGD(Optimizer):
         lr = check_positive_float("lr", lr)
         momentum = check_positive_float("momentum", momentum, allow_zero=True)
         dampening = _check_fraction("dampening", dampening, closed=True)
-        nesterov = _check_flag("nesterov", nesterov)
+        nesterov = check_bool("nesterov", nesterov)
         weight_decay = check_positive_float("weight_decay", weight_decay, allow_zero=True)
         if nesterov and (momentum == 0 or dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0; "
@@ -206,7 +200,7 @@ class RMSprop(Optimizer):
             eps=check_positive_float("eps", eps),
             weight_decay=check_positive_float("weight_decay", weight_decay, allow_zero=True),
             momentum=check_positive_float("momentum", momentum, allow_zero=True),
-            centered=_check_flag("centered", centered)))
+            centered=check_bool("centered", centered)))
 
     def _update(self, p, grad, state):
         g = self._decayed(p, grad)
@@ -252,7 +246,7 @@ class Adam(Optimizer):
             betas=_check_betas(betas),
             eps=check_positive_float("eps", eps),
             weight_decay=check_positive_float("weight_decay", weight_decay, allow_zero=True),
-            amsgrad=_check_flag("amsgrad", amsgrad)))
+            amsgrad=check_bool("amsgrad", amsgrad)))
 
     def _update(self, p, grad, state):
         g = self._decayed(p, grad)

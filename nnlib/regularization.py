@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_net, check_positive_float, check_rng
+from ._checks import as_float_array, check_bool, check_net, check_positive_float, check_rng
 from .layers import Layer
 
 
@@ -88,9 +88,7 @@ class Lp:
     def __init__(self, lam: float, p: float, *, include_biases: bool = False):
         self.lam = check_positive_float("lam", lam, allow_zero=True)
         self.p = check_positive_float("p", p)
-        if not isinstance(include_biases, (bool, np.bool_)):
-            raise TypeError(f"include_biases must be True or False; got {include_biases!r}")
-        self.include_biases = bool(include_biases)
+        self.include_biases = check_bool("include_biases", include_biases)
 
     def covered(self, net) -> list:
         """The parameters this penalty acts on (a network's, or a list of Parameters)."""
