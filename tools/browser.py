@@ -513,3 +513,22 @@ class NotebookPage:
 
 
 NEWS_PROMPT = "official Jupyter news"
+
+
+def move_each_control(nbp: NotebookPage) -> None:
+    """After Run All: the news prompt is not shown, and each control :data:`LABS` lists for
+    the notebook, moved once, shows a new value and changes its lab's plot (canvas pixels).
+    Every wait is on that event, with bounds of minutes; a wait that runs out says which."""
+    assert NEWS_PROMPT not in nbp.text(), "the news notification popped up"
+    for control in LABS.get(nbp.notebook, ()):
+        try:
+            key = nbp.mark(control)
+            nbp.wait_quiet(key)
+            before, value = nbp.fingerprint(key), nbp.control_value(key, control)
+            nbp.change(key, control, 0, timeout=300)
+            if control.kind != "button":
+                nbp.wait_value_changed(key, control, value)
+            nbp.wait_changed(key, before, f"{control.name}'s plot to change", timeout=300)
+        except AssertionError as e:
+            raise AssertionError(f"{nbp.notebook}: failed while moving {control.name}: {e}") \
+                from e

@@ -22,7 +22,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from tools.browser import _INIT_SCRIPT, WaitTimeout
+from tools.browser import _INIT_SCRIPT, NotebookPage, WaitTimeout
 
 LAPTOP = {"width": 1366, "height": 768}
 PRESENTER = {"width": 1280, "height": 720}
@@ -155,8 +155,9 @@ class Screen:
     viewport: dict
 
 
-class LayoutPage:
-    """One notebook open in JupyterLab (own page and kernel), driven for layout checks."""
+class LayoutPage(NotebookPage):
+    """One notebook open in JupyterLab (own page and kernel), driven for layout checks; it can
+    move a lab's controls like :class:`tools.browser.NotebookPage` (same page hooks)."""
 
     def __init__(self, browser_, base: str, token: str, notebook: str, *, timeout: float = 600):
         self.notebook = notebook
@@ -317,10 +318,13 @@ def stray_reprs(cells: list[dict]) -> list[str]:
     return found
 
 
-def check_notebook(browser_, base: str, token: str, notebook: str, artifacts=None) -> dict:
+def check_notebook(browser_, base: str, token: str, notebook: str, artifacts=None, *,
+                   between=None) -> dict:
     """Run ``notebook`` once and measure it on both screens. Returns {"laptop": measure(),
     "presenter": measure(), "stray": [...], "seconds": {...}}; screenshots of both screens go
-    to ``artifacts`` (a folder) when given."""
+    to ``artifacts`` (a folder) when given. ``between(page)``, if given, runs after the laptop
+    measurement and before the switch to presenter mode, on the same page and kernel (the
+    browser test moves each lab's controls there, so a notebook runs once in the browser)."""
     from nnlib.widgets._presenter import widget_css
 
     t0 = time.monotonic()
@@ -335,6 +339,10 @@ def check_notebook(browser_, base: str, token: str, notebook: str, artifacts=Non
         result = {"laptop": page.measure(), "stray": stray_reprs(page.outputs())}
         if artifacts is not None:
             page.screenshots(artifacts, f"{stem}-laptop-1366x768")
+        if between is not None:
+            t3 = time.monotonic()
+            between(page)
+            result["between_seconds"] = time.monotonic() - t3
         page.presenter(widget_css(1.5))
         result["presenter"] = page.measure()
         if artifacts is not None:
@@ -342,6 +350,11 @@ def check_notebook(browser_, base: str, token: str, notebook: str, artifacts=Non
         result["seconds"] = {"open": t1 - t0, "run_all": t2 - t1,
                              "measure": time.monotonic() - t2}
         return result
+    except Exception as e:
+        if artifacts is None:
+            raise
+        where = page.screenshot(artifacts / f"{stem}-failure.png")
+        raise AssertionError(f"{notebook}: {e}; {where}") from e
     finally:
         page.close()
 

@@ -1,14 +1,13 @@
-"""Every notebook with a widget, in JupyterLab inside headless Chromium.
+"""Every notebook with a widget, in JupyterLab inside headless Chromium: the table of controls.
 
-For each notebook in ``tools.browser.LABS``: run all cells (no error output), every widget
-output is rendered (none left at "Loading widget..." or "Error displaying widget"), the news
-prompt does not appear (the project's ``jupyter-config/``), and each listed control, moved
-once, changes its lab's plot (the canvas pixels differ). To cover a new notebook add a row to
-``LABS``; ``test_every_notebook_with_a_widget_has_a_row`` fails until you do.
-
-Needs ``/usr/bin/chromium`` and playwright (see tests/widgets/test_browser_gradient_lab.py);
-skipped without them, failed instead under ``CI``. On failure a screenshot goes to
-``test-artifacts/``.
+For each notebook in ``tools.browser.LABS`` the browser test
+``tests/widgets/test_browser_layout.py`` (one Run All per notebook serves the layout checks and
+these) makes sure that every widget output is rendered (none left at "Loading widget..." or
+"Error displaying widget"), that the news prompt does not appear (the project's
+``jupyter-config/``), and that each listed control, moved once, shows a new value and changes
+its lab's plot (the canvas pixels differ): ``tools.browser.move_each_control``. This file
+checks the table itself. To cover a new notebook add a row to ``LABS``;
+``test_every_notebook_with_a_widget_has_a_row`` fails until you do.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ sys.path.insert(0, str(ROOT))  # the repository's tools/ (not installed with nnl
 
 from tools import browser as tb  # noqa: E402
 
-ARTIFACTS = ROOT / "test-artifacts"
 WIDGET_CODE = re.compile(r"(\w+_lab\(|ipywidgets\.\w+\(|widgets\.\w+\()")
 
 
@@ -68,40 +66,3 @@ def test_project_jupyter_config_switches_the_news_off(monkeypatch):
     # the same folder is used by `make lab` and Binder
     assert "jupyter-config" in (ROOT / "Makefile").read_text()
     assert "jupyter-config" in (ROOT / "binder" / "start").read_text()
-
-
-@pytest.fixture(scope="module")
-def lab():
-    tb.require_browser()  # skips without Chromium (fails under CI=true)
-    with tb.lab_server() as (base, token, _log), tb.browser() as b:
-        yield b, base, token
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("notebook", sorted(tb.LABS))
-def test_notebook_widgets_render_and_move_their_plots(lab, notebook):
-    b, base, token = lab
-    nbp = tb.NotebookPage(b, base, token, notebook)
-    step = "running all cells"
-    try:
-        nbp.run_all()
-        step = "checking that every widget rendered"
-        state = nbp.widgets()
-        assert state["expected"] > 0, f"{notebook} shows no widget"
-        assert state["rendered"] == state["expected"] and not state["problems"], state
-        assert tb.NEWS_PROMPT not in nbp.text(), "the news notification popped up"
-        for control in tb.LABS[notebook]:
-            step = f"moving {control.name}"
-            key = nbp.mark(control)
-            nbp.wait_quiet(key)
-            before, value = nbp.fingerprint(key), nbp.control_value(key, control)
-            nbp.change(key, control, 0, timeout=300)
-            if control.kind != "button":
-                nbp.wait_value_changed(key, control, value)
-            nbp.wait_changed(key, before, f"{control.name}'s plot to change", timeout=300)
-    except Exception as e:
-        where = nbp.screenshot(ARTIFACTS / f"browser_{Path(notebook).stem}.png")
-        raise AssertionError(f"{notebook}: failed while {step}: {e}; {where}") from e
-    finally:
-        nbp.close()

@@ -1,7 +1,9 @@
 """Every notebook with figures or labs fits the screen, in JupyterLab inside headless Chromium
 (issue 19).
 
-Each notebook runs once (Run All) and is measured on two screens (``tools/layout.py``):
+Each notebook runs once (Run All) and is measured on two screens (``tools/layout.py``); between
+the two, each control that ``tools.browser.LABS`` lists for it is moved once and must show a new
+value and change its lab's plot (``tools.browser.move_each_control``):
 
 - a 1366x768 laptop with the file browser open;
 - a 1280x720 projector in presenter mode: side panels hidden, Presentation Mode, the kernel
@@ -137,7 +139,10 @@ def lab():
 def test_notebook_fits_laptop_and_projector(lab, notebook, record_property):
     b, base, token = lab
     t0 = time.monotonic()
-    result = layout.check_notebook(b, base, token, notebook, ARTIFACTS)
+    # the same Run All also moves each lab's controls (tools.browser.LABS): one browser run
+    # per notebook serves both tests
+    result = layout.check_notebook(b, base, token, notebook, ARTIFACTS,
+                                   between=tb.move_each_control)
     record_property("layout_seconds", round(time.monotonic() - t0, 1))
     for screen in ("laptop", "presenter"):
         m = result[screen]
