@@ -198,15 +198,19 @@ def gaussian_moments(activation: str, q: float, *, slope: float = 0.01):
         raise TypeError(f"q must be a variance (a number >= 0); got {type(q).__name__} {q!r:.40}")
     if q < 0:
         raise ValueError(f"q must be a variance (a number >= 0); got {q}")
+    return _gaussian_moments(act.ACTIVATIONS[activation], q, slope)
+
+
+def _gaussian_moments(spec, q, slope):
+    """:func:`gaussian_moments` for a registry entry ``spec``, its arguments already checked."""
     if not np.isfinite(q):
         return np.nan, np.inf, np.nan
     q = max(float(q), 0.0)
-    spec = act.ACTIVATIONS[activation]
     if spec.kind == "piecewise_linear":
         a = 0.0 if spec.slope is None else float(slope)
         mean = (1.0 - a) * math.sqrt(q / (2 * math.pi))
         return mean, 0.5 * (1 + a * a) * q, 0.5 * (1 + a * a)
-    phi, dphi = phi_and_prime(activation)
+    phi, dphi = spec.phi, spec.dphi  # a smooth φ has no slope
     zz = math.sqrt(q) * _T
     p, dp = phi(zz), dphi(zz)
     return float(_W @ p), float(_W @ (p * p)), float(_W @ (dp * dp))
@@ -239,15 +243,20 @@ def variance_profile(*, depth: int, width: int, activation: str, init: str, scal
     n = check_positive_int("width", width)
     check_choice("activation", activation, LAB_ACTIVATIONS)
     input_var = check_positive_float("input_var", input_var)
-    sw2 = init_std(init, n, n, scale=scale, std=std, a=a) ** 2
+    return _variance_profile(L, n, activation, init_std(init, n, n, scale=scale, std=std, a=a),
+                             slope, input_var)
+
+
+def _variance_profile(L, n, activation, w_std, slope, input_var) -> VarianceProfile:
+    """:func:`variance_profile` with its arguments checked (the gradient lab's config did)."""
+    spec, sw2 = act.ACTIVATIONS[activation], w_std ** 2
     q = np.empty(L)
     mean, m2, dp2 = np.empty(L), np.empty(L), np.empty(L)
     prev_m2 = input_var
     with np.errstate(all="ignore"):
         for layer in range(L):
             q[layer] = n * sw2 * prev_m2
-            mean[layer], m2[layer], dp2[layer] = gaussian_moments(activation, q[layer],
-                                                                  slope=slope)
+            mean[layer], m2[layer], dp2[layer] = _gaussian_moments(spec, q[layer], slope)
             prev_m2 = m2[layer]
         act_std = np.sqrt(np.maximum(m2 - mean * mean, 0.0))
         gain = np.sqrt(n * sw2 * dp2)

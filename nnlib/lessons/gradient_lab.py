@@ -30,9 +30,9 @@ from .. import activations as act
 from .. import layers as nl
 from .._blas import blas_threads
 from .._checks import as_float_array, check_choice, check_positive_float, check_positive_int
-from ..init import INITIALIZERS
+from ..init import INITIALIZERS, init_std
 from ..losses import quadratic
-from .gradient_flow import LAB_ACTIVATIONS, variance_profile
+from .gradient_flow import LAB_ACTIVATIONS, _variance_profile
 
 #: ‖∂L/∂a_1‖/‖∂L/∂a_L‖ outside [1/HEALTHY_RATIO, HEALTHY_RATIO] is vanishing / exploding
 HEALTHY_RATIO = 10.0
@@ -211,7 +211,7 @@ def _activation_layer(config: LabConfig) -> nl.Layer:
         return nl.PReLU(config.width, init=config.slope, dtype=np.dtype(config.dtype))
     if config.activation == "leaky_relu":
         return nl.LeakyReLU(config.slope)
-    return nl.activation_layer(config.activation)
+    return nl.ACTIVATION_LAYERS[config.activation]()  # the name was checked by LabConfig
 
 
 def build_network(config: LabConfig, rng) -> nl.Sequential:
@@ -379,9 +379,9 @@ def _measure(config: LabConfig) -> Diagnostics:
                    f"cannot learn; ‖∂L/∂W_1‖ / ‖∂L/∂W_{L}‖ = {wr:.3g}")
     prof = None
     if not (config.skip or config.batch_norm):  # the mean-field theory covers plain stacks
-        prof = variance_profile(depth=L, width=config.width, activation=config.activation,
-                                init=config.init, scale=config.scale, std=config.std,
-                                a=config.a, slope=config.slope)
+        n = config.width  # the config checked every field: no need to check them again
+        w_std = init_std(config.init, n, n, scale=config.scale, std=config.std, a=config.a)
+        prof = _variance_profile(L, n, config.activation, w_std, config.slope, 1.0)
     theory_grad, theory_std = np.full(L, np.nan), np.full(L, np.nan)
     if prof is not None:
         with np.errstate(all="ignore"):

@@ -338,3 +338,28 @@ def test_width_one_with_skips_and_a_dead_layer_is_not_healthy():
             d = dg.measure(width=1, skip=True, activation=act, depth=5, seed=seed)
             if d.verdict == "healthy":
                 assert np.all(d.grad_w > 0) and np.isfinite(d.weight_ratio)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_one_lab_change_checks_the_activation_name_once(activation, monkeypatch):
+    """The name is checked where it enters (the lab's config) and trusted below: one change at
+    depth 10 validates it once, not once per layer (it was 22 to 42 times)."""
+    import nnlib._checks as checks
+    import nnlib.activations as act_mod
+    import nnlib.layers as layers_mod
+    import nnlib.lessons.gradient_flow as flow_mod
+    import nnlib.lessons.gradient_lab as lab_mod
+
+    calls = []
+
+    def counting(name, value, allowed):
+        if "activation" in name:
+            calls.append(value)
+        return checks.check_choice(name, value, allowed)
+
+    for module in (act_mod, layers_mod, flow_mod, lab_mod):
+        monkeypatch.setattr(module, "check_choice", counting)
+    base = lab_mod.LabConfig(depth=10, width=16, batch_size=32)
+    calls.clear()
+    lab_mod.measure(base, activation=activation)
+    assert calls == [activation]
