@@ -311,6 +311,8 @@ SPECS += spec("nnlib.torchkit.device.seed_everything", lambda: {"seed": 0},
               {"seed": [(-1, V), (1.5, T), ("0", T), (None, T)]})
 SPECS += spec("nnlib.torchkit.device.configure_cpu_threads", lambda: {"threads": 1},
               {"threads": [(0, V), (-2, V), (1.5, T), ("2", T)]})
+SPECS += spec("nnlib.torchkit.device.cpu_threads", lambda: {"threads": 1},
+              {"threads": [(0, V), (-2, V), (1.5, T), ("2", T), (True, T)]})
 SPECS += spec("nnlib.torchkit.device.choose_device", lambda: {"device": "cpu"},
               {"device": [("tpu", V), (3, T), ("cuda:x", V)]})
 SPECS += spec("nnlib.torchkit.data.load_mnist_tensors", lambda: {"device": "cpu"},

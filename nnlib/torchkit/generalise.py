@@ -13,6 +13,7 @@ the attacks of :mod:`nnlib.torchkit.attacks`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ from .. import augment
 from .._checks import as_float_array, check_positive_float, check_positive_int, check_rng
 from . import models, train
 from .attacks import PixelModel, to_pixels
-from .device import seed_everything
+from .device import cpu_threads, seed_everything
 
 
 def small_cnn(*, width: int = 8, hidden: int = 64) -> PixelModel:
@@ -86,11 +87,13 @@ def fit_pixels(model: nn.Module, images, labels, *, epochs: int = 2, lr: float =
     dev = next(model.parameters()).device
     y = y.to(dev)
     x = to_pixels(x_np, dev)
-    for epoch in range(1, epochs + 1):
-        if transform is not None:
-            x = to_pixels(np.clip(transform(x_np, rng), 0.0, 1.0), dev)
-        train.train_one_epoch(model, x, y, opt, batch_size=batch_size, generator=generator,
-                              progress=progress, desc=f"{desc} {epoch}/{epochs}")
+    # one CPU thread: these networks are too small for a second one to pay (cpu_threads)
+    with cpu_threads(1) if dev.type == "cpu" else nullcontext():
+        for epoch in range(1, epochs + 1):
+            if transform is not None:
+                x = to_pixels(np.clip(transform(x_np, rng), 0.0, 1.0), dev)
+            train.train_one_epoch(model, x, y, opt, batch_size=batch_size, generator=generator,
+                                  progress=progress, desc=f"{desc} {epoch}/{epochs}")
     return model.eval()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +26,7 @@ from torch import nn
 
 from .._checks import check_choice, check_positive_float, check_positive_int, check_rng
 from . import checkpoint, models, train
-from .device import seed_everything
+from .device import cpu_threads, seed_everything
 
 MODES = ("scratch", "frozen", "finetune")
 SOURCE_DIGITS = (0, 1, 2, 3, 4)
@@ -224,9 +225,12 @@ def train_few(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_test: torch.
     opt = torch.optim.Adam(params, lr=check_positive_float("lr", lr))
     bs = min(check_positive_int("batch_size", batch_size), len(x))
     run = FewLabelRun(mode, k)
+    on_cpu = next(model.parameters()).device.type == "cpu"
     for epoch in range(1, epochs + 1):
-        train.train_one_epoch(model, x, y, opt, batch_size=bs, generator=generator,
-                              progress=False)
+        # one CPU thread for the few-image minibatches: a second one only adds synchronisation
+        with cpu_threads(1) if on_cpu else nullcontext():
+            train.train_one_epoch(model, x, y, opt, batch_size=bs, generator=generator,
+                                  progress=False)
         if epoch % eval_every and epoch != epochs:
             continue
         run.epochs.append(epoch)
