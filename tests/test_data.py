@@ -19,6 +19,21 @@ SHIPPED = Path(data.__file__).resolve().parent.parent / "data" / "mnist"
 LABELS = "t10k-labels-idx1-ubyte"
 
 
+def _shipped_state():
+    """(size, mtime) of every shipped file: a test that wrote to one changes it."""
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(SHIPPED.glob("*"))}
+
+
+@pytest.fixture(autouse=True)
+def shipped_files_untouched():
+    """Every test here, whatever order it runs in, leaves the shipped files as they were (the
+    error-path tests work on copies); their content is checked against the published
+    checksums by test_shipped_files_match_published_checksums."""
+    before = _shipped_state()
+    yield
+    assert _shipped_state() == before, "a test modified the shipped MNIST files"
+
+
 @pytest.fixture
 def mnist_copy(tmp_path):
     """A private copy of the shipped files, safe to damage."""
@@ -195,11 +210,6 @@ def test_not_a_gzip_file(tmp_path):
     (root / f"{LABELS}.gz").write_bytes(b"<html>404 not found</html>")
     with pytest.raises(MNISTError, match=rf"{LABELS}\.gz cannot be decompressed"):
         data.load_mnist("test", root=root)
-
-
-def test_shipped_files_are_never_modified():
-    """Run last in this module: the error-path tests above worked on copies."""
-    test_shipped_files_match_published_checksums()
 
 
 # --- download fallback, offline: urlopen serves local bytes ----------------------------------
