@@ -211,3 +211,12 @@ def test_the_installed_package_is_nnlib_without_tools():
                          ids=lambda p: p.name)
 def test_tests_mirror_the_package(path):
     assert (PACKAGE / path.name).is_dir(), f"tests/{path.name}/ has no nnlib/{path.name}/"
+
+
+@pytest.mark.parametrize("wing", ["lessons", "torchkit"])
+def test_a_wing_docstring_names_every_module_of_the_wing(wing):
+    """The wing's overview cannot drift: a new module must be added to the list."""
+    doc = ast.get_docstring(ast.parse((PACKAGE / wing / "__init__.py").read_text("utf-8")))
+    missing = [p.stem for p in sorted((PACKAGE / wing).glob("[!_]*.py"))
+               if f"``{p.stem}``" not in doc]
+    assert not missing, f"nnlib/{wing}/__init__.py does not name {missing}"
