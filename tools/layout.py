@@ -262,15 +262,29 @@ class LayoutPage(NotebookPage):
                                    " if (c.node.querySelector('.jupyter-matplotlib,"
                                    " .widget-box')) out.push(i); }); return out; }")
         paths = []
+        canvases = ("(i) => Array.from(window.jupyterapp.shell.currentWidget.content.widgets[i]"
+                    ".node.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child'))")
         for i in cells:
+            mark = self.page.evaluate("() => performance.now()")
             self.page.evaluate("(i) => {" + _JS_NB + " const c = nb.content.widgets[i];"
                                " const o = c.node.querySelector('.jp-Cell-outputWrapper')"
                                " || c.node; o.scrollIntoView({block: 'start'}); }", i)
-            try:  # a figure scrolled back into view may be repainted: wait for its pixels
+            try:  # a figure scrolled back into view may be repainted by the kernel: give
+                # it a moment to start (no repaint needed is fine too) ...
                 self.page.wait_for_function(
-                    "(i) => {" + _JS_NB + " return Array.from(nb.content.widgets[i].node"
+                    "([i, mark]) => (" + canvases + ")(i).some(c => c.__nnlibLast > mark)",
+                    arg=[i, mark], timeout=3_000, polling=100)
+            except Exception:  # noqa: BLE001 - nothing was repainted
+                pass
+            try:  # ... then wait until the kernel is idle and each canvas has been drawn and
+                # left alone for 300 ms
+                self.page.wait_for_function(
+                    "(i) => {" + _JS_NB + " const k = nb.sessionContext.session.kernel;"
+                    " if (!k || k.status !== 'idle') return false;"
+                    " return Array.from(nb.content.widgets[i].node"
                     ".querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child'))"
-                    ".every(c => c.width > 0 && c.toDataURL().length > 3000); }",
+                    ".every(c => c.width > 0 && c.__nnlibDrawn > 0"
+                    " && performance.now() - c.__nnlibLast > 300); }",
                     arg=i, timeout=60_000, polling=250)
             except Exception:  # noqa: BLE001 - a picture, not a check: take it anyway
                 pass
