@@ -172,6 +172,12 @@ SPECS += spec("nnlib.layers.mlp", lambda: {"sizes": [4, 3, 2], "rng": rng0()},
                "rng": RNG, "activation": CHOICE, "output_activation": CHOICE[:2],
                "init": CHOICE, "batch_norm": [("middle", V), (True, V)],
                "skip": BOOL})
+SPECS += spec("nnlib.models.mlp", lambda: {"sizes": [4, 3, 2], "rng": rng0()},
+              {"sizes": [([4], V), ([4, 0, 2], V), ([4, 2.5, 2], T), ("4,3", T), (None, T)],
+               "rng": RNG, "activation": CHOICE, "output_activation": CHOICE[:2],
+               "init": CHOICE, "batch_norm": [("middle", V), (True, V)],
+               "skip": BOOL, "dropout": [(1.0, V), (-0.1, V), ("0.5", T)],
+               "input_dropout": [(1.5, V), (None, T)]})
 SPECS += spec("nnlib.layers.Residual", lambda: {"block": None}, {"block": [(3, T), ("relu", T)]},
               positional=("block",))
 SPECS += spec("nnlib.layers.count_parameters", lambda: {"net": None},

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._checks import as_float_array, check_positive_float, check_positive_int, check_rng
-from ..layers import Dense, Layer, Parameter, Sequential, Sigmoid, mlp
+from ..layers import Dense, Layer, Parameter, Sequential, Sigmoid
+from ..models import mlp
 from ..optim import SGD
 from ..training import fit
 

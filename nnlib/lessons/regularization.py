@@ -25,8 +25,9 @@ from .. import augment, data
 from .. import regularization as reg
 from .._checks import as_float_array, check_positive_float, check_positive_int, check_rng
 from ..callbacks import Callback, EvaluateEvery
-from ..layers import Dense, ReLU, Sequential
+from ..layers import Sequential
 from ..losses import softmax
+from ..models import mlp
 from ..optim import SGD
 from ..training import fit
 
@@ -59,17 +60,8 @@ def build_mlp(hidden=(300,), *, rng, dropout: float = 0.0, input_dropout: float 
         if rate >= 1:
             raise ValueError(f"{name} must be a probability in [0, 1) (the fraction of units "
                              f"dropped); got {rate}")
-    layers = []
-    if input_dropout:
-        layers.append(reg.Dropout(input_dropout, rng=rng))
-    width = inputs
-    for h in widths:
-        layers += [Dense(width, h, rng=rng, dtype=dtype), ReLU()]
-        if dropout:
-            layers.append(reg.Dropout(dropout, rng=rng))
-        width = h
-    layers.append(Dense(width, classes, rng=rng, dtype=dtype))
-    return Sequential(*layers)
+    return mlp([inputs, *widths, classes], rng=rng, activation="relu", dtype=dtype,
+               dropout=dropout, input_dropout=input_dropout)
 
 
 @dataclass
