@@ -27,7 +27,7 @@ from benchmarks._report import Report
 
 def nielsen(epochs: int = 30, seed: int = 0):
     import nnlib
-    from nnlib.layers import mlp
+    from nnlib.models import mlp
     from nnlib.optim import SGD
     from nnlib.training import fit
 
@@ -45,7 +45,7 @@ def nielsen(epochs: int = 30, seed: int = 0):
 def per_example_epoch_seconds(seed: int = 1) -> tuple[float, float]:
     """(wall, CPU) seconds of one epoch of Nielsen's per-example loop."""
     import nnlib
-    from nnlib.layers import mlp
+    from nnlib.models import mlp
     from nnlib.training import per_example_sgd_epoch
 
     X, y = nnlib.data.mnist_vectors("train")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib import callbacks as cbs
-from nnlib.layers import mlp
+from nnlib.models import mlp
 from nnlib.optim import SGD
 from nnlib.training import evaluate, fit
 

@@ -7,6 +7,7 @@ import pytest
 
 from nnlib import layers as L
 from nnlib.gradcheck import check_layer
+from nnlib.models import mlp
 
 A_LEAKY = 0.2  # deliberately not the default 0.01
 
@@ -46,8 +47,8 @@ def test_flatten_gradcheck(rng):
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
 def test_mlp_gradcheck(activation, rng):
-    net = L.mlp([4, 6, 5, 3], rng=rng, activation=activation, output_activation="sigmoid",
-                bias_std=0.5)
+    net = mlp([4, 6, 5, 3], rng=rng, activation=activation, output_activation="sigmoid",
+              bias_std=0.5)
     x = rng.normal(size=(5, 4))
     # precondition: no pre-activation within 1e-3 of the ReLU kink
     z = x
@@ -117,7 +118,7 @@ def test_flatten_matches_torch(rng, torch):
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
 def test_mlp_matches_torch(activation, rng, torch):
-    net = L.mlp([4, 6, 5, 3], rng=rng, activation=activation, bias_std=0.5)
+    net = mlp([4, 6, 5, 3], rng=rng, activation=activation, bias_std=0.5)
     if activation == "leaky_relu":
         for layer in net.layers:
             if isinstance(layer, L.Activation):
@@ -147,7 +148,7 @@ def test_mlp_matches_torch(activation, rng, torch):
 # --- contract -------------------------------------------------------------------------------
 
 def test_backward_does_not_mutate_dout(rng):
-    net = L.mlp([3, 4, 2], rng=rng, activation="relu", output_activation="sigmoid")
+    net = mlp([3, 4, 2], rng=rng, activation="relu", output_activation="sigmoid")
     x, dout = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
     keep = dout.copy()
     net.forward(x)
@@ -156,16 +157,16 @@ def test_backward_does_not_mutate_dout(rng):
 
 
 def test_mlp_structure_and_parameter_count(rng):
-    net = L.mlp([784, 30, 10], rng=rng)
+    net = mlp([784, 30, 10], rng=rng)
     assert [type(layer).__name__ for layer in net.layers] == ["Dense", "Sigmoid", "Dense"]
     assert net.num_parameters() == 784 * 30 + 30 + 30 * 10 + 10
     assert len(net) == 3 and net[0].W.shape == (784, 30)
-    net2 = L.mlp([2, 3, 1], rng=rng, output_activation="sigmoid")
+    net2 = mlp([2, 3, 1], rng=rng, output_activation="sigmoid")
     assert net2[-1].name == "sigmoid"
 
 
 def test_zero_grad_and_train_eval(rng):
-    net = L.mlp([3, 4, 2], rng=rng)
+    net = mlp([3, 4, 2], rng=rng)
     net.forward(rng.normal(size=(2, 3)))
     net.backward(np.ones((2, 2)))
     assert any(np.any(p.grad != 0) for p in net.parameters())
@@ -249,15 +250,15 @@ def test_unknown_activation_lists_allowed():
 
 def test_mlp_bad_arguments(rng):
     with pytest.raises(ValueError, match="sizes must list at least an input and an output"):
-        L.mlp([3], rng=rng)
+        mlp([3], rng=rng)
     with pytest.raises(ValueError, match=r"sizes\[1\] must be an integer >= 1; got 0"):
-        L.mlp([3, 0, 1], rng=rng)
+        mlp([3, 0, 1], rng=rng)
     with pytest.raises(TypeError, match=r"sizes\[2\] must be an integer"):
-        L.mlp([3, 2, 1.5], rng=rng)
+        mlp([3, 2, 1.5], rng=rng)
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
-        L.mlp([3, 1], rng=rng, activation="swish")
+        mlp([3, 1], rng=rng, activation="swish")
     with pytest.raises(ValueError, match="unknown output_activation 'softmax'"):
-        L.mlp([3, 1], rng=rng, output_activation="softmax")
+        mlp([3, 1], rng=rng, output_activation="softmax")
 
 
 def test_sequential_rejects_non_layers(rng):
@@ -268,7 +269,7 @@ def test_sequential_rejects_non_layers(rng):
 # --- the layer contract: accumulation, shared parameters, one error, registry --------------
 
 def test_two_backwards_without_zeroing_add_up(rng):
-    net = L.mlp([3, 4, 2], rng=rng, activation="tanh")
+    net = mlp([3, 4, 2], rng=rng, activation="tanh")
     x, dout = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
     net.forward(x)
     net.zero_grad()
@@ -358,7 +359,7 @@ def test_more_activation_layers_match_torch(name, rng, torch):
 def test_count_parameters_and_prelu_num_parameters(rng):
     prelu = L.PReLU(3)
     assert prelu.num_parameters() == L.count_parameters(prelu) == 3 and prelu.channels == 3
-    net = L.mlp([784, 30, 10], rng=rng)
+    net = mlp([784, 30, 10], rng=rng)
     assert L.count_parameters(net) == net.num_parameters() == 784 * 30 + 30 + 30 * 10 + 10
     with pytest.raises(TypeError, match="net must be an nnlib Layer; got int"):
         L.count_parameters(3)
@@ -366,7 +367,7 @@ def test_count_parameters_and_prelu_num_parameters(rng):
 
 def test_no_layer_attribute_shadows_num_parameters(rng):
     layers = [L.PReLU(4), L.Dense(2, 2, rng=rng), L.LeakyReLU(), L.Residual(L.ReLU()),
-              L.mlp([3, 3, 3, 2], rng=rng, skip=True)]
+              mlp([3, 3, 3, 2], rng=rng, skip=True)]
     for layer in layers:
         assert callable(layer.num_parameters)
 
@@ -400,17 +401,17 @@ def test_residual_forward_backward_and_gradcheck(rng, torch):
 
 
 def test_mlp_skip_wraps_equal_width_blocks(rng):
-    net = L.mlp([4, 8, 8, 8, 8, 3], rng=rng, activation="relu", skip=True)
+    net = mlp([4, 8, 8, 8, 8, 3], rng=rng, activation="relu", skip=True)
     kinds = [type(layer).__name__ for layer in net.layers]
     assert kinds == ["Dense", "ReLU", "Residual", "Residual", "Residual", "Dense"]
     assert [type(lay).__name__ for lay in net[2].block] == ["Dense", "ReLU"]
-    net2 = L.mlp([4, 8, 8, 8, 8, 8, 3], rng=rng, activation="tanh", skip=True, skip_every=2)
+    net2 = mlp([4, 8, 8, 8, 8, 8, 3], rng=rng, activation="tanh", skip=True, skip_every=2)
     kinds2 = [type(layer).__name__ for layer in net2.layers]
     assert kinds2 == ["Dense", "Tanh", "Residual", "Residual", "Dense"]
     assert [type(lay).__name__ for lay in net2[2].block] == ["Dense", "Tanh", "Dense", "Tanh"]
     # the same draws as the plain net: skip changes wiring, not the weights
-    plain = L.mlp([4, 8, 8, 8, 8, 3], rng=np.random.default_rng(5), activation="relu")
-    skip = L.mlp([4, 8, 8, 8, 8, 3], rng=np.random.default_rng(5), activation="relu", skip=True)
+    plain = mlp([4, 8, 8, 8, 8, 3], rng=np.random.default_rng(5), activation="relu")
+    skip = mlp([4, 8, 8, 8, 8, 3], rng=np.random.default_rng(5), activation="relu", skip=True)
     for p, q in zip(plain.parameters(), skip.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
     x = rng.normal(size=(3, 4))
@@ -422,7 +423,7 @@ def test_mlp_skip_wraps_equal_width_blocks(rng):
 def test_mlp_batch_norm_places(place, rng):
     from nnlib.normalization import BatchNorm1d
 
-    net = L.mlp([4, 6, 6, 3], rng=rng, activation="sigmoid", batch_norm=place, skip=True)
+    net = mlp([4, 6, 6, 3], rng=rng, activation="sigmoid", batch_norm=place, skip=True)
     kinds = [type(layer).__name__ for layer in net.layers]
     hidden = ["Dense", "BatchNorm1d", "Sigmoid"] if place == "before" else \
         ["Dense", "Sigmoid", "BatchNorm1d"]
@@ -446,11 +447,11 @@ def test_mlp_batch_norm_places(place, rng):
 def test_mlp_builder_options_are_checked(rng):
     with pytest.raises(ValueError,
                        match=r"batch_norm must be None, 'before' or 'after'; got 'middle'"):
-        L.mlp([3, 3, 1], rng=rng, batch_norm="middle")
+        mlp([3, 3, 1], rng=rng, batch_norm="middle")
     with pytest.raises(TypeError, match="skip must be True or False; got 'yes'"):
-        L.mlp([3, 3, 1], rng=rng, skip="yes")
+        mlp([3, 3, 1], rng=rng, skip="yes")
     with pytest.raises(ValueError, match="skip_every must be 1 or 2"):
-        L.mlp([3, 3, 1], rng=rng, skip=True, skip_every=3)
+        mlp([3, 3, 1], rng=rng, skip=True, skip_every=3)
 
 
 # --- issue 22: integer dtypes and text inputs are named ---------------------------------------
@@ -462,8 +463,8 @@ def _module(name):
 @pytest.mark.parametrize("make", [
     lambda dt: L.Dense(3, 2, rng=0, dtype=dt),
     lambda dt: L.PReLU(dtype=dt),
-    lambda dt: L.mlp([3, 2, 2], rng=0, dtype=dt),
-    lambda dt: L.mlp([3, 2, 2], rng=0, dtype=dt, activation="prelu"),
+    lambda dt: mlp([3, 2, 2], rng=0, dtype=dt),
+    lambda dt: mlp([3, 2, 2], rng=0, dtype=dt, activation="prelu"),
     lambda dt: _module("conv").Conv2d(1, 2, 3, rng=0, dtype=dt),
     lambda dt: _module("recurrent").SimpleRNN(3, 4, rng=0, dtype=dt),
     lambda dt: _module("normalization").BatchNorm2d(3, dtype=dt),
@@ -520,7 +521,7 @@ def test_every_walk_over_a_network_uses_modules():
 
 
 def test_layer_outputs_keeps_every_intermediate_array(rng):
-    net = L.mlp([4, 5, 3], rng=rng, activation="tanh", output_activation="sigmoid")
+    net = mlp([4, 5, 3], rng=rng, activation="tanh", output_activation="sigmoid")
     x = rng.normal(size=(6, 4))
     outs = net.layer_outputs(x)
     assert len(outs) == len(net) == 4

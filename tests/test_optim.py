@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import layers, losses, optim
+from nnlib import layers, losses, models, optim
 
 SHAPES = [(3, 4), (4,), (2, 3, 2)]
 
@@ -107,7 +107,7 @@ def test_state_is_per_parameter(rng):
 
 
 def test_zero_grad(rng):
-    net = layers.mlp([3, 4, 2], rng=rng)
+    net = models.mlp([3, 4, 2], rng=rng)
     opt = optim.Adam(net.parameters(), lr=1.0)
     net.forward(rng.normal(size=(5, 3)))
     net.backward(np.ones((5, 2)))
@@ -117,7 +117,7 @@ def test_zero_grad(rng):
 
 
 def test_sgd_matches_torch_on_an_mlp(rng, torch):
-    net = layers.mlp([4, 5, 3], rng=rng, activation="tanh", bias_std=0.3)
+    net = models.mlp([4, 5, 3], rng=rng, activation="tanh", bias_std=0.3)
     dense = [layer for layer in net.layers if isinstance(layer, layers.Dense)]
     tparams = [torch.tensor(p.data.copy(), requires_grad=True)
                for d in dense for p in (d.W, d.b)]
@@ -142,7 +142,7 @@ def test_sgd_matches_torch_on_an_mlp(rng, torch):
 
 @pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
 def test_every_registered_optimiser_with_its_defaults_decreases_a_loss(name, rng):
-    net = layers.mlp([2, 16, 1], rng=rng, activation="tanh")
+    net = models.mlp([2, 16, 1], rng=rng, activation="tanh")
     x = rng.normal(size=(64, 2))
     y = (x[:, :1] * x[:, 1:] > 0).astype(float)
     opt = optim.make_optimizer(name, net.parameters())

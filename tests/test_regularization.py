@@ -7,7 +7,8 @@ import pytest
 
 from nnlib import regularization as reg
 from nnlib.gradcheck import numerical_gradient, rel_error
-from nnlib.layers import Dense, Parameter, ReLU, Sequential, mlp
+from nnlib.layers import Dense, Parameter, ReLU, Sequential
+from nnlib.models import mlp
 from nnlib.optim import SGD
 from nnlib.training import fit
 

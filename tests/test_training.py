@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from nnlib import _fused as fused
-from nnlib.layers import Dense, Flatten, Layer, Sequential, mlp
+from nnlib.layers import Dense, Flatten, Layer, Sequential
+from nnlib.models import mlp
 from nnlib.optim import SGD, Adam
 from nnlib.training import (
     Callback,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib.layers import Dense, Residual, Sequential, Sigmoid, mlp
+from nnlib.layers import Dense, Residual, Sequential, Sigmoid
 from nnlib.lessons import batchnorm as B
 from nnlib.lessons.skip_paths import gradient_by_path_length
 from nnlib.losses import softmax_cross_entropy
+from nnlib.models import mlp
 from nnlib.normalization import BatchNorm1d
 from nnlib.optim import SGD
 from nnlib.training import fit

@@ -275,11 +275,11 @@ def test_blas_threads_context_gives_identical_results():
 
 
 def test_gradient_norms_records_layers_and_stops_at_divergence(rng):
-    from nnlib import layers, optim, training
+    from nnlib import models, optim, training
 
     X = rng.standard_normal((200, 8))
     y = (X[:, 0] > 0).astype(np.int64)
-    net = layers.mlp([8, 16, 16, 2], rng=rng, activation="tanh", init="xavier_normal")
+    net = models.mlp([8, 16, 16, 2], rng=rng, activation="tanh", init="xavier_normal")
     run = training.GradientNorms()
     training.fit(net, X, y, optimizer=optim.SGD(net.parameters(), lr=0.5), steps=200,
                  batch_size=20, rng=rng, callbacks=[run], progress=False)
@@ -291,7 +291,7 @@ def test_gradient_norms_records_layers_and_stops_at_divergence(rng):
     lab_net = dg.build_network(dg.LabConfig(depth=3, width=8, dtype="float64"), rng)
     assert len(training.dense_layers(lab_net)) == 4
 
-    wild = layers.mlp([8, 64, 64, 64, 2], rng=rng, activation="relu", init="normal", std=30.0)
+    wild = models.mlp([8, 64, 64, 64, 2], rng=rng, activation="relu", init="normal", std=30.0)
     boom = training.GradientNorms()
     training.fit(wild, X, y, optimizer=optim.SGD(wild.parameters(), lr=1.0), loss="quadratic",
                  steps=100, batch_size=20, rng=rng, callbacks=[boom], progress=False)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import layers
+from nnlib import layers, models
 from nnlib.lessons import hierarchy
 
 
 def test_layer_representations_are_the_input_each_hidden_activation_and_the_scores():
     rng = np.random.default_rng(0)
-    net = layers.mlp([4, 5, 3, 2], rng=rng, activation="relu")
+    net = models.mlp([4, 5, 3, 2], rng=rng, activation="relu")
     X = rng.normal(size=(7, 4))
     reps = hierarchy.layer_representations(net, X)
     assert [r.shape for r in reps] == [(7, 4), (7, 5), (7, 3), (7, 2)]
@@ -19,7 +19,7 @@ def test_layer_representations_are_the_input_each_hidden_activation_and_the_scor
     np.testing.assert_allclose(reps[1], np.maximum(X @ net[0].W.data + net[0].b.data, 0))
     np.testing.assert_allclose(reps[-1], net.forward(X))
     # an output activation gives the scores once, not twice
-    squashed = layers.mlp([4, 5, 2], rng=rng, activation="relu", output_activation="sigmoid")
+    squashed = models.mlp([4, 5, 2], rng=rng, activation="relu", output_activation="sigmoid")
     assert len(hierarchy.layer_representations(squashed, X)) == 3
 
 

@@ -7,7 +7,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from nnlib.layers import mlp
+from nnlib.models import mlp
 from nnlib.optim import SGD
 from nnlib.plotting.training import LiveCurves
 from nnlib.training import History, fit
