@@ -199,10 +199,10 @@ class FusedMLP:
         z, xt = self.z, xb.T
         a_prev = xt
         for l in range(L - 1):
-            np.matmul(W[l], a_prev, out=z[l])
+            np.dot(W[l], a_prev, out=z[l])
             _activate(z[l], *acts[l], one)
             a_prev = a[l]
-        np.matmul(W[L - 1], a_prev, out=out)
+        np.dot(W[L - 1], a_prev, out=out)
         if acts[L - 1][0] is not None:
             _activate(out, *acts[L - 1], one)
         if keep_output:
@@ -227,7 +227,7 @@ class FusedMLP:
             if l > 0:  # dz[l−1] = W[l]ᵀ dz[l] ⊙ φ'(z[l−1]); not needed for the input layer
                 np.matmul(WT[l], d[l], out=d[l - 1])
                 _times_derivative(d[l - 1], a_core[l - 1], *acts[l - 1], tmp[l - 1], one)
-            np.matmul(d[l], xb if l == 0 else a[l - 1].T, out=dW[l])  # [dW | db] = dz [a; 1]ᵀ
+            np.dot(d[l], xb if l == 0 else a[l - 1].T, out=dW[l])  # [dW | db] = dz [a; 1]ᵀ
             np.subtract(W[l], dW[l], out=W[l])
         return total
 
