@@ -22,7 +22,14 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .. import training as _training
-from .._checks import check_choice, check_positive_float, check_positive_int
+from .._checks import (
+    as_sequence,
+    check_choice,
+    check_not_a_class,
+    check_positive_float,
+    check_positive_int,
+)
+from ..callbacks import overrides
 from ._checks import check_device, check_module, check_tensor
 from .data import MNISTTensors, batch_indices, num_batches, random_shift
 from .device import configure_cpu_threads, seed_everything
@@ -277,7 +284,7 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
         label_smoothing: float = 0.1, weight_decay: float = 0.0, shift: int = 0,
         seed: int | None = 0, threads: int | None = None, progress: bool = True,
         evaluate_every_epoch: bool = True, log_every: int = 25, callback=None,
-        epoch_callback=None, max_batches: int | None = None) -> History:
+        epoch_callback=None, max_batches: int | None = None, callbacks=()) -> History:
     """Train ``model`` (moved to ``data.device``) for ``epochs`` passes; return its History.
 
     Defaults are the fast recipe of this course: Adam (torch's betas unless ``betas`` is given;
@@ -286,10 +293,17 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
     the generators alone). On the CPU the thread count is set to ``threads`` (default: the
     physical cores). ``callback(history)`` runs every ``log_every`` batches and
     ``epoch_callback(history)`` after each epoch's test evaluation.
+
+    ``callbacks``: the same :class:`nnlib.callbacks.Callback` objects the NumPy ``fit`` takes,
+    called with a :class:`nnlib.training.Run` (``net`` is the model, ``evaluate(X, y)`` takes
+    NumPy arrays) at ``on_fit_start``, ``on_epoch_end`` (after the test evaluation) and
+    ``on_fit_end``; ``run.stop = True`` ends training after the epoch. Per-batch hooks
+    (``on_batch_end``) are not called here, so a callback that has one is refused.
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     check_module("model", model)
+    callbacks = _checked_callbacks(callbacks)
     if not isinstance(data, MNISTTensors):
         raise TypeError(f"data must be an MNISTTensors (from load_mnist_tensors); got "
                         f"{type(data).__name__} {data!r:.40}")
@@ -311,7 +325,11 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
                          betas=betas)
     sched = make_scheduler(schedule, opt, total_steps=steps * epochs, steps_per_epoch=steps)
     history = History()
+    run = _training.Run(net=model, optimizer=opt, history=history, epochs=epochs,
+                        evaluate=lambda X, y: _evaluate_arrays(model, data, X, y))
+    _call(callbacks, "on_fit_start", run)
     for epoch in range(1, epochs + 1):
+        run.epoch = epoch
         result = train_one_epoch(model, data.x_train, data.y_train, opt, batch_size=batch_size,
                                  scheduler=sched, label_smoothing=label_smoothing, shift=shift,
                                  generator=generator, progress=progress,
@@ -330,7 +348,43 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
             history.val_accuracy.append(test.accuracy)
             if epoch_callback is not None:
                 epoch_callback(history)
+        _call(callbacks, "on_epoch_end", run)
+        if run.stop:
+            break
+    history.stopped_early = run.stop
+    _call(callbacks, "on_fit_end", run)
     return history
+
+
+def _checked_callbacks(callbacks) -> tuple:
+    """``callbacks`` as a tuple of epoch-level Callback objects (see :func:`fit`)."""
+    callbacks = as_sequence("callbacks", callbacks, "callbacks", "[EvaluateEvery(X, y)]")
+    for i, cb in enumerate(callbacks):
+        check_not_a_class(f"callbacks[{i}]", cb, "EvaluateEvery(X, y)")
+        if not any(hasattr(cb, hook) for hook in _EPOCH_HOOKS + ("on_batch_end",)):
+            raise TypeError(f"callbacks[{i}] must be a callback (an nnlib.callbacks.Callback); "
+                            f"got {type(cb).__name__} {cb!r:.60}")
+        if overrides(cb, "on_batch_end") or "on_batch_end" in getattr(cb, "__dict__", {}):
+            raise ValueError(f"callbacks[{i}] ({type(cb).__name__}) has on_batch_end, which the "
+                             f"torch loop does not call (it calls {', '.join(_EPOCH_HOOKS)}); "
+                             f"use it with nnlib.training.fit")
+    return callbacks
+
+
+_EPOCH_HOOKS = ("on_fit_start", "on_epoch_end", "on_fit_end")
+
+
+def _call(callbacks, hook: str, run) -> None:
+    for cb in callbacks:
+        if hasattr(cb, hook):
+            getattr(cb, hook)(run)
+
+
+def _evaluate_arrays(model, data, X, y) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``model`` on NumPy images X (N, 1, H, W) and labels y (N,)."""
+    x = torch.as_tensor(X, dtype=data.x_test.dtype, device=data.device)
+    result = evaluate(model, x, torch.as_tensor(y, dtype=torch.long, device=data.device))
+    return float(result.loss), float(result.accuracy)
 
 
 def _synchronize(device: torch.device) -> None:

@@ -269,6 +269,40 @@ def test_fit_records_history_and_max_batches(small_mnist):
         train.fit(model, small_mnist, schedule="cosine", progress=False)
 
 
+def test_fit_takes_the_numpy_loops_callbacks(small_mnist):
+    """One dialect: the Callback objects of nnlib.training.fit work in the torch loop."""
+    from nnlib.callbacks import Callback, EvaluateEvery, GradientNorms
+
+    class StopAfter2(Callback):
+        def __init__(self):
+            self.calls = []
+
+        def on_fit_start(self, run):
+            self.calls.append(("start", run.epochs))
+
+        def on_epoch_end(self, run):
+            self.calls.append(("epoch", run.epoch, run.history.val_accuracy[-1]))
+            run.stop = run.epoch == 2
+
+        def on_fit_end(self, run):
+            self.calls.append(("end", run.epoch))
+
+    x_test, y_test = small_mnist.x_test.cpu().numpy(), small_mnist.y_test.cpu().numpy()
+    every, stop = EvaluateEvery(x_test, y_test), StopAfter2()
+    history = train.fit(models.lenet(), small_mnist, epochs=4, batch_size=50, seed=0,
+                        progress=False, max_batches=5, callbacks=[every, stop])
+    assert history.epoch == [1, 2] and history.stopped_early
+    assert [c[0] for c in stop.calls] == ["start", "epoch", "epoch", "end"]
+    assert stop.calls[0] == ("start", 4)
+    assert every.epoch == [1, 2]
+    np.testing.assert_allclose(every.accuracy, history.val_accuracy)
+    np.testing.assert_allclose(every.loss, history.val_loss, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"callbacks\[0\].*on_batch_end"):
+        train.fit(models.lenet(), small_mnist, progress=False, callbacks=[GradientNorms()])
+    with pytest.raises(TypeError, match="callbacks"):
+        train.fit(models.lenet(), small_mnist, progress=False, callbacks=every)
+
+
 def test_history_names_match_the_numpy_loop():
     """One vocabulary: every per-epoch and per-step field of nnlib.training.History exists in
     the torch History under the same name."""
