@@ -121,8 +121,8 @@ def peak_rss_of_cli() -> dict:
     # Linux keeps ru_maxrss across fork + exec (the child starts with this big process's
     # peak), so read the new process's own high-water mark, VmHWM, where /proc has it.
     code = ("import json, os, resource, sys\n"
-            "from nnlib import train_mnist\n"
-            "rc = train_mnist.main(['--device', 'cpu', '--epochs', '1', '--no-progress',"
+            "from nnlib.torchkit import __main__ as cli\n"
+            "rc = cli.main(['--device', 'cpu', '--epochs', '1', '--no-progress',"
             " '--json'])\n"
             "kb = None\n"
             "if os.path.exists('/proc/self/status'):\n"
