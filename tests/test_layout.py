@@ -220,3 +220,23 @@ def test_a_wing_docstring_names_every_module_of_the_wing(wing):
     missing = [p.stem for p in sorted((PACKAGE / wing).glob("[!_]*.py"))
                if f"``{p.stem}``" not in doc]
     assert not missing, f"nnlib/{wing}/__init__.py does not name {missing}"
+
+
+def test_no_notebook_imports_a_private_module():
+    """Notebooks use the public library: nothing from ``nnlib._*`` (``fit`` sets the BLAS
+    threads itself, so no notebook needs ``nnlib._blas``)."""
+    import re
+
+    found = []
+    pattern = re.compile(r"^\s*(?:from\s+(nnlib[\w.]*)\s+import\s+([\w, ()]+)"
+                         r"|import\s+(nnlib[\w.]*))", re.M)
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            for m in pattern.finditer("".join(cell["source"])):
+                module = m.group(1) or m.group(3)
+                names = [n.strip(" ()").split(" as ")[0] for n in (m.group(2) or "").split(",")]
+                if any(part.startswith("_") for part in module.split(".") + names if part):
+                    found.append(f"{path.name}: {m.group(0).strip()}")
+    assert not found, "\n".join(found)
