@@ -495,13 +495,3 @@ class Residual(Layer):
 
     def __repr__(self):
         return f"Residual({self.block!r})"
-
-
-# -------------------------------------------------------------------------------- builders
-
-def mlp(*args, **kwargs):
-    """Moved to :func:`nnlib.models.mlp` (the one MLP builder); this name stays until the
-    notebooks call ``models.mlp``."""
-    from .models import mlp as build  # lazy: models imports this module
-
-    return build(*args, **kwargs)

@@ -114,8 +114,8 @@ def _x(*shape):
 
 
 def _net():
-    from nnlib import layers
-    return layers.mlp([4, 3, 2], rng=rng0())
+    from nnlib import models
+    return models.mlp([4, 3, 2], rng=rng0())
 
 
 SPECS: list[Case] = []
@@ -167,11 +167,6 @@ SPECS += spec("nnlib.layers.Dense",
               lambda: {"in_features": 3, "out_features": 2, "rng": rng0()},
               {"in_features": POS_INT, "out_features": POS_INT, "rng": RNG,
                "init": CHOICE, "bias_std": NONNEG_FLOAT})
-SPECS += spec("nnlib.layers.mlp", lambda: {"sizes": [4, 3, 2], "rng": rng0()},
-              {"sizes": [([4], V), ([4, 0, 2], V), ([4, 2.5, 2], T), ("4,3", T), (None, T)],
-               "rng": RNG, "activation": CHOICE, "output_activation": CHOICE[:2],
-               "init": CHOICE, "batch_norm": [("middle", V), (True, V)],
-               "skip": BOOL})
 SPECS += spec("nnlib.models.mlp", lambda: {"sizes": [4, 3, 2], "rng": rng0()},
               {"sizes": [([4], V), ([4, 0, 2], V), ([4, 2.5, 2], T), ("4,3", T), (None, T)],
                "rng": RNG, "activation": CHOICE, "output_activation": CHOICE[:2],
@@ -440,13 +435,13 @@ X4 = _x(5, 4)
 
 
 def _sigmoid_net():
-    from nnlib import layers
-    return layers.mlp([4, 3, 2], rng=rng0(), activation="sigmoid", output_activation="sigmoid")
+    from nnlib import models
+    return models.mlp([4, 3, 2], rng=rng0(), activation="sigmoid", output_activation="sigmoid")
 
 
 def _skip_net():
-    from nnlib import layers
-    return layers.mlp([4, 4, 4, 2], rng=rng0(), activation="relu", skip=True)
+    from nnlib import models
+    return models.mlp([4, 4, 4, 2], rng=rng0(), activation="relu", skip=True)
 
 # activations
 for name in ("heaviside", "heaviside_prime", "identity_prime"):

@@ -240,3 +240,59 @@ def test_no_notebook_imports_a_private_module():
                 if any(part.startswith("_") for part in module.split(".") + names if part):
                     found.append(f"{path.name}: {m.group(0).strip()}")
     assert not found, "\n".join(found)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """module -> the nnlib modules it imports (lazy imports included), each import resolved to
+    the most specific module that exists (``from . import conv`` names ``nnlib.conv``)."""
+    names = {module_name(p): p for p in EVERYTHING}
+    graph = {}
+    for name, path in names.items():
+        targets = set()
+        for i in imports_of(path):
+            t = i.target
+            while t and t not in names:
+                t = t.rpartition(".")[0]
+            if t and t != name:
+                targets.add(t)
+        graph[name] = targets
+    return graph
+
+
+def _cycles(graph) -> list[list[str]]:
+    """The strongly connected groups of more than one module (each holds an import circle)."""
+    index, low, stack, on, groups = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while not group or group[-1] != v:
+                group.append(stack.pop())
+                on.discard(group[-1])
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return groups
+
+
+def test_the_cycle_finder_finds_a_lazy_circle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circles_in_the_package():
+    """Imports run one way: no module imports (even lazily, inside a function) one that
+    imports it back, directly or through others."""
+    assert _cycles(_import_graph()) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import layers, models
+from nnlib import models
 from nnlib.lessons import regularization as reg_lesson
 from nnlib.regularization import Dropout
 
@@ -35,13 +35,6 @@ def test_the_regularisation_lesson_builds_its_net_with_mlp():
     assert repr(a) == repr(b)
     for p, q in zip(a.parameters(), b.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
-
-
-def test_layers_mlp_is_the_same_builder(rng):
-    a = layers.mlp([3, 4, 2], rng=np.random.default_rng(0), activation="tanh")
-    b = models.mlp([3, 4, 2], rng=np.random.default_rng(0), activation="tanh")
-    assert repr(a) == repr(b)
-    np.testing.assert_array_equal(a[0].W.data, b[0].W.data)
 
 
 @pytest.mark.parametrize("name", ["dropout", "input_dropout"])

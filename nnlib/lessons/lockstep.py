@@ -35,7 +35,7 @@ def _sigmoid_plan(net, index: int) -> list[Dense]:
     layers = getattr(net, "layers", None)
     if not isinstance(net, Sequential) or not layers or len(layers) % 2:
         raise ValueError(f"nets[{index}] must be a Sequential of [Dense, Sigmoid] pairs (e.g. "
-                         f"layers.mlp(..., activation='sigmoid', output_activation='sigmoid')); "
+                         f"models.mlp(..., activation='sigmoid', output_activation='sigmoid')); "
                          f"got {type(net).__name__}")
     dense = layers[0::2]
     for layer, act in zip(dense, layers[1::2]):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib import layers, optim, training
+from nnlib import models, optim, training
 from nnlib.lessons.lockstep import train_in_lockstep
 
 
@@ -17,7 +17,7 @@ def _data(n=200, d=12, classes=4, seed=0):
 
 def _net(sizes, seed):
     rng = np.random.default_rng(seed)
-    net = layers.mlp(sizes, rng=rng, activation="sigmoid", output_activation="sigmoid",
+    net = models.mlp(sizes, rng=rng, activation="sigmoid", output_activation="sigmoid",
                      init="normal", std=1.0, bias_std=1.0, dtype=np.float32)
     return net, rng
 
@@ -70,7 +70,7 @@ def test_a_wrong_implementation_would_be_caught():
 def test_bad_inputs_are_named():
     X, y = _data()
     net, rng = _net([12, 6, 4], 0)
-    relu = layers.mlp([12, 6, 4], rng=np.random.default_rng(0), activation="relu",
+    relu = models.mlp([12, 6, 4], rng=np.random.default_rng(0), activation="relu",
                       output_activation="sigmoid")
     other, rng2 = _net([12, 7, 4], 1)
     with pytest.raises(ValueError, match="nets and rngs"):
