@@ -21,7 +21,7 @@ from .models import feature_maps
 from .train import predict
 
 
-def class_probabilities(model: nn.Module, x: torch.Tensor, *, batch_size: int = 2000) -> np.ndarray:
+def class_probabilities(model: nn.Module, x: torch.Tensor, *, batch_size: int = 500) -> np.ndarray:
     """Softmax probabilities ``(N, classes)`` for images ``x`` ``(N, 1, H, W)``."""
     logits = predict(model, x, batch_size=batch_size)
     return torch.softmax(logits, dim=1).numpy()

@@ -40,6 +40,10 @@ from .device import configure_cpu_threads, seed_everything
 DEFAULT_LR = {"adam": 1e-2, "adamw": 1e-2, "sgd": 0.1, "momentum": 0.1, "nesterov": 0.1,
               "rmsprop": 2e-3, "adadelta": 1.0}
 OPTIMIZERS = tuple(DEFAULT_LR)
+#: images per forward pass in evaluate/predict: 500 keeps a small CNN's feature maps in the CPU's
+#: cache (2 000 did not): the 10 000 MNIST test images through fast_cnn cost 0.30 s of CPU
+#: instead of 0.57 s, with the same results (issue 23)
+EVAL_BATCH = 500
 SCHEDULES = ("onecycle", "constant", "step")
 
 
@@ -173,7 +177,7 @@ def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimize
     return EpochResult(float(loss_sum) / max(seen, 1), int(correct) / max(seen, 1), seconds, seen)
 
 
-def predict(model: nn.Module, x: torch.Tensor, *, batch_size: int = 2000) -> torch.Tensor:
+def predict(model: nn.Module, x: torch.Tensor, *, batch_size: int = EVAL_BATCH) -> torch.Tensor:
     """Logits ``(N, classes)`` for ``x`` ``(N, 1, H, W)``, in eval mode, as a CPU tensor."""
     batch_size = check_positive_int("batch_size", batch_size)
     check_module("model", model)
@@ -191,7 +195,7 @@ def predict(model: nn.Module, x: torch.Tensor, *, batch_size: int = 2000) -> tor
     return torch.cat(out) if out else torch.zeros(0, 0)
 
 
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: int = 2000,
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: int = EVAL_BATCH,
              progress: bool = False, desc: str = "test") -> EpochResult:
     """Mean cross-entropy and accuracy of ``model`` on ``x`` ``(N, 1, H, W)``, ``y`` ``(N,)``."""
     batch_size = check_positive_int("batch_size", batch_size)
