@@ -336,9 +336,9 @@ def check_notebook(browser_, base: str, token: str, notebook: str, artifacts=Non
                    between=None) -> dict:
     """Run ``notebook`` once and measure it on both screens. Returns {"laptop": measure(),
     "presenter": measure(), "stray": [...], "seconds": {...}}; screenshots of both screens go
-    to ``artifacts`` (a folder) when given. ``between(page)``, if given, runs after the laptop
-    measurement and before the switch to presenter mode, on the same page and kernel (the
-    browser test moves each lab's controls there, so a notebook runs once in the browser)."""
+    to ``artifacts`` (a folder) when given. ``between(page)``, if given, runs after both
+    measurements, on the same page and kernel (the browser test moves each lab's controls there,
+    so a notebook runs once in the browser; the screens are measured as Run All leaves them)."""
     from nnlib.widgets._presenter import widget_css
 
     t0 = time.monotonic()
@@ -353,14 +353,15 @@ def check_notebook(browser_, base: str, token: str, notebook: str, artifacts=Non
         result = {"laptop": page.measure(), "stray": stray_reprs(page.outputs())}
         if artifacts is not None:
             page.screenshots(artifacts, f"{stem}-laptop-1366x768")
-        if between is not None:
-            t3 = time.monotonic()
-            between(page)
-            result["between_seconds"] = time.monotonic() - t3
         page.presenter(widget_css(1.5))
         result["presenter"] = page.measure()
         if artifacts is not None:
             page.screenshots(artifacts, f"{stem}-presenter-1280x720")
+        if between is not None:
+            t3 = time.monotonic()
+            page.laptop()   # back to the laptop window (presenter CSS and figures stay)
+            between(page)
+            result["between_seconds"] = time.monotonic() - t3
         result["seconds"] = {"open": t1 - t0, "run_all": t2 - t1,
                              "measure": time.monotonic() - t2}
         return result

@@ -1,9 +1,10 @@
 """Every notebook with figures or labs fits the screen, in JupyterLab inside headless Chromium
 (issue 19).
 
-Each notebook runs once (Run All) and is measured on two screens (``tools/layout.py``); between
-the two, each control that ``tools.browser.LABS`` lists for it is moved once and must show a new
-value and change its lab's plot (``tools.browser.move_each_control``):
+Each notebook runs once (Run All) and is measured on two screens (``tools/layout.py``); after
+that, on the same page and kernel, each control that ``tools.browser.LABS`` lists for it is
+moved once and must show a new value and change its lab's plot
+(``tools.browser.move_each_control``):
 
 - a 1366x768 laptop with the file browser open;
 - a 1280x720 projector in presenter mode: side panels hidden, Presentation Mode, the kernel
