@@ -48,15 +48,7 @@ def as_float_array(name: str, x, *, ndim: int | tuple[int, ...] | None = None,
 
     Integer input becomes float64; float32 and float64 are kept as they are.
     """
-    if isinstance(x, (str, bytes, dict, set)) or x is None:
-        raise TypeError(f"{name} must be an array of numbers; got {type(x).__name__}")
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as e:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array of numbers; got a ragged "
-                         f"{type(x).__name__} ({e})") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must be an array of numbers; got dtype {arr.dtype}")
+    arr = as_numeric_array(name, x)
     if not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)
     if ndim is not None:
