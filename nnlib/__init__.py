@@ -6,6 +6,9 @@ A house whose imports run downward only (``tests/test_layout.py`` holds it to th
   ``activations``, ``init``, ``losses``, ``layers``, ``conv``, ``conv_naive``, ``pooling``,
   ``recurrent``, ``normalization``, ``regularization``, ``augment``, ``optim``, ``gradcheck``,
   ``data``, ``training``; private plumbing ``_checks``, ``_blas``, ``_fused``;
+* ``nnlib.shipped``: course plumbing beside the blocks (NumPy only, held to their rules): a
+  lecture loads a long training cell's shipped result from ``data/results/``
+  (``shipped.compute_or_load``);
 * ``nnlib.lessons``: one module per lecture idea that is not a reusable block (imports blocks);
 * ``nnlib.exercises``: the one check mechanism behind every notebook's exercises;
 * ``nnlib.torchkit``: the torch room, the only code that imports torch

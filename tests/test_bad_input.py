@@ -582,21 +582,22 @@ for name in ("count_nonzero", "fraction_small"):
     bad(f"nnlib.regularization.{name}", lambda f: f(3), T, "net")
     bad(f"nnlib.regularization.{name}", lambda f: f(_net(), include_biases="no"), T,
         "include_biases")
-# results
-bad("nnlib.results.path_of", lambda f: f("../up"), V, "name")
-bad("nnlib.results.path_of", lambda f: f("ok", folder=3.5), T, "folder")
-bad("nnlib.results.structure", lambda f: f({"f": object()}), T, "cannot be shipped")
-bad("nnlib.results.save", lambda f: f("ok", {1: 2, "a": 3}, folder="/tmp/nnlib-never"), T,
+# shipped results
+bad("nnlib.shipped.path_of", lambda f: f("../up"), V, "name")
+bad("nnlib.shipped.path_of", lambda f: f("ok", folder=3.5), T, "folder")
+bad("nnlib.shipped.structure", lambda f: f({"f": object()}), T, "cannot be shipped")
+bad("nnlib.shipped.save", lambda f: f("ok", {1: 2, "a": 3}, folder="/tmp/nnlib-never"), T,
     "keys")
-bad("nnlib.results.save", lambda f: f("ok", 1, folder="/tmp/nnlib-never", overwrite="yes"), T,
+bad("nnlib.shipped.save", lambda f: f("ok", 1, folder="/tmp/nnlib-never", overwrite="yes"), T,
     "overwrite")
-bad("nnlib.results.load", lambda f: f("../up"), V, "name")
-bad("nnlib.results.load", lambda f: f("never-written", folder="/tmp/nnlib-never"),
+bad("nnlib.shipped.load", lambda f: f("../up"), V, "name")
+bad("nnlib.shipped.load", lambda f: f("never-written", folder="/tmp/nnlib-never"),
     FileNotFoundError, "never-written")
-bad("nnlib.results.shipped", lambda f: f("ok", 3, folder="/tmp/nnlib-never"), T, "compute")
-bad("nnlib.results.shipped", lambda f: f("../up", lambda: 1), V, "name")
-bad("nnlib.results.without", lambda f: f({"a": 1}, drop="a"), T, "drop")
-bad("nnlib.results.without", lambda f: f({"a": 1}, drop=[1]), T, "drop")
+bad("nnlib.shipped.compute_or_load", lambda f: f("ok", 3, folder="/tmp/nnlib-never"), T,
+    "compute")
+bad("nnlib.shipped.compute_or_load", lambda f: f("../up", lambda: 1), V, "name")
+bad("nnlib.shipped.without", lambda f: f({"a": 1}, drop="a"), T, "drop")
+bad("nnlib.shipped.without", lambda f: f({"a": 1}, drop=[1]), T, "drop")
 # training
 bad("nnlib.metrics.dense_layers", lambda f: f("net"), T, "net")
 bad("nnlib.metrics.accuracy", lambda f: f(_net(), X4(), np.zeros(4, dtype=int)), V, "y")
@@ -1047,8 +1048,8 @@ EXEMPT = {
     "nnlib.layers.Heaviside": _NO_ARGS,
     "nnlib.layers.Identity": _NO_ARGS,
     "nnlib.layers.Flatten": _NO_ARGS,
-    "nnlib.results.use_shipped_from_env": _NO_ARGS + " (reads the environment)",
-    "nnlib.results.save_shipped_from_env": _NO_ARGS + " (reads the environment)",
+    "nnlib.shipped.use_shipped_from_env": _NO_ARGS + " (reads the environment)",
+    "nnlib.shipped.save_shipped_from_env": _NO_ARGS + " (reads the environment)",
     "nnlib.training.History": _RECORD,
     "nnlib.training.Run": _RECORD + " (built by fit for its callbacks)",
     "nnlib.callbacks.Callback": _NO_ARGS + " (base class)",

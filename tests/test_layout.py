@@ -80,7 +80,7 @@ def modules(where: Path, *, recursive: bool = True) -> list[Path]:
     return sorted(where.rglob("*.py") if recursive else where.glob("*.py"))
 
 
-BLOCKS = modules(PACKAGE, recursive=False)
+BLOCKS = modules(PACKAGE, recursive=False)   # with the plumbing beside them (_checks, shipped)
 LESSONS = modules(PACKAGE / "lessons")
 PLOTTING = modules(PACKAGE / "plotting")
 EVERYTHING = modules(PACKAGE)

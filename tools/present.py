@@ -488,7 +488,7 @@ def build_instructor(out: Path, notebooks=None, *, timings: dict | None = None) 
 # --- shipped results --------------------------------------------------------------------------
 
 def ship(paths) -> None:
-    """Run notebooks with ``NNLIB_SAVE_SHIPPED=1``: every ``results.shipped`` call in them
+    """Run notebooks with ``NNLIB_SAVE_SHIPPED=1``: every ``shipped.compute_or_load`` call in them
     writes its computed result to data/results/ (a maintainer's command). The run is timed
     like ``--time`` (the shipped cells compute, as in CI)."""
     record_timings(paths, env={"NNLIB_SAVE_SHIPPED": "1"})

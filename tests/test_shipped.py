@@ -1,4 +1,4 @@
-"""nnlib.results: shipped results load only when asked, compute by default (CI), and must keep
+"""nnlib.shipped: shipped results load only when asked, compute by default (CI), and must keep
 the structure of what the cell computes."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import results
+from nnlib import shipped
 from nnlib.training import History
 
 
@@ -35,152 +35,152 @@ def _clean_env(monkeypatch):
 
 def test_round_trip_keeps_values_types_and_structure(tmp_path):
     v = _value()
-    results.save("demo", v, folder=tmp_path)
-    back = results.load("demo", folder=tmp_path)
+    shipped.save("demo", v, folder=tmp_path)
+    back = shipped.load("demo", folder=tmp_path)
     assert isinstance(back["histories"]["a"], History)
     assert back["histories"]["a"].val_accuracy == v["histories"]["a"].val_accuracy
     assert back["histories"]["a"].engine == "fused" and back["best"] == v["best"]
     assert np.array_equal(back["weights"], v["weights"]) and back["labels"].dtype == np.int64
     assert isinstance(back["best"], tuple) and back["names"] == ["x", "y"]
     assert back["by_k"] == {1: 0.5, 10: [0.7, 0.8]}
-    assert results.structure(back) == results.structure(v)
+    assert shipped.structure(back) == shipped.structure(v)
 
 
 def test_numpy_scalars_in_long_lists_keep_their_structure(tmp_path):
     v = {"acc": [np.float64(i / 10) for i in range(12)], "n": [np.int64(i) for i in range(12)],
          "f32": [np.float32(1.5)] * 12, "mixed": [1, 2.5] * 6}
-    results.save("np", v, folder=tmp_path)
-    back = results.load("np", folder=tmp_path)
-    assert results.structure(back) == results.structure(v)
+    shipped.save("np", v, folder=tmp_path)
+    back = shipped.load("np", folder=tmp_path)
+    assert shipped.structure(back) == shipped.structure(v)
     assert back["acc"] == [i / 10 for i in range(12)] and back["mixed"] == [1, 2.5] * 6
 
 
 def test_ci_default_computes_even_when_a_shipped_file_exists(tmp_path):
-    results.save("demo", _value(), folder=tmp_path)
+    shipped.save("demo", _value(), folder=tmp_path)
     calls, compute = _calls()
-    results.shipped("demo", compute, folder=tmp_path)
+    shipped.compute_or_load("demo", compute, folder=tmp_path)
     assert calls == [1]
 
 
 def test_lecture_mode_loads_instead_of_computing(tmp_path, monkeypatch, capsys):
-    results.save("demo", _value(), folder=tmp_path)
+    shipped.save("demo", _value(), folder=tmp_path)
     calls, compute = _calls()
     monkeypatch.setenv("NNLIB_USE_SHIPPED", "1")
-    got = results.shipped("demo", compute, folder=tmp_path)
+    got = shipped.compute_or_load("demo", compute, folder=tmp_path)
     assert calls == [] and "loaded the shipped result" in capsys.readouterr().out
-    assert results.structure(got) == results.structure(_value())
+    assert shipped.structure(got) == shipped.structure(_value())
     # explicit use=False wins over the environment
-    results.shipped("demo", compute, folder=tmp_path, use=False)
+    shipped.compute_or_load("demo", compute, folder=tmp_path, use=False)
     assert calls == [1]
 
 
 def test_lecture_mode_without_a_file_computes_and_says_so(tmp_path, capsys):
     calls, compute = _calls()
-    results.shipped("missing", compute, folder=tmp_path, use=True)
+    shipped.compute_or_load("missing", compute, folder=tmp_path, use=True)
     assert calls == [1] and "no shipped result" in capsys.readouterr().out
 
 
 def test_a_changed_structure_is_an_error_naming_the_fix(tmp_path):
-    results.save("demo", _value(30), folder=tmp_path)
+    shipped.save("demo", _value(30), folder=tmp_path)
     with pytest.raises(ValueError, match="regenerate"):
-        results.shipped("demo", lambda: _value(20), folder=tmp_path)   # other epoch count
+        shipped.compute_or_load("demo", lambda: _value(20), folder=tmp_path)   # other epoch count
     with pytest.raises(ValueError, match="structure"):
-        results.shipped("demo", lambda: {**_value(), "extra": 1}, folder=tmp_path)
+        shipped.compute_or_load("demo", lambda: {**_value(), "extra": 1}, folder=tmp_path)
 
 
 def test_save_mode_writes_the_computed_result(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLIB_SAVE_SHIPPED", "1")
-    results.shipped("fresh", lambda: _value(), folder=tmp_path)
-    assert results.structure(results.load("fresh", folder=tmp_path)) == \
-        results.structure(_value())
+    shipped.compute_or_load("fresh", lambda: _value(), folder=tmp_path)
+    assert shipped.structure(shipped.load("fresh", folder=tmp_path)) == \
+        shipped.structure(_value())
 
 
 def test_bad_input_names_the_parameter(tmp_path):
     with pytest.raises(ValueError, match="name"):
-        results.shipped("../escape", lambda: 1, folder=tmp_path)
+        shipped.compute_or_load("../escape", lambda: 1, folder=tmp_path)
     with pytest.raises(TypeError, match="compute"):
-        results.shipped("ok", 3, folder=tmp_path)
+        shipped.compute_or_load("ok", 3, folder=tmp_path)
     with pytest.raises(TypeError, match="use"):
-        results.shipped("ok", lambda: 1, use="yes", folder=tmp_path)
+        shipped.compute_or_load("ok", lambda: 1, use="yes", folder=tmp_path)
     with pytest.raises(TypeError, match="cannot be shipped"):
-        results.save("ok", {"f": object()}, folder=tmp_path)
+        shipped.save("ok", {"f": object()}, folder=tmp_path)
     with pytest.raises(TypeError, match="keys"):
-        results.save("ok", {1: 2, "a": 3}, folder=tmp_path)
+        shipped.save("ok", {1: 2, "a": 3}, folder=tmp_path)
 
 
 def test_oversized_results_are_refused_and_leave_no_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(results, "MAX_BYTES", 1000)
+    monkeypatch.setattr(shipped, "MAX_BYTES", 1000)
     noise = np.random.default_rng(0).standard_normal(10_000)
     with pytest.raises(ValueError, match="MB"):
-        results.save("big", noise, folder=tmp_path)
+        shipped.save("big", noise, folder=tmp_path)
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("path", sorted(results.RESULTS_DIR.glob("*.npz")),
+@pytest.mark.parametrize("path", sorted(shipped.RESULTS_DIR.glob("*.npz")),
                          ids=lambda p: p.name)
 def test_every_shipped_file_is_small_and_loads(path):
-    assert path.stat().st_size < results.MAX_BYTES
-    value = results.load(path.stem)
-    assert results.structure(value)  # decodes without pickle
+    assert path.stat().st_size < shipped.MAX_BYTES
+    value = shipped.load(path.stem)
+    assert shipped.structure(value)  # decodes without pickle
 
 
 def test_drop_leaves_out_per_step_data_in_both_modes(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLIB_SAVE_SHIPPED", "1")
-    saved = results.shipped("slim", _value, folder=tmp_path, drop=("step_loss", "names"))
+    saved = shipped.compute_or_load("slim", _value, folder=tmp_path, drop=("step_loss", "names"))
     assert saved["histories"]["a"].step_loss == [] and "names" not in saved
     assert saved["histories"]["a"].val_accuracy == _value()["histories"]["a"].val_accuracy
     monkeypatch.delenv("NNLIB_SAVE_SHIPPED")
-    computed = results.shipped("slim", _value, folder=tmp_path, drop=("step_loss", "names"))
-    loaded = results.shipped("slim", _value, folder=tmp_path, drop=("step_loss", "names"),
+    computed = shipped.compute_or_load("slim", _value, folder=tmp_path, drop=("step_loss", "names"))
+    loaded = shipped.compute_or_load("slim", _value, folder=tmp_path, drop=("step_loss", "names"),
                              use=True)
-    assert results.structure(computed) == results.structure(loaded)
+    assert shipped.structure(computed) == shipped.structure(loaded)
     with pytest.raises(TypeError, match="drop"):
-        results.shipped("slim", _value, folder=tmp_path, drop="step_loss")
+        shipped.compute_or_load("slim", _value, folder=tmp_path, drop="step_loss")
 
 
 def test_every_shipped_call_in_the_notebooks_has_its_file_and_every_file_a_call():
     import json
     import re
 
-    root = results.RESULTS_DIR.parent.parent
+    root = shipped.RESULTS_DIR.parent.parent
     used = set()
     for path in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            used |= set(re.findall(r"results\.shipped\(\s*[\"']([\w.-]+)[\"']",
+            used |= set(re.findall(r"shipped\.compute_or_load\(\s*[\"']([\w.-]+)[\"']",
                                    "".join(cell["source"])))
-    shipped = {p.stem for p in results.RESULTS_DIR.glob("*.npz")}
+    files = {p.stem for p in shipped.RESULTS_DIR.glob("*.npz")}
     assert used, "no notebook cell loads a shipped result"
-    assert used <= shipped, f"no shipped file for {sorted(used - shipped)}: run " \
-                            "`python -m tools.present --ship <notebook>`"
-    assert shipped <= used, f"shipped files no cell uses: {sorted(shipped - used)}"
+    assert used <= files, f"no shipped file for {sorted(used - files)}: run " \
+                          "`python -m tools.present --ship <notebook>`"
+    assert files <= used, f"shipped files no cell uses: {sorted(files - used)}"
 
 
 # --- issue 22: nothing lost --------------------------------------------------------------------
 
 def test_save_refuses_to_overwrite_unless_asked(tmp_path):
-    path = results.save("demo", {"a": 1}, folder=tmp_path)
+    path = shipped.save("demo", {"a": 1}, folder=tmp_path)
     before = path.read_bytes()
     with pytest.raises(FileExistsError, match=r"demo\.npz already exists.*overwrite=True.*"
                                               r"NNLIB_SAVE_SHIPPED"):
-        results.save("demo", {"a": 2}, folder=tmp_path)
+        shipped.save("demo", {"a": 2}, folder=tmp_path)
     assert path.read_bytes() == before
-    results.save("demo", {"a": 2}, folder=tmp_path, overwrite=True)
-    assert results.load("demo", folder=tmp_path) == {"a": 2}
+    shipped.save("demo", {"a": 2}, folder=tmp_path, overwrite=True)
+    assert shipped.load("demo", folder=tmp_path) == {"a": 2}
     with pytest.raises(TypeError, match="overwrite must be True or False"):
-        results.save("demo", {"a": 2}, folder=tmp_path, overwrite=1)
+        shipped.save("demo", {"a": 2}, folder=tmp_path, overwrite=1)
 
 
 def test_regenerating_shipped_results_replaces_them(tmp_path, monkeypatch):
     """NNLIB_SAVE_SHIPPED=1 is the maintainer asking for the files to be replaced."""
-    results.save("demo", _value(30), folder=tmp_path)
+    shipped.save("demo", _value(30), folder=tmp_path)
     monkeypatch.setenv("NNLIB_SAVE_SHIPPED", "1")
-    results.shipped("demo", lambda: _value(20), folder=tmp_path)
-    assert results.structure(results.load("demo", folder=tmp_path)) == \
-        results.structure(_value(20))
+    shipped.compute_or_load("demo", lambda: _value(20), folder=tmp_path)
+    assert shipped.structure(shipped.load("demo", folder=tmp_path)) == \
+        shipped.structure(_value(20))
 
 
 def test_an_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
-    path = results.save("demo", {"a": 1}, folder=tmp_path)
+    path = shipped.save("demo", {"a": 1}, folder=tmp_path)
     before = path.read_bytes()
 
     def dies_midway(file, **arrays):
@@ -190,5 +190,5 @@ def test_an_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(np, "savez_compressed", dies_midway)
     with pytest.raises(KeyboardInterrupt):
-        results.save("demo", {"a": 2}, folder=tmp_path, overwrite=True)
+        shipped.save("demo", {"a": 2}, folder=tmp_path, overwrite=True)
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["demo.npz"]

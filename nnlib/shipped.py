@@ -1,21 +1,22 @@
 """Shipped results: a lecture can load a long training cell's result instead of waiting for it.
 
-A notebook wraps its longest training in :func:`shipped`::
+Course plumbing, not a building block: only the notebooks use it. A notebook wraps its longest
+training in :func:`compute_or_load`::
 
-    histories = results.shipped("nb02_architectures", lambda: train_all())
+    run = shipped.compute_or_load("nb12_cnn", train_cnn)
 
 By default (CI, students) ``compute()`` runs, exactly as without the wrapper. With
 ``NNLIB_USE_SHIPPED=1`` in the environment (or ``use=True``) and ``data/results/<name>.npz``
 present, the stored result is loaded in a fraction of a second instead, with a printed note that
 it was. Whenever the result is computed and a shipped copy exists, the two must have the same
-structure (keys, types, array shapes and dtypes), or :func:`shipped` raises: CI thereby checks
-that every shipped file still matches the cell that made it.
+structure (keys, types, array shapes and dtypes), or :func:`compute_or_load` raises: CI thereby
+checks that every shipped file still matches the cell that made it.
 
 A maintainer regenerates the files by running the notebooks with ``NNLIB_SAVE_SHIPPED=1``
 (``python -m tools.present --ship notebooks/NN_x.ipynb``): each computed result is then written
 to ``data/results/<name>.npz``.
 
-What can be stored: NumPy arrays, Python scalars (bool, int, float, complex, str, None), and
+What can be stored: NumPy arrays, Python scalars (bool, int, float, str, None), and
 dicts (string or integer keys), lists and tuples of these, and dataclasses of ``nnlib`` (e.g.
 :class:`nnlib.training.History`) whose fields are these. Files are plain ``.npz`` archives read
 with ``allow_pickle=False``; the structure is a JSON description stored beside the arrays.
@@ -187,7 +188,8 @@ def save(name: str, value, *, folder=None, overwrite: bool = False) -> Path:
 
     The file appears whole or not at all (written beside it, then renamed), so an interrupted
     save keeps the old file. An existing file is replaced only with ``overwrite=True``
-    (:func:`shipped` passes it under ``NNLIB_SAVE_SHIPPED=1``); otherwise ``FileExistsError``.
+    (:func:`compute_or_load` passes it under ``NNLIB_SAVE_SHIPPED=1``); otherwise
+    ``FileExistsError``.
     """
     path = path_of(name, folder)
     if not isinstance(overwrite, bool):
@@ -236,8 +238,8 @@ def without(value, drop=()):
     return value
 
 
-def shipped(name: str, compute: Callable[[], object], *, use: bool | None = None,
-            drop=(), folder=None):
+def compute_or_load(name: str, compute: Callable[[], object], *, use: bool | None = None,
+                    drop=(), folder=None):
     """Return ``compute()``, or in a lecture the shipped copy of its result.
 
     name: the file ``data/results/<name>.npz``. compute: a function of no arguments that
