@@ -4,7 +4,8 @@ Each entry has ``number``, ``stem`` (the file name without ``.ipynb``), ``title`
 ``# NN · title`` heading) and a one-line ``summary``. An entry whose file does not exist yet is
 "still to come". README.md's notebook table is generated from it, notebook 00 reads it at run
 time (with the standard library only), and tests/test_repository.py checks that all of them and
-the files agree.
+the files agree. ``course_notebooks`` lists the files, ``notebooks_with`` those with a code cell
+that matches (how the tests find the notebooks with labs or figures).
 
 Usage (from the repository root)::
 
@@ -29,6 +30,7 @@ import re
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from nnlib._io import atomic_write
@@ -61,6 +63,18 @@ def load_index(path: Path = INDEX) -> list[dict]:
 def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
     """The course notebooks present in ``folder`` (copies and other files ignored), sorted."""
     return sorted(p for p in folder.glob("*.ipynb") if COURSE_NOTEBOOK.fullmatch(p.name))
+
+
+def code_sources(path: Path) -> list[str]:
+    """The source of each code cell of the notebook at ``path``, in order."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def notebooks_with(match: Callable[[str], object], folder: Path = NOTEBOOKS) -> list[str]:
+    """File names of the course notebooks in ``folder`` with a code cell whose source ``match``
+    accepts (e.g. a compiled pattern's ``search``), sorted."""
+    return [p.name for p in course_notebooks(folder) if any(map(match, code_sources(p)))]
 
 
 def split(entries: list[dict], folder: Path = NOTEBOOKS) -> tuple[list[dict], list[dict]]:

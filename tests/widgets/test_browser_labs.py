@@ -23,22 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # the repository's tools/ (not installed with nnlib)
 
 from tools import browser as tb  # noqa: E402
+from tools import notebooks as nbtool  # noqa: E402
 
 WIDGET_CODE = re.compile(r"(\w+_lab\(|ipywidgets\.\w+\(|widgets\.\w+\()")
 
 
-def _code(nb_path: Path) -> list[str]:
-    nb = json.loads(nb_path.read_text())
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def _notebooks_with_widgets() -> list[str]:
-    return sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
-                  if any(WIDGET_CODE.search(src) for src in _code(p)))
-
-
 def test_every_notebook_with_a_widget_has_a_row():
-    missing = [n for n in _notebooks_with_widgets() if n not in tb.LABS]
+    missing = [n for n in nbtool.notebooks_with(WIDGET_CODE.search) if n not in tb.LABS]
     assert not missing, f"add rows for {missing} to tools.browser.LABS"
 
 
@@ -46,7 +37,7 @@ def test_every_notebook_with_a_widget_has_a_row():
 def test_each_row_names_an_existing_cell(notebook):
     path = ROOT / "notebooks" / notebook
     assert path.exists(), f"tools.browser.LABS lists {notebook}, which does not exist"
-    sources = _code(path)
+    sources = nbtool.code_sources(path)
     for control in tb.LABS[notebook]:
         assert any(control.cell in s for s in sources), \
             f"{notebook}: no code cell contains {control.cell!r}"

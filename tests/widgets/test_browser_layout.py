@@ -23,7 +23,6 @@ Runtime: one Run All per notebook plus ~10 s of measuring; see the lead's report
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -36,21 +35,16 @@ sys.path.insert(0, str(ROOT))  # the repository's tools/ (not installed with nnl
 
 from tools import browser as tb  # noqa: E402
 from tools import layout  # noqa: E402
+from tools import notebooks as nbtool  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts" / "layout"
-#: every numbered notebook: those with figures or labs are measured, and all are scanned
-NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: every course notebook: those with figures or labs are measured, and all are scanned
+NOTEBOOKS = [p.name for p in nbtool.course_notebooks()]
 FIGURE_CODE = re.compile(r"(plt\.|_lab\(|ipywidgets\.|\bplot_\w+\(|\w+plot\.\w+\(|Plot\()")
 
 
-def _code(nb_path: Path) -> list[str]:
-    nb = json.loads(nb_path.read_text())
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-
-
 def notebooks_with_figures() -> list[str]:
-    return sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
-                  if any(FIGURE_CODE.search(src) for src in _code(p)))
+    return nbtool.notebooks_with(FIGURE_CODE.search)
 
 
 # --- the scanner and the checks themselves, without a browser ----------------------------------
@@ -111,7 +105,7 @@ def test_problems_name_each_overflow_cut_label_and_tall_lab():
 def test_every_notebook_is_run_measured_and_scanned():
     """Every notebook has figures today; one without would still be run for the repr scan."""
     every = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    with_labs = [n for n in every if any("_lab(" in src for src in _code(ROOT / "notebooks" / n))]
+    with_labs = nbtool.notebooks_with(re.compile(r"_lab\(").search)
     assert with_labs and set(with_labs) <= set(notebooks_with_figures())
     assert set(notebooks_with_figures()) <= set(every) == set(NOTEBOOKS)
 
@@ -122,7 +116,7 @@ def test_every_notebook_with_figures_applies_the_course_style():
     matplotlib's defaults (notebook 03's figures were 1100 px wide in a 934 px column)."""
     bare = [n for n in notebooks_with_figures()
             if not any(re.search(r"\bnnlib\.(plotting|widgets)\b", src)
-                       for src in _code(ROOT / "notebooks" / n))]
+                       for src in nbtool.code_sources(ROOT / "notebooks" / n))]
     assert not bare, f"import nnlib.plotting (or a widget) in the setup cell of {bare}"
 
 

@@ -27,11 +27,16 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # the repository's tools/ (not installed with nnlib)
+
+from tools import notebooks as nbtool  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 WIDGET_CODE = re.compile(r"(\w+_lab\(|ipywidgets\.\w+\()")
 MARK = "NNLIB-LAB-STATE:"
@@ -199,14 +204,7 @@ def _assigned(source: str) -> set[str]:
 
 
 def _lab_notebooks() -> list[str]:
-    import nbformat
-
-    out = []
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        if any(_shows_a_widget(nb.cells[i].source) for i in _code_cells(nb)):
-            out.append(path.name)
-    return out
+    return nbtool.notebooks_with(_shows_a_widget, NOTEBOOKS)
 
 
 def _run(client, source: str, index: int) -> str:
