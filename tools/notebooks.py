@@ -162,13 +162,15 @@ def update_intros(*, write: bool, folder: Path = NOTEBOOKS, times: dict | None =
 
 
 # --- Run-All times ----------------------------------------------------------------------------
-def _kernel_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of process ``pid`` and its finished children (Linux)."""
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` and its finished children (Linux; None
+    elsewhere). Also ``tools.present``'s per-cell timings."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
+    # fields[0] is the state (field 3); utime, stime, cutime, cstime are fields 14-17
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
@@ -192,7 +194,7 @@ def time_run_all(path: Path, *, timeout: int = 1800) -> dict:
 
     def last_cell_done(cell, cell_index, **_):
         try:
-            cpu["s"] = _kernel_cpu_seconds(client.km.provisioner.process.pid)
+            cpu["s"] = cpu_seconds(client.km.provisioner.process.pid)
         except AttributeError:
             pass
 

@@ -49,6 +49,8 @@ import sys
 import time
 from pathlib import Path
 
+from .notebooks import cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMINGS = ROOT / "tools" / "cell_timings.json"
 #: a cell this long (kernel CPU seconds; wall seconds if CPU is unknown) is named in the notes
@@ -63,18 +65,6 @@ def source_key(source) -> str:
     """A short stable key for a cell's source (what the timings are looked up by)."""
     text = "".join(source) if isinstance(source, list) else str(source)
     return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:16]
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of process ``pid`` and its finished children (Linux)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    ticks = os.sysconf("SC_CLK_TCK")
-    # fields[0] is the state (field 3); utime, stime, cutime, cstime are fields 14-17
-    return sum(int(x) for x in fields[11:15]) / ticks
 
 
 def machine() -> dict:
@@ -107,11 +97,11 @@ def time_notebook(path: Path, *, timeout: int = 1800, env: dict | None = None) -
             return None
 
     def start(cell, cell_index, **_):
-        state.update(t=time.perf_counter(), cpu=_cpu_seconds(pid()) if pid() else None)
+        state.update(t=time.perf_counter(), cpu=cpu_seconds(pid()) if pid() else None)
 
     def done(cell, cell_index, execute_reply=None, **_):
         wall = time.perf_counter() - state["t"]
-        cpu_now = _cpu_seconds(pid()) if pid() else None
+        cpu_now = cpu_seconds(pid()) if pid() else None
         cpu = (cpu_now - state["cpu"]) if cpu_now is not None and state["cpu"] is not None \
             else None
         cells[source_key(cell.source)] = {

@@ -22,7 +22,6 @@ import base64
 import io
 import json
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -58,19 +57,6 @@ _JS_FIGURES = """() => {
 }"""
 
 _JS_DIRTY = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
-
-
-def _wait(probe, what: str, timeout: float, interval: float = 0.5):
-    """Poll ``probe`` until it returns something truthy; fail naming ``what`` after
-    ``timeout`` s (an event wait with a generous bound, never a fixed delay)."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"the wait for {what} ran out after {timeout:.0f} s (last: {last!r})")
 
 
 def _view_ids(nb: dict) -> set[str]:
@@ -123,8 +109,9 @@ def _check_shown(nbp: tb.NotebookPage, expected: int, when: str) -> None:
     assert state["expected"] == expected and state["rendered"] == expected, f"{when}: {state}"
     text = nbp.text()
     assert not any(b in text for b in BROKEN), f"{when}: the page says {BROKEN}"
-    figures = _wait(lambda: (f := nbp.page.evaluate(_JS_FIGURES)) and all(f) and f,
-                    f"every ipympl figure to show a picture ({when})", 300.0)
+    figures = tb.wait_until(lambda: (f := nbp.page.evaluate(_JS_FIGURES)) and all(f) and f,
+                            f"every ipympl figure to show a picture ({when})", 300.0,
+                            interval=0.5)
     assert len(figures) >= 2, f"{when}: expected the lab's figure and the notebook's; {figures}"
 
 
@@ -151,14 +138,15 @@ def test_a_saved_notebook_reopens_with_its_labs_and_figures(tmp_path):
 
             def save():  # as JupyterLab's autosave would, until every figure's picture is in
                 nbp.page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-                _wait(lambda: not nbp.page.evaluate(_JS_DIRTY), "the notebook to be saved", 300.0)
+                tb.wait_until(lambda: not nbp.page.evaluate(_JS_DIRTY), "the notebook to be saved",
+                              300.0, interval=0.5)
                 s = _saved_state(on_disk)
                 return s if s and s[0] and s[2] and all(s[2].values()) else None
 
             try:
-                shown, saved, pictures = _wait(save, "a save that holds every figure's picture",
-                                               300.0, interval=2.0)
-            except AssertionError:
+                shown, saved, pictures = tb.wait_until(
+                    save, "a save that holds every figure's picture", 300.0, interval=2.0)
+            except tb.WaitTimeout:
                 raise AssertionError(f"the saved file: {_saved_state(on_disk)}") from None
             assert len(shown) == expected and shown <= saved, \
                 f"saved state lacks {sorted(shown - saved)} (saveState is off?)"
@@ -171,7 +159,8 @@ def test_a_saved_notebook_reopens_with_its_labs_and_figures(tmp_path):
             step = "shutting the kernel down and reopening"
             nbp.page.evaluate("() => window.jupyterapp.shell.currentWidget"
                               ".sessionContext.shutdown()")
-            _wait(lambda: _kernels(base, token) == [] or None, "the kernel to shut down", 120.0)
+            tb.wait_until(lambda: _kernels(base, token) == [] or None, "the kernel to shut down",
+                          120.0, interval=0.5)
             _reload(nbp)  # opens the notebook again, with a new, empty kernel
             _check_shown(nbp, expected, "reopened after the kernel was shut down")
         except BaseException as e:
