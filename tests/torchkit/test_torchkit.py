@@ -202,7 +202,8 @@ def test_configurable_cnn(kw):
 def test_cnn_rejects_bad_settings():
     with pytest.raises(ValueError, match="unknown pooling 'median'"):
         models.cnn(pooling="median")
-    with pytest.raises(ValueError, match=r"dropout must be a finite number in \[0.0, 1.0\)"):
+    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\) \(the "
+                                         r"fraction of units dropped\); got 1.0"):
         models.cnn(dropout=1.0)
     with pytest.raises(ValueError, match="kernel_size 5 of conv3 does not fit its 4x4 input"):
         models.cnn((8, 8, 8), kernel_size=5, padding="valid")
