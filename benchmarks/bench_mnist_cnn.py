@@ -81,8 +81,9 @@ def run_recipe(mnist, seed: int) -> dict:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-2, total_steps=steps)
     gen = torch.Generator().manual_seed(seed)
     start = time.perf_counter()
-    train.train_one_epoch(model, mnist.x_train, mnist.y_train, opt, batch_size=256,
-                          scheduler=sched, generator=gen, progress=False, log_every=50)
+    train.train_one_epoch(model, mnist.x_train, mnist.y_train,
+                          train.EpochPlan(opt, scheduler=sched, batch_size=256, generator=gen,
+                                          progress=False, log_every=50))
     acc = train.evaluate(model, mnist.x_test, mnist.y_test).accuracy
     return {"seconds": time.perf_counter() - start, "accuracy": acc}
 
@@ -106,9 +107,10 @@ def run_examples(mnist, seed: int, fraction: float) -> dict:
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)  # once per epoch
     gen = torch.Generator().manual_seed(seed)
     start = time.perf_counter()
-    train.train_one_epoch(model, mnist.x_train, mnist.y_train, opt, batch_size=64,
-                          generator=gen, progress=False, log_every=100,
-                          max_batches=max_batches if fraction < 1 else None)
+    train.train_one_epoch(model, mnist.x_train, mnist.y_train,
+                          train.EpochPlan(opt, batch_size=64, generator=gen, progress=False,
+                                          log_every=100,
+                                          max_batches=max_batches if fraction < 1 else None))
     seconds = time.perf_counter() - start
     sched.step()
     acc = train.evaluate(model, mnist.x_test, mnist.y_test).accuracy

@@ -103,6 +103,40 @@ def check_real(name: str, value, *, low: float | None = None, high: float | None
     return value
 
 
+def check_fraction(name: str, value, *, closed: bool = False, what: str = "a number",
+                   meaning: str = "") -> float:
+    """Return ``value`` as a float if it is a real number in [0, 1) ([0, 1] when ``closed``).
+
+    The one check for rates, probabilities and decay factors (dropout, betas, dampening,
+    label smoothing). ``what`` names the kind of number ("a probability") and ``meaning``
+    what it stands for; both go into the message.
+    """
+    allowed = f"{what} in [0, 1{']' if closed else ')'}" + (f" ({meaning})" if meaning else "")
+    if not _is_real(value):
+        raise TypeError(f"{name} must be {allowed}; got {type(value).__name__} {value!r:.60}")
+    value = float(value)
+    if not (0.0 <= value < 1.0 or (closed and value == 1.0)):
+        raise ValueError(f"{name} must be {allowed}; got {value}")
+    return value
+
+
+def check_dropout(name: str, p) -> float:
+    """A dropout rate: the probability in [0, 1) that a unit is dropped."""
+    return check_fraction(name, p, what="a probability", meaning="the fraction of units dropped")
+
+
+def check_betas(name: str, betas) -> tuple[float, float]:
+    """Return ``betas`` (Adam's and NAdam's β1, β2) as a pair of floats, each in [0, 1)."""
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
+        raise TypeError(f"{name} must be a pair (beta1, beta2) of numbers in [0, 1); "
+                        f"got {type(betas).__name__} {betas!r:.60}")
+    if len(betas) != 2:
+        raise ValueError(f"{name} must be a pair (beta1, beta2) of numbers in [0, 1); "
+                         f"got {len(betas)} values {tuple(betas)!r:.60}")
+    b1, b2 = betas
+    return check_fraction(f"{name}[0]", b1), check_fraction(f"{name}[1]", b2)
+
+
 def check_index(name: str, value, size: int, *, what: str = "index") -> int:
     """Return ``value`` as an int if it is an integer in ``[0, size)``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from ._checks import check_choice, check_positive_int, check_real, check_rng
+from ._checks import check_choice, check_dropout, check_positive_int, check_rng
 from .layers import Dense, Layer, PReLU, Residual, Sequential, activation_layer
 from .normalization import BatchNorm1d
 from .regularization import Dropout
@@ -56,8 +56,8 @@ def mlp(sizes, *, rng, activation: str = "sigmoid", output_activation: str | Non
     if skip_every not in (1, 2) or isinstance(skip_every, bool):
         raise ValueError(f"skip_every must be 1 or 2 (hidden layers per residual block); "
                          f"got {skip_every!r}")
-    dropout = check_real("dropout", dropout, low=0.0, high=1.0, high_open=True)
-    input_dropout = check_real("input_dropout", input_dropout, low=0.0, high=1.0, high_open=True)
+    dropout = check_dropout("dropout", dropout)
+    input_dropout = check_dropout("input_dropout", input_dropout)
     drop_rng = check_rng("rng", rng) if (dropout or input_dropout) else None
 
     def act_layer(name, width):

@@ -22,32 +22,16 @@ import math
 
 import numpy as np
 
-from ._checks import check_bool, check_choice, check_positive_float
+from ._checks import (
+    check_betas,
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_positive_float,
+)
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "NAdam",
            "OPTIMIZERS", "DEFAULTS", "make_optimizer"]
-
-
-# --- argument checks --------------------------------------------------------------------------
-
-def _check_fraction(name: str, value, *, closed: bool = False) -> float:
-    """A real number in [0, 1) (or [0, 1] when ``closed``)."""
-    value = check_positive_float(name, value, allow_zero=True)
-    if value > 1.0 or (value == 1.0 and not closed):
-        allowed = "[0, 1]" if closed else "[0, 1)"
-        raise ValueError(f"{name} must be a number in {allowed}; got {value}")
-    return value
-
-
-def _check_betas(betas) -> tuple[float, float]:
-    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
-        raise TypeError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1); "
-                        f"got {type(betas).__name__} {betas!r}")
-    if len(betas) != 2:
-        raise ValueError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1); "
-                         f"got {len(betas)} values {tuple(betas)!r}")
-    b1, b2 = betas
-    return _check_fraction("betas[0]", b1), _check_fraction("betas[1]", b2)
 
 
 # --- the base class ---------------------------------------------------------------------------
@@ -125,7 +109,7 @@ class SGD(Optimizer):
                  weight_decay=0.0):
         lr = check_positive_float("lr", lr)
         momentum = check_positive_float("momentum", momentum, allow_zero=True)
-        dampening = _check_fraction("dampening", dampening, closed=True)
+        dampening = check_fraction("dampening", dampening, closed=True)
         nesterov = check_bool("nesterov", nesterov)
         weight_decay = check_positive_float("weight_decay", weight_decay, allow_zero=True)
         if nesterov and (momentum == 0 or dampening != 0):
@@ -196,7 +180,7 @@ class RMSprop(Optimizer):
                  centered=False):
         super().__init__(params, dict(
             lr=check_positive_float("lr", lr),
-            alpha=_check_fraction("alpha", alpha),
+            alpha=check_fraction("alpha", alpha),
             eps=check_positive_float("eps", eps),
             weight_decay=check_positive_float("weight_decay", weight_decay, allow_zero=True),
             momentum=check_positive_float("momentum", momentum, allow_zero=True),
@@ -243,7 +227,7 @@ class Adam(Optimizer):
                  amsgrad=False):
         super().__init__(params, dict(
             lr=check_positive_float("lr", lr),
-            betas=_check_betas(betas),
+            betas=check_betas("betas", betas),
             eps=check_positive_float("eps", eps),
             weight_decay=check_positive_float("weight_decay", weight_decay, allow_zero=True),
             amsgrad=check_bool("amsgrad", amsgrad)))
@@ -286,7 +270,7 @@ class NAdam(Optimizer):
                  momentum_decay=0.004):
         super().__init__(params, dict(
             lr=check_positive_float("lr", lr),
-            betas=_check_betas(betas),
+            betas=check_betas("betas", betas),
             eps=check_positive_float("eps", eps),
             weight_decay=check_positive_float("weight_decay", weight_decay, allow_zero=True),
             momentum_decay=check_positive_float("momentum_decay", momentum_decay,

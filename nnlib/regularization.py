@@ -26,7 +26,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_bool, check_net, check_positive_float, check_rng
+from ._checks import (
+    as_float_array,
+    check_bool,
+    check_dropout,
+    check_net,
+    check_positive_float,
+    check_rng,
+)
 from .layers import Layer
 
 
@@ -39,12 +46,7 @@ class Dropout(Layer):
     """
 
     def __init__(self, p: float = 0.5, *, rng):
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
-            raise TypeError(f"p must be a probability in [0, 1); got {p!r}")
-        if not 0.0 <= float(p) < 1.0:
-            raise ValueError(f"p must be a probability in [0, 1) (the fraction of units "
-                             f"dropped); got {p}")
-        self.p = float(p)
+        self.p = check_dropout("p", p)
         self.rng = check_rng("rng", rng)
         self.cache = None
         self._called = False

@@ -968,14 +968,30 @@ def _adam():
     return torch.optim.Adam(_lenet().parameters(), lr=1e-3)
 
 
-bad("nnlib.torchkit.train.train_one_epoch",
-    lambda f: f(_lenet(), _tensor(4, 1, 28, 28), _labels(4), _adam(), batch_size=0), V,
-    "batch_size")
-bad("nnlib.torchkit.train.train_one_epoch",
-    lambda f: f(_lenet(), _tensor(4, 1, 28, 28), _labels(4), "adam"), T, "optimizer")
-bad("nnlib.torchkit.train.train_one_epoch",
-    lambda f: f(_lenet(), _tensor(4, 1, 28, 28), _labels(4), _adam(), label_smoothing=1.5), V,
+def _plan():
+    from nnlib.torchkit import train
+    return train.EpochPlan(_adam())
+
+
+def _mnist_tiny():
+    from nnlib.torchkit.data import MNISTTensors
+    return MNISTTensors(_tensor(4, 1, 28, 28), _labels(4), _tensor(2, 1, 28, 28), _labels(2))
+
+
+bad("nnlib.torchkit.train.EpochPlan", lambda f: f(_adam(), batch_size=0), V, "batch_size")
+bad("nnlib.torchkit.train.EpochPlan", lambda f: f("adam"), T, "optimizer")
+bad("nnlib.torchkit.train.EpochPlan", lambda f: f(_adam(), label_smoothing=1.5), V,
+    "label_smoothing", "[0, 1)")
+bad("nnlib.torchkit.train.EpochPlan", lambda f: f(_adam(), label_smoothing="0.1"), T,
     "label_smoothing")
+bad("nnlib.torchkit.train.EpochPlan", lambda f: f(_adam(), log_every=2.5), T, "log_every")
+bad("nnlib.torchkit.train.EpochPlan", lambda f: f(_adam(), max_batches=0), V, "max_batches")
+bad("nnlib.torchkit.train.train_one_epoch",
+    lambda f: f(_lenet(), _tensor(4, 1, 28, 28), _labels(4), _adam()), T, "plan", "EpochPlan")
+bad("nnlib.torchkit.train.train_one_epoch",
+    lambda f: f(_lenet(), _tensor(4, 1, 28, 28), _labels(3), _plan()), V, "same length")
+bad("nnlib.torchkit.train.train_one_epoch",
+    lambda f: f(_lenet(), _tensor(4, 1, 28, 28), _labels(4), _plan(), epoch=0), V, "epoch")
 bad("nnlib.torchkit.train.predict", lambda f: f(_lenet(), _tensor(4, 1, 28, 28), batch_size=0),
     V, "batch_size")
 bad("nnlib.torchkit.train.predict", lambda f: f(_lenet(), "x"), T, "x")
@@ -983,15 +999,25 @@ bad("nnlib.torchkit.train.evaluate", lambda f: f(_lenet(), _tensor(4, 1, 28, 28)
     V, "same length")
 bad("nnlib.torchkit.train.evaluate", lambda f: f("model", _tensor(4, 1, 28, 28), _labels(4)), T,
     "model")
-bad("nnlib.torchkit.train.make_optimizer", lambda f: f("lbfgs", _lenet().parameters(), lr=0.1),
-    V, "lbfgs")
-bad("nnlib.torchkit.train.make_optimizer", lambda f: f("adam", _lenet().parameters(), lr=-1.0),
-    V, "lr")
+bad("nnlib.torchkit.optimizers.make_optimizer",
+    lambda f: f("lbfgs", _lenet().parameters(), lr=0.1), V, "name", "lbfgs")
+bad("nnlib.torchkit.optimizers.make_optimizer", lambda f: f(3, _lenet().parameters()), T, "name")
+bad("nnlib.torchkit.optimizers.make_optimizer",
+    lambda f: f("adam", _lenet().parameters(), lr=-1.0), V, "lr")
+bad("nnlib.torchkit.optimizers.make_optimizer",
+    lambda f: f("adam", _lenet().parameters(), betas=(0.9, 1.5)), V, "betas[1]", "[0, 1)")
+bad("nnlib.torchkit.optimizers.make_optimizer",
+    lambda f: f("rmsprop", _lenet().parameters(), alpha="0.9"), T, "alpha")
+bad("nnlib.torchkit.optimizers.make_optimizer",
+    lambda f: f("sgd", _lenet().parameters(), betas=(0.9, 0.9)), T, "betas", "lr, momentum")
+bad("nnlib.torchkit.optimizers.make_optimizer", lambda f: f("sgd", 3), T, "params")
 bad("nnlib.torchkit.train.make_scheduler",
     lambda f: f("cosine-ish", _adam(), total_steps=10, steps_per_epoch=2), V, "cosine-ish")
 bad("nnlib.torchkit.train.make_scheduler",
     lambda f: f("onecycle", _adam(), total_steps=0, steps_per_epoch=2), V, "total_steps")
 bad("nnlib.torchkit.train.fit", lambda f: f(_lenet(), "data"), T, "data")
+bad("nnlib.torchkit.train.fit", lambda f: f(_lenet(), _mnist_tiny(), optimizer="adamw"), V,
+    "optimizer", "adamw")
 bad("nnlib.torchkit.train.training_throughput",
     lambda f: f(_lenet(), _tensor(4, 1, 28, 28), _labels(4), steps=0), V, "steps")
 bad("nnlib.torchkit.transfer.transfer_cnn", lambda f: f(dropout=1.5), V, "dropout")

@@ -98,6 +98,39 @@ def test_check_real_bounds_and_kinds():
             v.check_real("slope", bad)
 
 
+def test_check_fraction_open_and_closed():
+    assert v.check_fraction("alpha", 0) == 0.0 and type(v.check_fraction("a", np.float32(0.5))) \
+        is float
+    assert v.check_fraction("dampening", 1, closed=True) == 1.0
+    for bad in (1.0, -0.1, 1.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=rf"alpha must be a number in \[0, 1\); got {bad}"):
+            v.check_fraction("alpha", bad)
+    with pytest.raises(ValueError, match=r"dampening must be a number in \[0, 1\]; got 1.5"):
+        v.check_fraction("dampening", 1.5, closed=True)
+    for bad in ("0.5", None, True, [0.5]):
+        with pytest.raises(TypeError, match=r"alpha must be a number in \[0, 1\); got"):
+            v.check_fraction("alpha", bad)
+    with pytest.raises(ValueError, match=r"p_pump must be a probability in \[0, 1\]; got 2.0"):
+        v.check_fraction("p_pump", 2, closed=True, what="a probability")
+    with pytest.raises(ValueError, match=r"p must be a probability in \[0, 1\) \(the fraction of "
+                                         r"units dropped\); got 1.0"):
+        v.check_dropout("p", 1.0)
+
+
+def test_check_betas():
+    assert v.check_betas("betas", [0.9, np.float64(0.999)]) == (0.9, 0.999)
+    with pytest.raises(ValueError, match=r"betas\[1\] must be a number in \[0, 1\); got 1.0"):
+        v.check_betas("betas", (0.9, 1.0))
+    with pytest.raises(ValueError, match=r"betas must be a pair \(beta1, beta2\) of numbers in "
+                                         r"\[0, 1\); got 3 values \(0.9, 0.9, 0.9\)"):
+        v.check_betas("betas", (0.9, 0.9, 0.9))
+    for bad in (0.9, "0.9", None):
+        with pytest.raises(TypeError, match=r"betas must be a pair \(beta1, beta2\)"):
+            v.check_betas("betas", bad)
+    with pytest.raises(TypeError, match=r"betas\[0\] must be a number in \[0, 1\); got str"):
+        v.check_betas("betas", ("0.9", 0.9))
+
+
 def test_check_index_bool_nonempty_range():
     assert v.check_index("i", np.int64(2), 3) == 2
     with pytest.raises(TypeError, match=r"i must be an integer index in \[0, 2\]; got float 1.5"):

@@ -196,7 +196,7 @@ def test_bad_learning_rate(lr, rng):
      "nesterov=True needs momentum > 0 and dampening = 0"),
     (optim.SGD, dict(dampening=1.5), r"dampening must be a number in \[0, 1\]; got 1.5"),
     (optim.Adam, dict(betas=(1.0, 0.999)), r"betas\[0\] must be a number in \[0, 1\); got 1.0"),
-    (optim.Adam, dict(betas=(0.9, -0.1)), r"betas\[1\] must be a finite number >= 0"),
+    (optim.Adam, dict(betas=(0.9, -0.1)), r"betas\[1\] must be a number in \[0, 1\); got -0.1"),
     (optim.NAdam, dict(betas=(0.9, 1.2)), r"betas\[1\] must be a number in \[0, 1\)"),
     (optim.Adam, dict(eps=0.0), "eps must be a finite number > 0; got 0.0"),
     (optim.Adagrad, dict(eps=-1e-10), "eps must be a finite number > 0"),

@@ -24,18 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import as_float_array, check_fraction
 
 _VARS = ("battery", "pump", "fails")  # Y, Z, X: the axes of the joint table
 
 
 def _probability(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a probability (a real number in [0, 1]); got {value!r}")
-    value = float(value)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1]; got {value}")
-    return value
+    return check_fraction(name, value, closed=True, what="a probability")
 
 
 @dataclass(frozen=True)

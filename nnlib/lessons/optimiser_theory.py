@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_float_array, check_positive_float, check_positive_int, check_real
+from .._checks import as_float_array, check_fraction, check_positive_float, check_positive_int
 from .optimiser_surfaces import Quadratic
 
 __all__ = ["QuadraticTheory", "quadratic_theory", "gd_rate", "heavy_ball_rate", "rate_curve",
@@ -96,7 +96,7 @@ def heavy_ball_rate(eta: float, momentum: float, eigenvalues) -> float:
     z² − (1 + μ − ηλ) z + μ = 0 over the eigenvalues λ.
     """
     eta = check_positive_float("eta", eta)
-    momentum = check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    momentum = check_fraction("momentum", momentum)
     lam = as_float_array("eigenvalues", eigenvalues)
     a = 1.0 + momentum - eta * lam
     disc = np.sqrt((a * a - 4.0 * momentum).astype(complex))

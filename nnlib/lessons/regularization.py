@@ -23,7 +23,13 @@ import numpy as np
 
 from .. import augment, data
 from .. import regularization as reg
-from .._checks import as_float_array, check_positive_float, check_positive_int, check_rng
+from .._checks import (
+    as_float_array,
+    check_dropout,
+    check_positive_float,
+    check_positive_int,
+    check_rng,
+)
 from ..callbacks import Callback, EvaluateEvery
 from ..layers import Sequential
 from ..losses import softmax
@@ -55,11 +61,8 @@ def build_mlp(hidden=(300,), *, rng, dropout: float = 0.0, input_dropout: float 
     [Dropout(dropout)]) per hidden width -> Dense. Dropout layers only where the rate is > 0."""
     rng = check_rng("rng", rng)
     widths = [check_positive_int("hidden", h) for h in np.atleast_1d(hidden).tolist()]
-    for name, rate in (("dropout", dropout), ("input_dropout", input_dropout)):
-        rate = check_positive_float(name, rate, allow_zero=True)
-        if rate >= 1:
-            raise ValueError(f"{name} must be a probability in [0, 1) (the fraction of units "
-                             f"dropped); got {rate}")
+    check_dropout("dropout", dropout)
+    check_dropout("input_dropout", input_dropout)
     return mlp([inputs, *widths, classes], rng=rng, activation="relu", dtype=dtype,
                dropout=dropout, input_dropout=input_dropout)
 

@@ -1,9 +1,10 @@
 """The torch room: the only part of nnlib (with ``nnlib.torchkit``) that imports torch.
 
 Modules: ``device`` (device choice, CPU threads, seeding), ``data`` (MNIST as tensors on the
-device), ``models`` (LeNet-style and fast CNNs), ``train`` (``train_one_epoch``, ``evaluate``,
-``fit``, ``History``), ``checkpoint`` (save/load, ``weights_only=True``, SHA-256 checked),
-``analysis`` (confusions, mistakes, filters, feature maps as NumPy arrays), ``augment``
+device), ``models`` (LeNet-style and fast CNNs), ``optimizers`` (nnlib.optim's names and
+defaults building ``torch.optim`` optimisers), ``train`` (``EpochPlan``, ``train_one_epoch``,
+``evaluate``, ``fit``, ``History``), ``checkpoint`` (save/load, ``weights_only=True``, SHA-256
+checked), ``analysis`` (confusions, mistakes, filters, feature maps as NumPy arrays), ``augment``
 (random shifts and rotations of image batches with ``grid_sample``), ``transfer``
 (pre-train on 0-4, learn 5-9 from k labels: scratch, frozen, fine-tuned), ``attacks`` (FGSM in
 pixel units, a model wrapper that owns the standardisation), ``generalise`` (rotation curves,

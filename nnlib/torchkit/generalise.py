@@ -89,11 +89,12 @@ def fit_pixels(model: nn.Module, images, labels, *, epochs: int = 2, lr: float =
     x = to_pixels(x_np, dev)
     # one CPU thread: these networks are too small for a second one to pay (cpu_threads)
     with cpu_threads(1) if dev.type == "cpu" else nullcontext():
+        plan = train.EpochPlan(opt, batch_size=batch_size, generator=generator,
+                               progress=progress)
         for epoch in range(1, epochs + 1):
             if transform is not None:
                 x = to_pixels(np.clip(transform(x_np, rng), 0.0, 1.0), dev)
-            train.train_one_epoch(model, x, y, opt, batch_size=batch_size, generator=generator,
-                                  progress=progress, desc=f"{desc} {epoch}/{epochs}")
+            train.train_one_epoch(model, x, y, plan, epoch=epoch, desc=f"{desc} {epoch}/{epochs}")
     return model.eval()
 
 

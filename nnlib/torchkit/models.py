@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .. import activations as _act
-from .._checks import check_choice, check_positive_int, check_real
+from .._checks import check_choice, check_dropout, check_positive_int
 from ._checks import check_module, check_tensor
 
 POOLINGS = ("max", "avg", "none")
@@ -110,7 +110,7 @@ def cnn(filters=(16, 32), *, kernel_size=5, pooling: str = "max", hidden: int | 
     check_choice("pooling", pooling, POOLINGS)
     check_choice("activation", activation, ACTIVATIONS)
     check_choice("padding", padding, ("same", "valid"))
-    dropout = check_real("dropout", dropout, low=0.0, high=1.0, high_open=True)
+    dropout = check_dropout("dropout", dropout)
     crop = check_positive_int("crop", crop, minimum=0)
     num_classes = check_positive_int("num_classes", num_classes)
     _check_fits(in_shape, crop, kernels, padding, pooling, filters, kernel_size)

@@ -1,10 +1,12 @@
 """Training and evaluation as plain functions, with progress bars and a history for live plots.
 
-``train_one_epoch`` runs one pass over the training tensors in a fresh random order, showing a
-tqdm bar with the running loss, accuracy and images per second; ``evaluate`` measures loss and
-accuracy without building a graph (``torch.inference_mode``); ``fit`` strings them together with
-an optimiser and a one-cycle learning-rate schedule and records a :class:`History`, with the
-same field names as the NumPy loop's :class:`nnlib.training.History`.
+``train_one_epoch`` runs one pass over the training tensors in a fresh random order, as an
+:class:`EpochPlan` says (optimiser, schedule, batch size, ...), showing a tqdm bar with the
+running loss, accuracy and images per second; ``evaluate`` measures loss and accuracy without
+building a graph (``torch.inference_mode``); ``fit`` strings them together with an optimiser
+named as in :mod:`nnlib.optim` (built by :func:`nnlib.torchkit.optimizers.make_optimizer`) and a
+one-cycle learning-rate schedule, and records a :class:`History`, with the same field names as
+the NumPy loop's :class:`nnlib.training.History`.
 
 On the CPU, convolutions run fastest with the channels-last memory layout, so models and batches
 are converted to it there; running totals stay on the device and are read only every
@@ -25,21 +27,26 @@ from .. import training as _training
 from .._checks import (
     as_sequence,
     check_choice,
+    check_fraction,
     check_not_a_class,
-    check_positive_float,
     check_positive_int,
 )
 from ..callbacks import overrides
+from . import optimizers
 from ._checks import check_device, check_module, check_tensor
 from .data import MNISTTensors, batch_indices, num_batches, random_shift
 from .device import configure_cpu_threads, seed_everything
 
-#: Optimisers by name, each with a learning rate that trains this course's CNNs in a few epochs
-#: with the one-cycle schedule. "sgd" is plain SGD; "momentum" and "nesterov" are SGD with
-#: momentum 0.9 (heavy-ball, Nesterov); "adam"/"adamw" have torch's defaults unless betas are given.
-DEFAULT_LR = {"adam": 1e-2, "adamw": 1e-2, "sgd": 0.1, "momentum": 0.1, "nesterov": 0.1,
-              "rmsprop": 2e-3, "adadelta": 1.0}
-OPTIMIZERS = tuple(DEFAULT_LR)
+#: The peak learning rate of this course's fast CNN recipe (one-cycle schedule, batch 128,
+#: label smoothing 0.1) for each optimiser of :data:`nnlib.torchkit.optimizers.OPTIMIZERS`: a
+#: rate that trains the course's CNNs in an epoch or two, where :func:`fit` and the trainer lab
+#: start. A property of the recipe, not of the optimiser (its defaults are nnlib.optim.DEFAULTS).
+#: adagrad and nadam were measured on the trainer lab's first network (one epoch of 6 000
+#: images, seed 0): adagrad 3e-3/1e-2/3e-2/1e-1 reached 82/91/93/76 % test accuracy, nadam
+#: 2e-3/5e-3/1e-2/2e-2 90/94/92/92 % (adam at 1e-2: 94 %); fast_cnn, 150 batches: adagrad
+#: 3e-2 97.8 %, nadam 5e-3 97.9 % (adam 1e-2: 98.1 %)
+RECIPE_PEAK_LR = {"sgd": 0.1, "momentum": 0.1, "nesterov": 0.1, "adagrad": 3e-2,
+                  "rmsprop": 2e-3, "adam": 1e-2, "nadam": 5e-3}
 #: images per forward pass in evaluate/predict: 500 keeps a small CNN's feature maps in the CPU's
 #: cache (2 000 did not): the 10 000 MNIST test images through fast_cnn cost 0.30 s of CPU
 #: instead of 0.57 s, with the same results (issue 23)
@@ -78,6 +85,46 @@ class EpochResult:
         return self.images / self.seconds if self.seconds > 0 else float("inf")
 
 
+@dataclass
+class EpochPlan:
+    """How :func:`train_one_epoch` trains, the same for every epoch of a run; checked when made.
+
+    ``optimizer``: a ``torch.optim`` optimiser (see :func:`nnlib.torchkit.optimizers.
+    make_optimizer`); ``scheduler.step()`` runs after every batch (per-step schedules such as
+    one-cycle; ``None``: none). Minibatches of ``batch_size`` in an order drawn from
+    ``generator``. ``label_smoothing`` ε in [0, 1) trains on targets 1 - ε + ε/K for the true
+    class and ε/K for the others; the reported loss is always the plain cross-entropy,
+    comparable with :func:`evaluate`. ``shift`` > 0 moves each image by a random -shift..shift
+    pixels (augmentation). ``progress``: a tqdm bar. Every ``log_every`` batches the running
+    loss and accuracy go to the bar and to ``history`` (if given), then ``callback(history)``
+    runs (e.g. to update a live plot). ``max_batches`` ends each epoch early (quick demos).
+    """
+
+    optimizer: torch.optim.Optimizer
+    scheduler: object = None
+    batch_size: int = 128
+    label_smoothing: float = 0.0
+    shift: int = 0
+    generator: torch.Generator | None = None
+    progress: bool = True
+    log_every: int = 25
+    history: History | None = None
+    callback: object = None
+    max_batches: int | None = None
+
+    def __post_init__(self):
+        if not (callable(getattr(self.optimizer, "zero_grad", None))
+                and callable(getattr(self.optimizer, "step", None))):
+            raise TypeError(f"optimizer must be a torch.optim optimiser (see "
+                            f"nnlib.torchkit.optimizers.make_optimizer); got "
+                            f"{type(self.optimizer).__name__} {self.optimizer!r:.40}")
+        self.batch_size = check_positive_int("batch_size", self.batch_size)
+        self.label_smoothing = check_fraction("label_smoothing", self.label_smoothing)
+        self.log_every = check_positive_int("log_every", self.log_every)
+        if self.max_batches is not None:
+            self.max_batches = check_positive_int("max_batches", self.max_batches)
+
+
 def _prepare(model: nn.Module, x: torch.Tensor, channels_last: bool) -> torch.Tensor:
     return x.contiguous(memory_format=torch.channels_last) if channels_last else x
 
@@ -91,73 +138,53 @@ def _device_of(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer, *,
-                    batch_size: int = 128, scheduler=None, label_smoothing: float = 0.0,
-                    shift: int = 0, generator: torch.Generator | None = None,
-                    progress: bool = True, desc: str = "train", log_every: int = 25,
-                    history: History | None = None, epoch: int = 1, callback=None,
-                    max_batches: int | None = None) -> EpochResult:
-    """One pass of minibatch training over ``x`` ``(N, 1, H, W)``, ``y`` ``(N,)`` in random order.
+def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, plan: EpochPlan, *,
+                    epoch: int = 1, desc: str = "train") -> EpochResult:
+    """One pass of minibatch training over ``x`` ``(N, 1, H, W)``, ``y`` ``(N,)`` in random order,
+    as ``plan`` says (an :class:`EpochPlan`: optimiser, schedule, batch size, ...).
 
-    ``scheduler.step()`` runs after every batch (per-step schedules such as one-cycle).
-    ``label_smoothing`` ε trains on targets 1 - ε + ε/K for the true class and ε/K for the
-    others; the reported loss is always the plain cross-entropy, comparable with ``evaluate``.
-    ``shift`` > 0 moves each image by a random -shift..shift pixels (augmentation).
-    Every ``log_every`` batches the running loss/accuracy go to the progress bar and to
-    ``history`` (if given), then ``callback(history)`` runs (e.g. to update a live plot).
-    ``max_batches`` stops early (for quick demos). Returns an :class:`EpochResult`.
+    ``epoch`` (counted from 1) places the log entries in ``plan.history``; ``desc`` labels the
+    progress bar. Returns an :class:`EpochResult`.
     """
-    batch_size = check_positive_int("batch_size", batch_size)
-    log_every = check_positive_int("log_every", log_every)
     check_module("model", model)
     check_tensor("x", x, what="a torch.Tensor (N, 1, H, W)")
     check_tensor("y", y, what="a torch.Tensor (N,) of class labels")
-    if not (callable(getattr(optimizer, "zero_grad", None))
-            and callable(getattr(optimizer, "step", None))):
-        raise TypeError(f"optimizer must be a torch.optim optimiser (see make_optimizer); got "
-                        f"{type(optimizer).__name__} {optimizer!r:.40}")
-    label_smoothing = check_positive_float("label_smoothing", label_smoothing, allow_zero=True)
-    if label_smoothing >= 1:
-        raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing}")
+    if not isinstance(plan, EpochPlan):
+        raise TypeError(f"plan must be an EpochPlan (e.g. EpochPlan(optimizer, batch_size=64)); "
+                        f"got {type(plan).__name__} {plan!r:.40}")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length; got {len(x)} and {len(y)}")
+    epoch = check_positive_int("epoch", epoch)
+    batch_size, history = plan.batch_size, plan.history
     device = _device_of(model)
     cl = use_channels_last(device)
     n_batches = num_batches(len(x), batch_size)
-    if max_batches is not None:
-        n_batches = min(n_batches, check_positive_int("max_batches", max_batches))
+    if plan.max_batches is not None:
+        n_batches = min(n_batches, plan.max_batches)
     model.train()
     loss_sum = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.long)
     seen = since_loss = since_correct = since_seen = 0
-    bar = tqdm(total=n_batches * batch_size if max_batches else len(x), desc=desc, unit="img",
-               unit_scale=True, disable=not progress, leave=True, mininterval=0.25)
+    bar = tqdm(total=n_batches * batch_size if plan.max_batches else len(x), desc=desc,
+               unit="img", unit_scale=True, disable=not plan.progress, leave=True,
+               mininterval=0.25)
     start = time.perf_counter()
-    for i, idx in enumerate(batch_indices(len(x), batch_size, generator=generator,
+    for i, idx in enumerate(batch_indices(len(x), batch_size, generator=plan.generator,
                                           device=x.device)):
         if i >= n_batches:
             break
         xb, yb = x[idx], y[idx]
-        if shift:
-            xb = random_shift(xb, shift, generator=generator)
+        if plan.shift:
+            xb = random_shift(xb, plan.shift, generator=plan.generator)
         xb = _prepare(model, xb, cl).to(device, non_blocking=True)
         yb = yb.to(device, non_blocking=True)
-        logits = model(xb)
-        log_p = F.log_softmax(logits, dim=1)
-        nll = F.nll_loss(log_p, yb)  # the plain cross-entropy, what we report
-        loss = nll if not label_smoothing else \
-            (1 - label_smoothing) * nll - label_smoothing * log_p.mean()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
+        nll, logits = _train_step(model, plan, xb, yb)
         with torch.no_grad():
             loss_sum += nll.detach() * len(yb)
             correct += (logits.argmax(1) == yb).sum()
         seen += len(yb)
         bar.update(len(yb))
-        if (i + 1) % log_every == 0 or i + 1 == n_batches:
+        if (i + 1) % plan.log_every == 0 or i + 1 == n_batches:
             total_loss, total_correct = float(loss_sum), int(correct)
             n = seen - since_seen
             run_loss = (total_loss - since_loss) / n
@@ -170,11 +197,26 @@ def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimize
                 history.step_epoch.append(epoch - 1 + (i + 1) / n_batches)
                 history.step_loss.append(run_loss)
                 history.step_accuracy.append(run_acc)
-                if callback is not None:
-                    callback(history)
+                if plan.callback is not None:
+                    plan.callback(history)
     seconds = time.perf_counter() - start
     bar.close()
     return EpochResult(float(loss_sum) / max(seen, 1), int(correct) / max(seen, 1), seconds, seen)
+
+
+def _train_step(model: nn.Module, plan: EpochPlan, xb: torch.Tensor, yb: torch.Tensor):
+    """One optimiser (and scheduler) step on a batch; returns (plain cross-entropy, logits)."""
+    logits = model(xb)
+    log_p = F.log_softmax(logits, dim=1)
+    nll = F.nll_loss(log_p, yb)  # the plain cross-entropy, what we report
+    eps = plan.label_smoothing
+    loss = nll if not eps else (1 - eps) * nll - eps * log_p.mean()
+    plan.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    plan.optimizer.step()
+    if plan.scheduler is not None:
+        plan.scheduler.step()
+    return nll, logits
 
 
 def predict(model: nn.Module, x: torch.Tensor, *, batch_size: int = EVAL_BATCH) -> torch.Tensor:
@@ -226,48 +268,6 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: 
     return EpochResult(loss_sum / max(len(x), 1), correct / max(len(x), 1), seconds, len(x))
 
 
-def _check_betas(betas):
-    try:
-        b1, b2 = (float(b) for b in betas)
-    except (TypeError, ValueError):
-        raise ValueError(f"betas must be two numbers in [0, 1); got {betas!r}") from None
-    if not (0 <= b1 < 1 and 0 <= b2 < 1):
-        raise ValueError(f"betas must be two numbers in [0, 1); got {betas!r}")
-    return b1, b2
-
-
-def make_optimizer(name: str, params, *, lr: float, weight_decay: float = 0.0,
-                   betas=None, momentum: float = 0.9):
-    """A ``torch.optim`` optimiser by name (see :data:`OPTIMIZERS`).
-
-    ``sgd`` is plain SGD; ``momentum`` and ``nesterov`` are SGD with ``momentum`` (default 0.9),
-    heavy-ball and Nesterov; ``adam``/``adamw`` use torch's betas (0.9, 0.999) unless ``betas``
-    is given (with the one-cycle schedule, β1 is cycled); ``rmsprop`` and ``adadelta`` have
-    torch's defaults.
-    """
-    check_choice("optimizer", name, OPTIMIZERS)
-    lr = check_positive_float("lr", lr)
-    wd = check_positive_float("weight_decay", weight_decay, allow_zero=True)
-    params = list(params)
-    if betas is not None and name not in ("adam", "adamw"):
-        raise ValueError(f"betas apply to 'adam' and 'adamw' only; got optimizer {name!r}")
-    if name in ("adam", "adamw"):
-        betas = (0.9, 0.999) if betas is None else _check_betas(betas)
-        # the fused kernel updates all weights in one pass: ~10 % faster epochs on a CPU
-        fused = bool(params) and all(p.device.type in ("cpu", "cuda") for p in params)
-        cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
-        return cls(params, lr=lr, betas=betas, weight_decay=wd, fused=fused or None)
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
-    if name in ("momentum", "nesterov"):
-        momentum = check_positive_float("momentum", momentum)
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=name == "nesterov",
-                               weight_decay=wd)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
-    return torch.optim.Adadelta(params, lr=lr, weight_decay=wd)
-
-
 def make_scheduler(name: str, optimizer, *, total_steps: int, steps_per_epoch: int):
     """A per-batch learning-rate schedule: ``onecycle`` (warm up 25 %, anneal), ``step``
     (x0.7 per epoch) or ``constant`` (``None``)."""
@@ -284,19 +284,22 @@ def make_scheduler(name: str, optimizer, *, total_steps: int, steps_per_epoch: i
 
 
 def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: int = 128,
-        lr: float = 1e-2, optimizer: str = "adam", betas=None, schedule: str = "onecycle",
-        label_smoothing: float = 0.1, weight_decay: float = 0.0, shift: int = 0,
-        seed: int | None = 0, threads: int | None = None, progress: bool = True,
+        lr: float = RECIPE_PEAK_LR["adam"], optimizer: str = "adam", betas=None,
+        schedule: str = "onecycle", label_smoothing: float = 0.1, weight_decay: float = 0.0,
+        shift: int = 0, seed: int | None = 0, threads: int | None = None, progress: bool = True,
         evaluate_every_epoch: bool = True, log_every: int = 25, callback=None,
         epoch_callback=None, max_batches: int | None = None, callbacks=()) -> History:
     """Train ``model`` (moved to ``data.device``) for ``epochs`` passes; return its History.
 
-    Defaults are the fast recipe of this course: Adam (torch's betas unless ``betas`` is given;
-    see :func:`make_optimizer`), one-cycle schedule peaking at ``lr``, batch 128, label
-    smoothing 0.1. ``seed`` seeds torch and the batch order (``None``: leave
-    the generators alone). On the CPU the thread count is set to ``threads`` (default: the
-    physical cores). ``callback(history)`` runs every ``log_every`` batches and
-    ``epoch_callback(history)`` after each epoch's test evaluation.
+    Defaults are the fast recipe of this course: Adam, one-cycle schedule peaking at ``lr``
+    (:data:`RECIPE_PEAK_LR`), batch 128, label smoothing 0.1. ``optimizer``: a name of
+    :data:`nnlib.torchkit.optimizers.OPTIMIZERS` (those of :mod:`nnlib.optim`), built with
+    ``lr``, ``weight_decay`` and, when given, ``betas`` (Adam, NAdam); every other
+    hyper-parameter has its :data:`nnlib.optim.DEFAULTS` value (Adam: β = (0.9, 0.999)).
+    ``seed`` seeds torch and the batch order (``None``: leave the generators alone). On the CPU
+    the thread count is set to ``threads`` (default: the physical cores).
+    ``callback(history)`` runs every ``log_every`` batches and ``epoch_callback(history)``
+    after each epoch's test evaluation (:class:`EpochPlan` holds the per-epoch settings).
 
     ``callbacks``: the same :class:`nnlib.callbacks.Callback` objects the NumPy ``fit`` takes,
     called with a :class:`nnlib.training.Run` (``net`` is the model, ``evaluate(X, y)`` takes
@@ -307,6 +310,7 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     check_module("model", model)
+    check_choice("optimizer", optimizer, optimizers.OPTIMIZERS)
     callbacks = _checked_callbacks(callbacks)
     if not isinstance(data, MNISTTensors):
         raise TypeError(f"data must be an MNISTTensors (from load_mnist_tensors); got "
@@ -325,21 +329,22 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
     steps = num_batches(len(data.x_train), batch_size)
     if max_batches is not None:
         steps = min(steps, check_positive_int("max_batches", max_batches))
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr, weight_decay=weight_decay,
-                         betas=betas)
+    opt = optimizers.make_optimizer(optimizer, model.parameters(), lr=lr,
+                                    weight_decay=weight_decay,
+                                    **({} if betas is None else {"betas": betas}))
     sched = make_scheduler(schedule, opt, total_steps=steps * epochs, steps_per_epoch=steps)
     history = History()
+    plan = EpochPlan(opt, scheduler=sched, batch_size=batch_size,
+                     label_smoothing=label_smoothing, shift=shift, generator=generator,
+                     progress=progress, log_every=log_every, history=history, callback=callback,
+                     max_batches=max_batches)
     run = _training.Run(net=model, optimizer=opt, history=history, epochs=epochs,
                         evaluate=lambda X, y: _evaluate_arrays(model, data, X, y))
     _call(callbacks, "on_fit_start", run)
     for epoch in range(1, epochs + 1):
         run.epoch = epoch
-        result = train_one_epoch(model, data.x_train, data.y_train, opt, batch_size=batch_size,
-                                 scheduler=sched, label_smoothing=label_smoothing, shift=shift,
-                                 generator=generator, progress=progress,
-                                 desc=f"epoch {epoch}/{epochs}", log_every=log_every,
-                                 history=history, epoch=epoch, callback=callback,
-                                 max_batches=max_batches)
+        result = train_one_epoch(model, data.x_train, data.y_train, plan, epoch=epoch,
+                                 desc=f"epoch {epoch}/{epochs}")
         history.epoch.append(epoch)
         history.train_loss.append(result.loss)
         history.train_accuracy.append(result.accuracy)

@@ -118,9 +118,11 @@ def pretrain(x: torch.Tensor, y: torch.Tensor, *, epochs: int = 2, lr: float = 3
     opt = torch.optim.Adam(model.parameters(), lr=check_positive_float("lr", lr))
     # one CPU thread: a network this small on minibatches of 64 gains nothing from a second
     with cpu_threads(1) if x.device.type == "cpu" else nullcontext():
+        plan = train.EpochPlan(opt, batch_size=batch_size, generator=generator,
+                               progress=progress)
         for epoch in range(1, epochs + 1):
-            train.train_one_epoch(model, x, y, opt, batch_size=batch_size, generator=generator,
-                                  progress=progress, desc=f"pre-train {epoch}/{epochs}")
+            train.train_one_epoch(model, x, y, plan, epoch=epoch,
+                                  desc=f"pre-train {epoch}/{epochs}")
     return model.eval()
 
 
@@ -226,13 +228,13 @@ def train_few(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_test: torch.
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=check_positive_float("lr", lr))
     bs = min(check_positive_int("batch_size", batch_size), len(x))
+    plan = train.EpochPlan(opt, batch_size=bs, generator=generator, progress=False)
     run = FewLabelRun(mode, k)
     on_cpu = next(model.parameters()).device.type == "cpu"
     for epoch in range(1, epochs + 1):
         # one CPU thread for the few-image minibatches: a second one only adds synchronisation
         with cpu_threads(1) if on_cpu else nullcontext():
-            train.train_one_epoch(model, x, y, opt, batch_size=bs, generator=generator,
-                                  progress=False)
+            train.train_one_epoch(model, x, y, plan, epoch=epoch)
         if epoch % eval_every and epoch != epochs:
             continue
         run.epochs.append(epoch)

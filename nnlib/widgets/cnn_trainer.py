@@ -17,7 +17,7 @@ import ipywidgets as w
 import numpy as np
 
 from ..plotting.training import push_draw
-from ..torchkit import models, train
+from ..torchkit import models, optimizers, train
 from ..torchkit.data import MNISTTensors
 from ..torchkit.device import own_random_state, seed_everything
 from ._figure import figure_view
@@ -48,9 +48,9 @@ class CNNTrainerLab(StartMixin, w.VBox):
                                   description="pooling", style=_STYLE),
             "dropout": w.FloatSlider(value=0.0, min=0.0, max=0.6, step=0.05,
                                      description="dropout", style=_STYLE),
-            "optimizer": w.Dropdown(options=list(train.OPTIMIZERS), value="adam",
+            "optimizer": w.Dropdown(options=list(optimizers.OPTIMIZERS), value="adam",
                                     description="optimiser", style=_STYLE),
-            "lr": w.FloatLogSlider(value=train.DEFAULT_LR["adam"], base=10, min=-4, max=0.5,
+            "lr": w.FloatLogSlider(value=train.RECIPE_PEAK_LR["adam"], base=10, min=-4, max=0.5,
                                    step=0.25, description="peak lr", readout_format=".0e",
                                    style=_STYLE),
             "epochs": w.IntSlider(value=1, min=1, max=5, description="epochs", style=_STYLE),
@@ -93,8 +93,8 @@ class CNNTrainerLab(StartMixin, w.VBox):
         self._remember_start()
 
     def _optimizer_changed(self, change):
-        # optimiser names and their learning rates live next to the registry (torchkit.train)
-        self.controls["lr"].value = train.DEFAULT_LR[change["new"]]
+        # the recipe's peak rate for this optimiser (torchkit.train.RECIPE_PEAK_LR)
+        self.controls["lr"].value = train.RECIPE_PEAK_LR[change["new"]]
 
     def config(self) -> dict:
         """The hyper-parameters currently chosen."""

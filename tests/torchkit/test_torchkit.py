@@ -16,7 +16,7 @@ import nnlib.torchkit  # noqa: F401  (before torch: passive OpenMP waits)
 
 torch = pytest.importorskip("torch")
 
-from nnlib.torchkit import checkpoint, data, device, models, train  # noqa: E402
+from nnlib.torchkit import checkpoint, data, device, models, optimizers, train  # noqa: E402
 
 
 @pytest.fixture
@@ -202,7 +202,8 @@ def test_configurable_cnn(kw):
 def test_cnn_rejects_bad_settings():
     with pytest.raises(ValueError, match="unknown pooling 'median'"):
         models.cnn(pooling="median")
-    with pytest.raises(ValueError, match=r"dropout must be a finite number in \[0.0, 1.0\)"):
+    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\) \(the "
+                                         r"fraction of units dropped\); got 1.0"):
         models.cnn(dropout=1.0)
     with pytest.raises(ValueError, match="kernel_size 5 of conv3 does not fit its 4x4 input"):
         models.cnn((8, 8, 8), kernel_size=5, padding="valid")
@@ -230,15 +231,15 @@ def test_train_one_epoch_and_evaluate_learn_on_a_subset(small_mnist):
     device.seed_everything(0)
     model = models.fast_cnn(width=8, hidden=32).to(memory_format=torch.channels_last)
     before = train.evaluate(model, small_mnist.x_test, small_mnist.y_test)
-    opt = train.make_optimizer("adam", model.parameters(), lr=3e-3)
+    opt = optimizers.make_optimizer("adam", model.parameters(), lr=3e-3)
     history = train.History()
     calls = []
     g = torch.Generator().manual_seed(0)
+    plan = train.EpochPlan(opt, batch_size=64, generator=g, progress=False, history=history,
+                           log_every=10, callback=lambda h: calls.append(len(h.step_loss)))
     for epoch in (1, 2):
-        result = train.train_one_epoch(model, small_mnist.x_train, small_mnist.y_train, opt,
-                                       batch_size=64, generator=g, progress=False,
-                                       history=history, epoch=epoch, log_every=10,
-                                       callback=lambda h: calls.append(len(h.step_loss)))
+        result = train.train_one_epoch(model, small_mnist.x_train, small_mnist.y_train, plan,
+                                       epoch=epoch)
     after = train.evaluate(model, small_mnist.x_test, small_mnist.y_test)
     assert result.images == 2000 and result.images_per_second > 0
     assert 0 <= result.accuracy <= 1 and result.loss > 0
@@ -316,29 +317,54 @@ def test_history_names_match_the_numpy_loop():
     assert train.History().total_seconds == 0 == training.History().total_seconds
 
 
-def test_optimizer_names_say_what_they_are():
-    """"sgd" is plain SGD; momentum and Nesterov have their own names; Adam has torch's
-    defaults unless betas are asked for."""
-    params = list(models.cnn((4,), hidden=None).parameters())
-    sgd = train.make_optimizer("sgd", params, lr=0.1).defaults
-    assert sgd["momentum"] == 0 and not sgd["nesterov"]
-    heavy = train.make_optimizer("momentum", params, lr=0.1).defaults
-    assert heavy["momentum"] == 0.9 and not heavy["nesterov"]
-    nesterov = train.make_optimizer("nesterov", params, lr=0.1).defaults
-    assert nesterov["momentum"] == 0.9 and nesterov["nesterov"]
-    reference = torch.optim.Adam(params).defaults
-    for name in ("adam", "adamw"):
-        assert train.make_optimizer(name, params, lr=1e-3).defaults["betas"] == reference["betas"]
-    asked = train.make_optimizer("adam", params, lr=1e-3, betas=(0.9, 0.9)).defaults
-    assert asked["betas"] == (0.9, 0.9)
-    with pytest.raises(ValueError, match="betas must be two numbers in"):
-        train.make_optimizer("adam", params, lr=1e-3, betas=(0.9, 1.0))
-    with pytest.raises(ValueError, match="betas apply to 'adam' and 'adamw' only"):
-        train.make_optimizer("sgd", params, lr=1e-3, betas=(0.9, 0.9))
-    assert set(train.OPTIMIZERS) == set(train.DEFAULT_LR)
+def test_fit_builds_the_named_optimizer_with_betas_only_where_given(small_mnist):
+    """fit(optimizer=name) trains with optimizers.make_optimizer(name, lr=, weight_decay=) and
+    betas only when asked for; the recipe has a peak rate for every optimiser of the course."""
+    from nnlib.callbacks import Callback
+
+    class Grab(Callback):
+        def on_fit_start(self, run):
+            self.optimizer = run.optimizer
+
+    def built(**kwargs):
+        grab = Grab()
+        train.fit(models.cnn((4,), hidden=None), small_mnist, epochs=1, batch_size=100,
+                  progress=False, max_batches=1, callbacks=[grab], **kwargs)
+        return grab.optimizer
+
+    nadam = built(optimizer="nadam", lr=3e-3, betas=(0.8, 0.9), weight_decay=1e-4)
+    assert isinstance(nadam, torch.optim.NAdam)
+    assert nadam.defaults["betas"] == (0.8, 0.9) and nadam.defaults["weight_decay"] == 1e-4
+    adam = built()  # the recipe's defaults: Adam with torch's (and nnlib's) betas
+    assert isinstance(adam, torch.optim.Adam) and adam.defaults["betas"] == (0.9, 0.999)
+    assert adam.defaults["eps"] == 1e-8 and adam.defaults["fused"] is True
+    model = models.cnn((4,), hidden=None)
+    with pytest.raises(TypeError, match="optimizer 'sgd' .* no hyper-parameter 'betas'"):
+        train.fit(model, small_mnist, optimizer="sgd", betas=(0.9, 0.9), progress=False)
+    with pytest.raises(ValueError, match=r"betas\[1\] must be a number in \[0, 1\); got 1.0"):
+        train.fit(model, small_mnist, betas=(0.9, 1.0), progress=False)
+    assert list(train.RECIPE_PEAK_LR) == list(optimizers.OPTIMIZERS)
+    assert train.RECIPE_PEAK_LR["adam"] == 1e-2  # the recipe of notebook 12 and the lab
 
 
-@pytest.mark.parametrize("name", train.OPTIMIZERS)
+def test_epoch_plan_checks_its_settings():
+    model = models.cnn((4,), hidden=None)
+    opt = optimizers.make_optimizer("sgd", model.parameters(), lr=0.1)
+    plan = train.EpochPlan(opt, batch_size=np.int64(32), label_smoothing=0)
+    assert plan.batch_size == 32 and type(plan.batch_size) is int
+    assert plan.label_smoothing == 0.0 and plan.max_batches is None
+    with pytest.raises(ValueError, match=r"label_smoothing must be a number in \[0, 1\)"):
+        train.EpochPlan(opt, label_smoothing=1.0)
+    with pytest.raises(TypeError, match="optimizer must be a torch.optim optimiser"):
+        train.EpochPlan("adam")
+    with pytest.raises(ValueError, match="max_batches must be an integer >= 1; got 0"):
+        train.EpochPlan(opt, max_batches=0)
+    with pytest.raises(TypeError, match="plan must be an EpochPlan"):  # the old call
+        train.train_one_epoch(model, torch.zeros(2, 1, 28, 28), torch.zeros(2, dtype=torch.long),
+                              opt)
+
+
+@pytest.mark.parametrize("name", optimizers.OPTIMIZERS)
 @pytest.mark.parametrize("schedule", train.SCHEDULES)
 def test_every_optimizer_and_schedule_takes_steps(small_mnist, name, schedule):
     model = models.cnn((4,), hidden=None)
@@ -350,9 +376,9 @@ def test_every_optimizer_and_schedule_takes_steps(small_mnist, name, schedule):
 
 def test_train_rejects_mismatched_lengths(small_mnist):
     model = models.cnn((4,), hidden=None)
-    opt = train.make_optimizer("sgd", model.parameters(), lr=0.1)
+    plan = train.EpochPlan(optimizers.make_optimizer("sgd", model.parameters(), lr=0.1))
     with pytest.raises(ValueError, match="x and y must have the same length"):
-        train.train_one_epoch(model, small_mnist.x_train[:10], small_mnist.y_train[:9], opt)
+        train.train_one_epoch(model, small_mnist.x_train[:10], small_mnist.y_train[:9], plan)
     with pytest.raises(ValueError, match="x and y must have the same length"):
         train.evaluate(model, small_mnist.x_test[:10], small_mnist.y_test[:9])
 
@@ -659,11 +685,11 @@ def test_library_behaviour_does_not_depend_on_import_order():
 
 
 def test_adam_uses_the_fused_kernel_on_cpu():
-    opt = train.make_optimizer("adam", models.lenet().parameters(), lr=1e-3)
+    opt = optimizers.make_optimizer("adam", models.lenet().parameters(), lr=1e-3)
     assert opt.defaults["fused"] is True
     assert opt.defaults["betas"] == (0.9, 0.999)  # torch's default (issue 9: no silent 0.9)
     with pytest.raises(ValueError, match="lr must be a finite number > 0"):
-        train.make_optimizer("adam", models.lenet().parameters(), lr=0)
+        optimizers.make_optimizer("adam", models.lenet().parameters(), lr=0)
 
 
 # --- issue 22: nothing lost ----------------------------------------------------------------

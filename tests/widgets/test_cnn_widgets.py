@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("ipywidgets")
 
 from nnlib.plotting import mnist_cnn as mplot  # noqa: E402
-from nnlib.torchkit import analysis, data, models, train  # noqa: E402
+from nnlib.torchkit import analysis, data, models, optimizers, train  # noqa: E402
 from nnlib.widgets.cnn_trainer import cnn_trainer_lab  # noqa: E402
 from nnlib.widgets.feature_maps import feature_maps_lab  # noqa: E402
 
@@ -53,8 +53,11 @@ def test_train_button_runs_a_trial_and_records_it(tiny):
     c = lab.controls
     c["filters1"].value, c["filters2"].value, c["kernel_size"].value = 4, 8, 3
     c["pooling"].value, c["dropout"].value, c["epochs"].value = "max", 0.1, 2
+    assert c["optimizer"].options == tuple(optimizers.OPTIMIZERS)  # the names of notebook 06
     c["optimizer"].value = "sgd"
-    assert c["lr"].value == pytest.approx(0.1)  # the optimiser's default learning rate
+    assert c["lr"].value == pytest.approx(0.1)  # the recipe's peak rate for SGD
+    c["optimizer"].value = "nadam"
+    assert c["lr"].value == train.RECIPE_PEAK_LR["nadam"]
     c["optimizer"].value = "adam"
     c["train_images"].value = 1200
     lab.train_button.click()
