@@ -43,7 +43,7 @@ class AdversarialLab(StartMixin, w.VBox):
                                  value=method, description="attack", style=style),
         }
         self.view = figure_view(1, 4, figsize=figsize, width_ratios=[1, 1, 1, 1.6],
-                                layout="constrained")
+                                layout="constrained", static_layout=True)
         self.plot = AdversarialPlot(self.view.axes, max_eps=MAX_EPS)
         self.readout = w.HTML()
         self.controls["digit"].observe(self._new_digit, names="value")

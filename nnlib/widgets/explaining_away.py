@@ -34,7 +34,7 @@ class ExplainingAwayLab(StartMixin, w.VBox):
                          for k, v in start.items()}
         self.readout = w.HTML()
         self.view = figure_view(1, 2, figsize=(9, 3.0), width_ratios=(1.6, 1),
-                                constrained_layout=True)
+                                constrained_layout=True, static_layout=True)
         self.plot = ExplainingAwayPlot(self.view.axes)
         self.result = None
         c = self.controls
