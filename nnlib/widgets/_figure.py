@@ -1,9 +1,9 @@
 """A matplotlib figure that lives inside a widget container and is redrawn in place.
 
-With the ipympl backend (``%matplotlib widget``, what the notebooks use) the figure's canvas
-is itself a widget, and ``refresh()`` just asks it to redraw its (updated) artists. With any
-other backend (inline, or Agg in the unit tests) the figure is shown in an ``Output`` widget
-and ``refresh()`` re-renders it there.
+With the ipympl backend (``%matplotlib widget``, what the notebooks use) the figure's canvas is
+itself a widget, and ``refresh()`` redraws its (updated) artists and sends the image at once.
+With any other backend (inline, or Agg in the unit tests) the figure is shown in an ``Output``
+widget and ``refresh()`` re-renders it there.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ class FigureView:
     def refresh(self):
         canvas = self.fig.canvas
         if isinstance(canvas, w.DOMWidget):
-            canvas.draw_idle()
+            # draw now and send the image: ``draw_idle`` would first ask the browser to ask
+            # back for a draw, one more round trip between kernel and page per change
+            canvas.draw()
         else:
             from IPython.display import display
 
