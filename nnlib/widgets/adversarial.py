@@ -35,7 +35,8 @@ class AdversarialLab(StartMixin, w.VBox):
         style = {"description_width": "60px"}
         self.controls = {
             "epsilon": w.FloatSlider(value=eps, min=0.0, max=MAX_EPS, step=0.01,
-                                     description="ε", readout_format=".2f", style=style),
+                                     description="ε", readout_format=".2f", style=style,
+                                     continuous_update=False),
             "digit": w.IntSlider(value=index, min=0, max=len(y) - 1, description="test digit",
                                  continuous_update=False, style=style),
             "method": w.Dropdown(options=[("FGSM (one step)", "fgsm"),

@@ -30,6 +30,7 @@ class ExplainingAwayLab(StartMixin, w.VBox):
         style = {"description_width": "110px"}
         self.controls = {k: w.FloatSlider(value=v, min=0.0, max=1.0, step=0.01,
                                           readout_format=".2f", description=_LABELS[k],
+                                          continuous_update=False,
                                           style=style)
                          for k, v in start.items()}
         self.readout = w.HTML()
