@@ -46,9 +46,13 @@ class Control:
 
     cell: text of the code cell that shows the lab (e.g. ``"gradient_lab("``);
     label: the control's description as shown beside it;
-    kind: ``"slider"`` (arrow keys on the handle, alternately right and left),
-    ``"dropdown"`` (the ``values`` in turn) or ``"button"`` (a click; e.g. "Train");
-    timing: whether the benchmark times it (a button that trains a network is not a latency).
+    kind: ``"slider"`` (arrow keys on the handle, alternately right and left; left first
+    when ``reverse``, for a slider that starts at its maximum), ``"dropdown"`` (the ``values``
+    in turn), ``"checkbox"`` (a click, which toggles it) or ``"button"`` (a click; e.g.
+    "Train");
+    timing: whether the benchmark times it (a button that trains a network is not a latency);
+    nth: find the control as the ``nth`` widget of its kind in the cell instead of by its
+    label (controls found by :meth:`NotebookPage.controls_in`, whose labels may repeat).
     """
 
     cell: str
@@ -56,6 +60,8 @@ class Control:
     kind: str = "slider"
     values: tuple = ()
     timing: bool = True
+    nth: int | None = None
+    reverse: bool = False
 
     @property
     def name(self) -> str:
@@ -78,7 +84,9 @@ LABS: dict[str, tuple[Control, ...]] = {
                               Control("cnn_trainer_lab(", "Train", kind="button", timing=False)),
     "13_overfitting_dropout_augmentation.ipynb": (
         Control("regularization_lab(", "Train", kind="button", timing=False),),
-    "14_transfer_learning.ipynb": (Control("transfer_lab(", "labels/class"),),
+    "14_transfer_learning.ipynb": (Control("transfer_lab(", "labels/class"),
+                                   Control("transfer_lab(", "New draw", kind="button",
+                                           timing=False)),
     "15_failure_to_generalise.ipynb": (Control("adversarial_lab(", "ε"),),
 }
 
@@ -169,6 +177,34 @@ _JS_MARK = "([text, key]) => {" + _JS_NB + """
     }
   }
   return -1;
+}"""
+
+# every slider, drop-down and check box of the marked cell, in page order per kind
+_JS_CONTROLS = """(key) => {
+  const cell = document.querySelector(`[data-nnlib-cell="${key}"]`);
+  if (!cell) return null;
+  const label = box => (box.querySelector('.widget-label') || {}).textContent || '';
+  const out = [];
+  cell.querySelectorAll('.widget-slider').forEach((box, nth) => {
+    const h = box.querySelector('.noUi-handle');
+    if (!h) return;
+    const now = Number(h.getAttribute('aria-valuenow'));
+    const max = Number(h.getAttribute('aria-valuemax'));
+    out.push({kind: 'slider', label: label(box).trim(), nth, reverse: now >= max});
+  });
+  cell.querySelectorAll('.widget-dropdown').forEach((box, nth) => {
+    const sel = box.querySelector('select');
+    if (!sel || sel.options.length < 2) return;
+    const values = Array.from(sel.options).map(o => o.value), at = sel.selectedIndex;
+    // the next option first, the current one last: every change is a change
+    const order = values.slice(at + 1).concat(values.slice(0, at + 1));
+    out.push({kind: 'dropdown', label: label(box).trim(), nth, values: order});
+  });
+  cell.querySelectorAll('.widget-checkbox').forEach((box, nth) => {
+    const text = (box.textContent || '').trim();
+    out.push({kind: 'checkbox', label: text, nth});
+  });
+  return out;
 }"""
 
 _JS_FINGERPRINT = """(key) => {
@@ -352,6 +388,7 @@ class NotebookPage:
 
     def __init__(self, browser_, base: str, token: str, notebook: str):
         self.notebook = notebook
+        self._marked: dict[str, str] = {}  # key -> the cell text it marks
         self.page = browser_.new_page(viewport={"width": 1500, "height": 1100})
         self.page.add_init_script(_INIT_SCRIPT)
         self.page.goto(f"{base}/lab/tree/{notebook}?token={token}&reset", timeout=300_000)
@@ -413,16 +450,35 @@ class NotebookPage:
         index = self.page.evaluate(_JS_MARK, [control.cell, key])
         if index < 0:
             raise AssertionError(f"{self.notebook}: no code cell contains {control.cell!r}")
+        self._marked[key] = control.cell
         return key
 
-    def _locate(self, key: str, control: Control):
+    def controls_in(self, key: str) -> list[Control]:
+        """Every slider, drop-down and check box in the cell marked ``key`` (see :meth:`mark`),
+        as Controls found by position (``nth``)."""
+        found = self.page.evaluate(_JS_CONTROLS, key)
+        if found is None:
+            raise AssertionError(f"{self.notebook}: no cell is marked {key!r}")
+        return [Control(self._marked[key], f["label"] or f"{f['kind']} {f['nth']}",
+                        kind=f["kind"], values=tuple(f.get("values", ())), nth=f["nth"],
+                        reverse=bool(f.get("reverse"))) for f in found]
+
+    def _box(self, key: str, control: Control):
+        """The control's widget box in the marked cell."""
         cell = self.page.locator(f'[data-nnlib-cell="{key}"]')
-        if control.kind == "button":
-            return cell.locator("button", has_text=control.label).first
-        widget = {"slider": ".widget-slider", "dropdown": ".widget-dropdown"}[control.kind]
-        box = cell.locator(widget).filter(
+        widget = {"slider": ".widget-slider", "dropdown": ".widget-dropdown",
+                  "checkbox": ".widget-checkbox"}[control.kind]
+        if control.nth is not None:
+            return cell.locator(widget).nth(control.nth)
+        return cell.locator(widget).filter(
             has=self.page.locator(".widget-label", has_text=control.label)).first
-        return box.locator(".noUi-handle" if control.kind == "slider" else "select").first
+
+    def _locate(self, key: str, control: Control):
+        if control.kind == "button":
+            cell = self.page.locator(f'[data-nnlib-cell="{key}"]')
+            return cell.locator("button", has_text=control.label).first
+        inner = {"slider": ".noUi-handle", "dropdown": "select", "checkbox": "input"}
+        return self._box(key, control).locator(inner[control.kind]).first
 
     def fingerprint(self, key: str):
         return self.page.evaluate(_JS_FINGERPRINT, key)
@@ -466,12 +522,12 @@ class NotebookPage:
         a button."""
         target = self._locate(key, control)
         if control.kind == "slider":
-            box = self.page.locator(f'[data-nnlib-cell="{key}"] .widget-slider').filter(
-                has=self.page.locator(".widget-label", has_text=control.label)).first
-            return box.locator(".widget-readout").first.evaluate(
+            return self._box(key, control).locator(".widget-readout").first.evaluate(
                 "e => e.value !== undefined && e.tagName === 'INPUT' ? e.value : e.textContent")
         if control.kind == "dropdown":
             return target.input_value()
+        if control.kind == "checkbox":
+            return str(target.is_checked())
         return None
 
     def change(self, key: str, control: Control, step: int, *, timeout: float = 30.0) -> float:
@@ -481,11 +537,14 @@ class NotebookPage:
         self.page.evaluate("() => { window.__nnlib.events = []; }")
         if control.kind == "slider":
             target.focus()
-            target.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
+            target.press("ArrowRight" if (step % 2 == 0) != control.reverse else "ArrowLeft")
             kinds = ("keydown",)
         elif control.kind == "dropdown":
             target.select_option(str(control.values[step % len(control.values)]))
             kinds = ("change",)
+        elif control.kind == "checkbox":
+            target.click()
+            kinds = ("click", "change")
         else:
             target.click()
             kinds = ("click",)

@@ -35,7 +35,8 @@ class AdversarialLab(StartMixin, w.VBox):
         style = {"description_width": "60px"}
         self.controls = {
             "epsilon": w.FloatSlider(value=eps, min=0.0, max=MAX_EPS, step=0.01,
-                                     description="ε", readout_format=".2f", style=style),
+                                     description="ε", readout_format=".2f", style=style,
+                                     continuous_update=False),
             "digit": w.IntSlider(value=index, min=0, max=len(y) - 1, description="test digit",
                                  continuous_update=False, style=style),
             "method": w.Dropdown(options=[("FGSM (one step)", "fgsm"),
@@ -43,7 +44,7 @@ class AdversarialLab(StartMixin, w.VBox):
                                  value=method, description="attack", style=style),
         }
         self.view = figure_view(1, 4, figsize=figsize, width_ratios=[1, 1, 1, 1.6],
-                                layout="constrained")
+                                layout="constrained", static_layout=True)
         self.plot = AdversarialPlot(self.view.axes, max_eps=MAX_EPS)
         self.readout = w.HTML()
         self.controls["digit"].observe(self._new_digit, names="value")

@@ -36,15 +36,15 @@ class ChainLab(StartMixin, w.VBox):
         style = {"description_width": "80px"}
         self.controls = {
             "neurons": w.IntSlider(value=neurons, min=2, max=40, description="neurons L",
-                                   style=style),
+                                   continuous_update=False, style=style),
             "weight": w.FloatSlider(value=weight, min=-10, max=10, step=0.1,
-                                    description="every w_j", style=style),
+                                    continuous_update=False, description="every w_j", style=style),
             "bias": w.FloatSlider(value=bias, min=-10, max=10, step=0.1,
-                                  description="every b_j", style=style),
+                                  continuous_update=False, description="every b_j", style=style),
             "activation": w.Dropdown(options=list(LAB_ACTIVATIONS), value=activation,
                                      description="φ", style=style),
             "x": w.FloatSlider(value=x, min=-2, max=2, step=0.05, description="input x",
-                               style=style),
+                               continuous_update=False, style=style),
         }
         self.readout = w.HTML()
         self.view = figure_view(1, 1, figsize=(4.8, 3.4))

@@ -30,11 +30,12 @@ class ExplainingAwayLab(StartMixin, w.VBox):
         style = {"description_width": "110px"}
         self.controls = {k: w.FloatSlider(value=v, min=0.0, max=1.0, step=0.01,
                                           readout_format=".2f", description=_LABELS[k],
+                                          continuous_update=False,
                                           style=style)
                          for k, v in start.items()}
         self.readout = w.HTML()
         self.view = figure_view(1, 2, figsize=(9, 3.0), width_ratios=(1.6, 1),
-                                constrained_layout=True)
+                                constrained_layout=True, static_layout=True)
         self.plot = ExplainingAwayPlot(self.view.axes)
         self.result = None
         c = self.controls

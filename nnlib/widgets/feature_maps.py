@@ -49,10 +49,10 @@ class FeatureMapsLab(StartMixin, w.VBox):
             "layer": w.Dropdown(options=[], description="layer",
                                 style={"description_width": "70px"}),
             "channel": w.IntSlider(value=0, min=0, max=0, description="channel",
-                                   style={"description_width": "70px"}),
+                                   continuous_update=False, style={"description_width": "70px"}),
         }
         self.view = figure_view(1, 3, figsize=figsize, width_ratios=[1, 1, 2],
-                                layout="constrained")
+                                layout="constrained", static_layout=True)
         ax_digit, ax_map, ax_all = self.view.axes
         blank = np.zeros((2, 2))
         self.images = {"digit": mplot.plot_map(blank, ax=ax_digit, cmap="gray_r"),

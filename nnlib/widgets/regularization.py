@@ -62,15 +62,18 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
             "train_images": w.Dropdown(options=sizes, value=default,
                                        description="training images", style=_STYLE),
             "l1": w.SelectionSlider(options=_strengths(L1_VALUES), value=0.0,
-                                    description="L1 strength λ", style=_STYLE),
+                                    description="L1 strength λ", style=_STYLE,
+                                    continuous_update=False),
             "l2": w.SelectionSlider(options=_strengths(L2_VALUES), value=0.0,
-                                    description="L2 strength λ", style=_STYLE),
+                                    description="L2 strength λ", style=_STYLE,
+                                    continuous_update=False),
             "dropout": w.FloatSlider(value=0.0, min=0.0, max=0.7, step=0.1,
-                                     description="dropout rate", style=_STYLE),
+                                     description="dropout rate", style=_STYLE,
+                                     continuous_update=False),
             "augment": w.Checkbox(value=False, description="augment (shift ±2, rotate ±10°)",
                                   indent=False),
             "epochs": w.IntSlider(value=30, min=5, max=40, step=5, description="epochs",
-                                  style=_STYLE),
+                                  continuous_update=False, style=_STYLE),
         }
         self.train_button = w.Button(description="Train", button_style="primary", icon="play")
         self.train_button.on_click(self._train)

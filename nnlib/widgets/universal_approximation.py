@@ -47,7 +47,8 @@ class UniversalApproximationLab(StartMixin, w.VBox):
         style = {"description_width": "80px"}
         self.controls = {
             "units": w.IntSlider(value=units, min=1, max=max_units, description="hidden units",
-                                 style=style, layout=w.Layout(width="420px")),
+                                 style=style, layout=w.Layout(width="420px"),
+                                 continuous_update=False),
             "activation": w.Dropdown(options=list(APPROX_ACTIVATIONS), value=activation,
                                      description="activation φ", style=style),
             "target": w.Dropdown(options=list(TARGETS), value=target, description="target f",

@@ -3,9 +3,11 @@ ipywidgets Box) that exposes ``.controls``, a dict of name -> widget."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +112,35 @@ def test_no_lab_keeps_its_own_optimiser_choices_or_defaults(name):
             names = named(node.value.elts)
             assert len(names) < 2, (f"nnlib/widgets/{name}.py:{node.value.lineno} offers "
                                     f"optimisers {sorted(names)}: take them from the registry")
+
+
+def _slider_calls_without_a_choice(path) -> list[str]:
+    """Slider constructions in ``path`` that leave ``continuous_update`` at ipywidgets' default
+    (True: a drag sends every intermediate value, each a full recompute and redraw)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # dicts of slider settings passed as **name, e.g. slider = dict(continuous_update=False)
+    settings = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "id", "") == "dict"
+                and any(k.arg == "continuous_update" for k in node.value.keywords)
+                for t in node.targets if isinstance(t, ast.Name)}
+    missing = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+        if not name.endswith("Slider"):
+            continue
+        if not any(k.arg == "continuous_update" or (k.arg is None and getattr(k.value, "id", "")
+                                                     in settings) for k in node.keywords):
+            missing.append(f"{path.name}:{node.lineno} {name}")
+    return missing
+
+
+def test_every_lab_slider_chooses_when_it_updates():
+    """A drag updates on release (``continuous_update=False``) unless the lab says otherwise
+    (09's step and 10's geometry sliders follow the drag on purpose): each change of a lab
+    recomputes and redraws, and during a drag those would queue up behind each other."""
+    folder = Path(nnlib.widgets.__file__).parent
+    missing = [m for p in sorted(folder.glob("*.py")) for m in _slider_calls_without_a_choice(p)]
+    assert not missing, f"sliders without continuous_update: {missing}"

@@ -6,13 +6,13 @@ For every notebook with a lab (a code cell that builds a widget and shows it), i
 move every control of every lab the cell built to its extremes (a slider to its maximum, then
 its minimum; every option of a menu, a toggle or a selection slider, ending on the first; a
 multiple selection to all, none and each option; a checkbox on and off) and, with the controls
-left at those cheapest values, press every button, the trainers' **Train** included (at 500 or
-6 000 images and the fewest epochs a press trains in seconds); then run the rest of the
-notebook. Every later cell, and every assert in it, must still pass. Besides, nothing the
-notebook held before the lab's cell may have changed: its arrays, tensors, networks (weights and
-train/eval mode), generators, numbers and strings, and the global random generators of Python,
-NumPy and torch and torch's thread count are fingerprinted before the lab's cell and after the
-controls moved, and must match (names the lab's cell itself assigns are left out).
+left at those cheapest values, press every button, the trainers' **Train** and 14's **New draw**
+included (at 500 or 6 000 images and the fewest epochs a press trains in seconds); then run the
+rest of the notebook. Every later cell, and every assert in it, must still pass. Besides,
+nothing the notebook held before the lab's cell may have changed: its arrays, tensors, networks
+(weights and train/eval mode), generators, numbers and strings, and the global random generators
+of Python, NumPy and torch and torch's thread count are fingerprinted before the lab's cell and
+after the controls moved, and must match (names the lab's cell itself assigns are left out).
 
 A notebook's long training cells load their shipped results here (``NNLIB_USE_SHIPPED=1``,
 data/results/): what is tested is the labs and the cells after them, and the notebooks
@@ -156,8 +156,9 @@ def _nnlib_move(before_ids):
                     value = min(max(value, ctl.min), ctl.max)
                 setattr(ctl, attr, value)
             moved.append(key)
-        if isinstance(getattr(lab, "train_button", None), _nnlib_w.Button):
-            buttons.append(("train_button", lab.train_button))
+        for attr in ("train_button", "draw_button"):  # the trainers' Train, 14's New draw
+            if isinstance(getattr(lab, attr, None), _nnlib_w.Button):
+                buttons.append((attr, getattr(lab, attr)))
         for key, button in buttons:
             button.click()
             readout = getattr(getattr(lab, "readout", None), "value", "")
