@@ -33,7 +33,7 @@ class TransferLab(StartMixin, w.VBox):
                                           style={"description_width": "90px"})}
         self.view = figure_view(1, 2, figsize=figsize, width_ratios=[1.6, 1],
                                 layout="constrained")
-        self.plot = TransferPlot(self.view.axes, ks=ks, curves=curves, modes=transfer.MODES)
+        self.plot = TransferPlot(axes=self.view.axes, ks=ks, curves=curves, modes=transfer.MODES)
         self.readout = w.HTML()
         self.controls["k"].observe(self._train, names="value")
         super().__init__([w.HBox([self.controls["k"], self.readout]), self.view.widget])
