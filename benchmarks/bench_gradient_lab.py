@@ -31,7 +31,7 @@ def main() -> int:
     from nnlib.plotting.gradients import GradientLabPlot
 
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
-    plot = GradientLabPlot(axes)
+    plot = GradientLabPlot(axes=axes)
     ref_fig, ref_axes = plt.subplots(1, 3, figsize=(11, 3.4))
     ref_fig.canvas.draw()
     ref = []

@@ -40,7 +40,7 @@ def main() -> int:
     from ._report import Report
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    plot = RacePlot(axes, legend=False)  # as in the lab, whose readout lists the colours
+    plot = RacePlot(axes=axes, legend=False)  # as in the lab, whose readout lists the colours
     ref_fig, _ = plt.subplots(1, 2, figsize=(11, 4.2))
     ref_fig.canvas.draw()
 

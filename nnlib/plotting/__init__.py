@@ -1,5 +1,6 @@
-"""Plotting tier: matplotlib only. Functions take data (and an optional ``ax``) and return
-artists or axes; they never train or differentiate. One module per topic or lab.
+"""Plotting tier: matplotlib only. Functions take data and return artists or axes; they never
+train or differentiate. One module per topic or lab. The axes come after the data, keyword-only:
+``ax=`` (``axes=`` for several), a new figure when None (``_grid.axes_or_new``).
 
 Importing the package applies the course style (:mod:`nnlib.plotting.style`): readable sizes,
 and presenter mode for a projector when ``NNLIB_PRESENTER=1``."""

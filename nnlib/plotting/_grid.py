@@ -1,4 +1,5 @@
-"""A grid of small axes, one per image, shared by the digit and filter plots."""
+"""Where a plot draws: the axes the caller gave, or those of a new figure; and a grid of small
+axes, one per image, shared by the digit and filter plots."""
 
 from __future__ import annotations
 
@@ -6,14 +7,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+def axes_or_new(ax, *, figsize, **subplots):
+    """``ax`` (one Axes or several) if given, else those of a new figure of ``figsize``
+    inches (None: matplotlib's default); ``subplots`` go to :func:`matplotlib.pyplot.subplots`
+    (``ncols``, ``layout``, ...)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, **subplots)
+    return ax
+
+
 def axes_grid(count: int, *, ncols: int, axes=None, cell_height: float = 1.0):
     """``count`` axes in rows of ``ncols`` (a new figure unless ``axes`` are given), flattened.
 
     Raises ValueError if the given ``axes`` are fewer than ``count``.
     """
-    if axes is None:
-        nrows = -(-count // ncols)
-        _, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * cell_height))
+    nrows = -(-count // ncols)
+    axes = axes_or_new(axes, nrows=nrows, ncols=ncols,
+                       figsize=(ncols * 0.9, nrows * cell_height))
     axes = np.atleast_1d(axes).ravel()
     if len(axes) < count:
         raise ValueError(f"axes must hold at least {count} axes; got {len(axes)}")

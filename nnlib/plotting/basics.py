@@ -7,20 +7,13 @@ update them in place. Nothing here trains or differentiates.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection
 
 from .. import activations as act
-from ._grid import axes_grid
+from ._grid import axes_grid, axes_or_new
 
 POSITIVE, NEGATIVE = "C0", "C2"
-
-
-def _axes(ax, figsize=(4, 3)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_activations(names=("heaviside", "sigmoid", "tanh", "relu"), *, x=None, axes=None,
@@ -33,8 +26,7 @@ def plot_activations(names=("heaviside", "sigmoid", "tanh", "relu"), *, x=None, 
     """
     names = list(names)
     x = np.linspace(-4, 4, 801) if x is None else np.asarray(x, dtype=float)
-    if axes is None:
-        _, axes = plt.subplots(1, len(names), figsize=(3 * len(names), 2.8), sharey=True)
+    axes = axes_or_new(axes, ncols=len(names), figsize=(3 * len(names), 2.8), sharey=True)
     axes = np.atleast_1d(axes).ravel()
     if len(axes) < len(names):
         raise ValueError(f"axes must hold at least {len(names)} axes; got {len(axes)}")
@@ -76,7 +68,7 @@ def draw_network(weights, *, ax=None, max_width: float = 6.0, layer_names=None,
         if i and W.shape[0] != weights[i - 1].shape[1]:
             raise ValueError(f"weights[{i}] must have {weights[i - 1].shape[1]} rows to follow "
                              f"weights[{i - 1}]; got shape {W.shape}")
-    ax = _axes(ax, (5, 3.5))
+    ax = axes_or_new(ax, figsize=(5, 3.5))
     sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
     pos = [np.column_stack([np.full(n, i), np.arange(n) - (n - 1) / 2]) for i, n in
            enumerate(sizes)]
@@ -136,7 +128,7 @@ def decision_regions(xx, yy, predicted, *, target=None, ax=None, title=None):
     xx, yy: (n, n) grid coordinates; predicted: (n, n) 0/1 output; target: (n, n) 0/1 true
     labels (drawn as a black contour). Returns (mesh, contour_or_None).
     """
-    ax = _axes(ax, (3.5, 3.5))
+    ax = axes_or_new(ax, figsize=(3.5, 3.5))
     predicted = np.asarray(predicted, dtype=float)
     if predicted.shape != np.shape(xx):
         raise ValueError(f"predicted must have the grid's shape {np.shape(xx)}; "
@@ -159,7 +151,7 @@ def plot_fit(x, target, fit, *, contributions=None, ax=None):
     x, target, fit: (M,); contributions: (M, N). Returns dict of artists ``target``, ``fit``,
     ``units``.
     """
-    ax = _axes(ax, (5, 3))
+    ax = axes_or_new(ax, figsize=(5, 3))
     (lt,) = ax.plot(x, target, "k", lw=2.5, alpha=0.5, label="target f")
     (lf,) = ax.plot(x, fit, color="C1", lw=1.8, label="network Φ")
     units = LineCollection([], colors="C0", linewidths=0.6, alpha=0.35, label="units")
@@ -190,7 +182,7 @@ def plot_error_curve(units, errors, *, ax=None, label=None):
 
     The marker (an empty line) is for a widget to show the current choice.
     """
-    ax = _axes(ax, (4, 3))
+    ax = axes_or_new(ax, figsize=(4, 3))
     (line,) = ax.loglog(units, errors, "o-", ms=4, label=label)
     (marker,) = ax.loglog([], [], "o", ms=10, mfc="none", mec="C2", mew=2)
     ax.set_xlabel("hidden units N")

@@ -8,20 +8,15 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._grid import axes_or_new
+
 FONT = 10
 
 
-def _axes(ax, ncols=1, figsize=(6, 3.2)):
-    if ax is not None:
-        return ax
-    _, ax = plt.subplots(1, ncols, figsize=figsize, constrained_layout=True)
-    return ax
-
-
-def plot_drift(steps, mean, std, axes=None):
+def plot_drift(steps, mean, std, *, axes=None):
     """Per-layer activation mean and std (T, L) against the training step (T,), one line per
     layer on each of two axes. Returns {"mean": lines, "std": lines}."""
-    ax_m, ax_s = _axes(axes, 2, figsize=(10, 3.2))
+    ax_m, ax_s = axes_or_new(axes, ncols=2, figsize=(10, 3.2), constrained_layout=True)
     mean, std = np.asarray(mean), np.asarray(std)
     colours = plt.cm.viridis(np.linspace(0, 0.9, mean.shape[1]))
     lines = {"mean": [], "std": []}
@@ -40,9 +35,9 @@ def plot_drift(steps, mean, std, axes=None):
     return lines
 
 
-def plot_layer_gradients(norms: dict, ax=None):
+def plot_layer_gradients(norms: dict, *, ax=None):
     """Mean ‖∂L/∂W_ℓ‖ per Dense layer (log scale), one line per named run. Returns lines."""
-    ax = _axes(ax, figsize=(6.5, 3.4))
+    ax = axes_or_new(ax, figsize=(6.5, 3.4), constrained_layout=True)
     lines = {}
     for name, values in norms.items():
         values = np.asarray(values, dtype=float)
@@ -56,35 +51,11 @@ def plot_layer_gradients(norms: dict, ax=None):
     return lines
 
 
-def accuracy_bars(accuracies: dict, ax=None, *, chance: float | None = 0.1, title: str = ""):
-    """Test accuracy per named run as horizontal bars, with the value written on each bar and
-    an optional chance line. Returns the BarContainer."""
-    ax = _axes(ax, figsize=(6.5, 0.5 * len(accuracies) + 1.2))
-    names = list(accuracies)
-    values = np.array([accuracies[n] for n in names], dtype=float)
-    bars = ax.barh(np.arange(len(names)), values, color="C0")
-    for i, v in enumerate(values):
-        inside = v > 0.8  # write long bars' values inside them, in white
-        ax.text(v - 0.01 if inside else v + 0.01, i, f"{v:.1%}", va="center",
-                ha="right" if inside else "left", color="white" if inside else "black",
-                fontsize=FONT)
-    ax.set_yticks(np.arange(len(names)), names, fontsize=FONT)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("test accuracy", fontsize=FONT)
-    ax.tick_params(labelsize=FONT)
-    if chance is not None:
-        ax.axvline(chance, color="k", ls=":", lw=1)
-    if title:
-        ax.set_title(title, fontsize=FONT)
-    return bars
-
-
-def plot_path_gradients(results: dict, ax=None):
+def plot_path_gradients(results: dict, *, ax=None):
     """Gradient carried by paths through k residual branches (log scale), one line per named
     :class:`~nnlib.lessons.skip_paths.PathGradients`, and the number of such paths C(K, k) on
     a second axis. Returns {"lines": {...}, "paths": line}."""
-    ax = _axes(ax, figsize=(6.5, 3.4))
+    ax = axes_or_new(ax, figsize=(6.5, 3.4), constrained_layout=True)
     lines = {}
     for name, pg in results.items():
         (lines[name],) = ax.semilogy(pg.lengths, pg.norms, "o-", label=name)
@@ -104,10 +75,10 @@ def plot_path_gradients(results: dict, ax=None):
     return {"lines": lines, "paths": paths}
 
 
-def plot_reconstruction(loss_before, loss_after, ax=None):
+def plot_reconstruction(loss_before, loss_after, *, ax=None):
     """Reconstruction loss per pre-trained layer before and after its autoencoder trained
     (log scale). Returns the two lines."""
-    ax = _axes(ax, figsize=(5.5, 3.2))
+    ax = axes_or_new(ax, figsize=(5.5, 3.2), constrained_layout=True)
     k = np.arange(1, len(loss_before) + 1)
     before = ax.semilogy(k, loss_before, "o--", color="C3", label="before training")[0]
     after = ax.semilogy(k, loss_after, "o-", color="C8", label="after training")[0]

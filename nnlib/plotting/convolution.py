@@ -13,9 +13,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
-
-def _ax(ax):
-    return plt.gca() if ax is None else ax
+from ._grid import axes_or_new
 
 
 def _fmt(v, fmt):
@@ -28,9 +26,9 @@ def matrix_image(a, *, ax=None, cmap="RdBu_r", vmin=None, vmax=None, annotate=Tr
 
     a: (H, W); NaN cells are left blank (white). Returns ``(image, texts)`` with ``texts`` a
     (H, W) object array of :class:`matplotlib.text.Text` (empty if ``annotate`` is False).
-    The title is ``image.title_text``.
+    The title is ``image.title_text``. Without ``ax``, a new figure of matplotlib's default size.
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax, figsize=None)
     a = np.asarray(a, dtype=float)
     if vmin is None and vmax is None:
         m = np.nanmax(np.abs(a)) if np.isfinite(a).any() else 1.0
@@ -67,8 +65,9 @@ def set_matrix(im, texts, a, *, fmt="{:g}"):
 
 
 def window_patch(row, col, height, width, *, ax=None, color="gold", linewidth=3):
-    """A rectangle outlining cells ``[row, row+height) × [col, col+width)``."""
-    ax = _ax(ax)
+    """A rectangle outlining cells ``[row, row+height) × [col, col+width)`` on ``ax`` (default:
+    the current axes, e.g. where :func:`matrix_image` just drew)."""
+    ax = plt.gca() if ax is None else ax
     rect = Rectangle((col - 0.5, row - 0.5), width, height, fill=False, edgecolor=color,
                      linewidth=linewidth, zorder=5)
     ax.add_patch(rect)
@@ -84,8 +83,7 @@ def move_window(rect, row, col):
 def plot_feature_maps(maps, *, axes=None, titles=None, cmap="gray", symmetric=False):
     """Show several 2-D maps side by side. maps: sequence of (H, W). Returns the images."""
     maps = [np.asarray(m, dtype=float) for m in maps]
-    if axes is None:
-        _, axes = plt.subplots(1, len(maps), figsize=(2.2 * len(maps), 2.4))
+    axes = axes_or_new(axes, ncols=len(maps), figsize=(2.2 * len(maps), 2.4))
     axes = np.atleast_1d(axes).ravel()
     images = []
     for k, (m, ax) in enumerate(zip(maps, axes)):
@@ -129,8 +127,7 @@ def plot_geometry(grid, out, *, axes=None):
     Returns the two images; each carries its cell borders as ``image.cell_lines``
     (a LineCollection that :func:`set_geometry` updates).
     """
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(7, 3.5))
+    axes = axes_or_new(axes, ncols=2, figsize=(7, 3.5))
     ims = []
     for ax, a, title in zip(axes, (grid, out), ("padded input", "output")):
         im = ax.imshow(a, cmap=GEOMETRY_COLORS, vmin=0, vmax=3)

@@ -7,8 +7,9 @@ texts. Matplotlib only; the probabilities come from the lesson module.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
+
+from ._grid import axes_or_new
 
 BAR_LABELS = ("P(Y)", "P(Y | Z)", "P(Y | X)", "P(Y | X, Z)", "P(Y | X, ¬Z)")
 _FIELDS = ("prior", "given_pump", "given_fail", "given_fail_and_pump", "given_fail_no_pump")
@@ -27,9 +28,8 @@ class ExplainingAwayPlot:
     ``image`` and ``texts`` are the artists that ``update`` changes, for tests to read back.
     """
 
-    def __init__(self, axes=None):
-        if axes is None:
-            _, axes = plt.subplots(1, 2, figsize=(9, 3.4), width_ratios=(1.6, 1))
+    def __init__(self, *, axes=None):
+        axes = axes_or_new(axes, ncols=2, figsize=(9, 3.4), width_ratios=(1.6, 1))
         self.axes = ax_b, ax_j = list(np.ravel(axes))
         x = np.arange(len(BAR_LABELS))
         self.bars = ax_b.bar(x, np.zeros(len(x)), color=_COLOURS)

@@ -7,16 +7,13 @@ Matplotlib only: functions take NumPy data and optional axes and return artists;
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
+from ._grid import axes_or_new
+
 FONT = 10
-
-
-def _ax(ax, figsize=(5, 3.2)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+#: the new figure a plot makes when given no ``ax``
+FIGURE = {"figsize": (5, 3.2), "layout": "constrained"}
 
 
 def plot_accuracy_curves(x, curves: dict, *, ax=None, xlabel: str = "", title: str = "",
@@ -25,7 +22,7 @@ def plot_accuracy_curves(x, curves: dict, *, ax=None, xlabel: str = "", title: s
 
     Returns the Line2D artists in the order of ``curves``.
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax, **FIGURE)
     scale = 100.0 if percent else 1.0
     lines = []
     for label, acc in curves.items():
@@ -47,7 +44,7 @@ def plot_grouped_bars(groups: dict, *, ax=None, title: str = "", ylabel: str = "
 
     Returns the BarContainers, one per bar label.
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax, **FIGURE)
     names = list(groups)
     labels = list(dict.fromkeys(k for g in groups.values() for k in g))
     width = 0.8 / max(len(labels), 1)
@@ -70,7 +67,7 @@ def plot_grouped_bars(groups: dict, *, ax=None, title: str = "", ylabel: str = "
 
 def plot_error_curves(epsilons, curves: dict, *, ax=None, title: str = ""):
     """Error rate (%) on attacked images against ε (pixel units), one line per model."""
-    ax = _ax(ax)
+    ax = axes_or_new(ax, **FIGURE)
     lines = []
     for label, err in curves.items():
         (line,) = ax.plot(epsilons, 100 * np.asarray(err, dtype=float), marker="o", label=label)
@@ -88,7 +85,7 @@ def plot_error_curves(epsilons, curves: dict, *, ax=None, title: str = ""):
 
 def plot_margin_drop(counts, drops: dict, *, ax=None, eps: float | None = None):
     """Mean drop of the true-class margin against the number of pixels moved, per model."""
-    ax = _ax(ax)
+    ax = axes_or_new(ax, **FIGURE)
     lines = []
     for label, d in drops.items():
         (line,) = ax.plot(counts, d, marker="o", label=label)
@@ -107,7 +104,7 @@ class AdversarialPlot:
     """The ε lab's four panels: the digit, the perturbation x' - x, the attacked digit, and the
     class probabilities before and after. Build once on four axes, then :meth:`update`."""
 
-    def __init__(self, axes, *, classes: int = 10, max_eps: float = 0.3):
+    def __init__(self, *, axes, classes: int = 10, max_eps: float = 0.3):
         ax_x, ax_d, ax_a, ax_p = axes
         blank = np.zeros((28, 28))
         self.images = {

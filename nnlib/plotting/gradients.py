@@ -7,9 +7,10 @@ redraws in place: ``update(diag)`` only changes the data of existing artists and
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import ticker
+
+from ._grid import axes_or_new
 
 VERDICT_COLOURS = {"healthy": "C8", "vanishing": "C0", "vanished": "C0",
                    "exploding": "C2", "exploded": "C2"}
@@ -37,7 +38,7 @@ def _log10_label(value, _pos=None):
     return "1" if e == 0 else f"1e{e}"
 
 
-def fast_log_axis(ax, numticks: int = 4):
+def fast_log_axis(*, ax, numticks: int = 4):
     """A log y-axis with few major ticks, no minor ticks and plain-text labels (fast redraws)."""
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=numticks))
@@ -58,9 +59,8 @@ class GradientLabPlot:
     Line2D artists, so tests can read back what is drawn.
     """
 
-    def __init__(self, axes=None):
-        if axes is None:
-            _, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+    def __init__(self, *, axes=None):
+        axes = axes_or_new(axes, ncols=3, figsize=(11, 3.6))
         self.axes = ax_g, ax_a, ax_s = list(np.ravel(axes))
         self.lines = {
             "grad_a": ax_g.plot([], [], "o-", ms=3, color="C4",
@@ -77,7 +77,7 @@ class GradientLabPlot:
                               label="dead (whole batch)")[0],
         }
         for ax in (ax_g, ax_a):
-            fast_log_axis(ax)
+            fast_log_axis(ax=ax)
         # explicit title positions skip matplotlib's costly automatic placement on each draw
         ax_g.set_title("gradient norm per layer", fontsize=10, y=1.0)
         ax_a.set_title("std of activations a_ℓ (dashed: theory)", fontsize=10, y=1.0)
@@ -118,10 +118,8 @@ class GradientLabPlot:
 class ChainPlot:
     """The one-neuron chain: |factor f_j| per neuron and the running product |f_L ⋯ f_j|."""
 
-    def __init__(self, ax=None):
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 3.2))
-        self.ax = ax
+    def __init__(self, *, ax=None):
+        self.ax = ax = axes_or_new(ax, figsize=(7, 3.2))
         self.lines = {
             "factors": ax.plot([], [], "o", color="C1",
                                label="|f_j| = |φ'(w_j y_{j−1}) w_j|")[0],
@@ -151,8 +149,7 @@ class ChainPlot:
 def plot_profiles(profiles: dict, *, ax=None, ylabel: str = "", logy: bool = True,
                   styles: dict | None = None):
     """One line per entry ``label -> values`` (values per layer ℓ = 1..L). Returns the lines."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax = axes_or_new(ax, figsize=(6, 3.5))
     out = []
     for label, values in profiles.items():
         v = _positive(values) if logy else np.asarray(values, dtype=np.float64)

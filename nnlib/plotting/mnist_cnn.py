@@ -7,11 +7,10 @@ optional axes, and returns the artists it made so callers can update them in pla
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from ._grid import axes_grid
+from ._grid import axes_grid, axes_or_new
 
 
 def plot_filters(weights, *, axes=None, ncols: int = 8, cmap: str = "RdBu_r"):
@@ -47,8 +46,7 @@ def plot_confusion_matrix(cm, *, ax=None, class_names=None):
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError(f"cm must be a square matrix; got shape {cm.shape}")
     k = len(cm)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.2, 4.6))
+    ax = axes_or_new(ax, figsize=(5.2, 4.6))
     names = [str(i) for i in range(k)] if class_names is None else list(class_names)
     shown = np.ma.masked_equal(cm, 0)
     im = ax.imshow(shown, cmap="Blues", norm=LogNorm(vmin=1, vmax=max(int(cm.max()), 2)))
@@ -69,9 +67,8 @@ def plot_mistakes(images, labels, predicted, confidence, *, axes=None, ncols: in
     """Digits ``(K, 28, 28)`` titled "true → predicted (confidence %)". Returns the AxesImages."""
     images = np.asarray(images)
     k = len(images)
-    if axes is None:
-        nrows = max(1, -(-k // ncols))
-        _, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.25, nrows * 1.45))
+    nrows = max(1, -(-k // ncols))
+    axes = axes_or_new(axes, nrows=nrows, ncols=ncols, figsize=(ncols * 1.25, nrows * 1.45))
     axes = np.atleast_1d(axes).ravel()
     shown = []
     for i, ax in enumerate(axes):
@@ -86,8 +83,7 @@ def plot_mistakes(images, labels, predicted, confidence, *, axes=None, ncols: in
 
 def plot_map(image, *, ax=None, title: str = "", cmap: str = "viridis"):
     """One 2-D feature map (or digit) without ticks. Returns the AxesImage."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(3, 3))
+    ax = axes_or_new(ax, figsize=(3, 3))
     im = ax.imshow(np.asarray(image, dtype=float), cmap=cmap)
     ax.set_xticks([])
     ax.set_yticks([])

@@ -9,11 +9,11 @@ object with ``points`` (n + 1, 2) and ``gaps`` (n + 1,) arrays, e.g. a
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import ticker
 from matplotlib.colors import to_hex
 
+from ._grid import axes_or_new
 from .gradients import fast_log_axis, log_limits
 from .style import LINESTYLES
 
@@ -70,10 +70,9 @@ class RacePlot:
     THEORY_STYLES = {"gd": ("C0", "GD theory"),
                      "heavy_ball": ("C1", "momentum theory")}
 
-    def __init__(self, axes=None, names=tuple(OPTIMISER_COLOURS), *, legend: bool = True,
+    def __init__(self, names=tuple(OPTIMISER_COLOURS), *, axes=None, legend: bool = True,
                  colours: dict | None = None):
-        if axes is None:
-            _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+        axes = axes_or_new(axes, ncols=2, figsize=(11, 4.2))
         self.axes = ax_c, ax_l = list(np.ravel(axes))
         self.names = tuple(names)
         self.show_legend = legend
@@ -98,7 +97,7 @@ class RacePlot:
         ax_c.set_title("paths on the cost surface", fontsize=FONT, y=1.0)
         ax_l.set_title("f(x_k) − f*  (log scale)", fontsize=FONT, y=1.0)
         ax_l.set_xlabel("step k", fontsize=FONT)
-        fast_log_axis(ax_l, numticks=6)
+        fast_log_axis(ax=ax_l, numticks=6)
         for ax in self.axes:  # few ticks: every text costs redraw time
             ax.tick_params(labelsize=FONT)
             ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=ax is ax_l))
@@ -180,8 +179,7 @@ class RacePlot:
 def plot_lr_sweep(etas, final_gaps, *, threshold=None, measured=None, ax=None):
     """Final gap after a fixed number of steps against the learning rate (log-log), with the
     theoretical threshold and the measured one as vertical lines."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.6))
+    ax = axes_or_new(ax, figsize=(6, 3.6))
     g = _display_gaps(final_gaps)
     lines = ax.loglog(etas, g, "o-", ms=3, color="C0", label="after the run")
     if threshold is not None:
@@ -203,8 +201,7 @@ def plot_curves(curves: dict, *, ax=None, xlabel: str = "step", ylabel: str = ""
                 logy: bool = True, title: str = ""):
     """One line per entry ``name -> values`` (or ``name -> (x, values)``), coloured by
     optimiser name where it is one. Returns the lines."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.6))
+    ax = axes_or_new(ax, figsize=(6, 3.6))
     out = []
     for name, values in curves.items():
         x, v = values if isinstance(values, tuple) else (None, values)

@@ -1,6 +1,6 @@
 """Figures of notebook 13: over-fitting curves, sparse weights, dropout averaging, augmentation.
 
-Each function takes data (arrays, runs, dicts) and axes, draws, and returns its artists.
+Each function takes data (arrays, runs, dicts) and optional axes, draws, and returns its artists.
 :class:`RunCurves` is the live figure of the regularisation lab: one pair of lines (training
 solid, test dashed) per run, updated in place; earlier runs stay, faded, for comparison.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._grid import axes_grid
+from ._grid import axes_grid, axes_or_new
 
 FONT = 10
 
@@ -24,15 +24,14 @@ def _style(ax, xlabel, ylabel, title=""):
     ax.grid(alpha=0.3)
 
 
-def overfitting_curves(run, axes=None, *, mark_best: bool = True):
+def overfitting_curves(run, *, axes=None, mark_best: bool = True):
     """Training vs test loss and accuracy per epoch of a run (``epoch``, ``train_loss``,
     ``val_loss``, ``train_accuracy``, ``val_accuracy`` lists). Two axes; returns the lines.
 
     With ``mark_best`` the epoch of the lowest test loss gets a vertical line: after it the
     network keeps fitting the training images better while it gets worse on new ones.
     """
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    axes = axes_or_new(axes, ncols=2, figsize=(10, 3.4), layout="constrained")
     ax_loss, ax_acc = axes
     e = np.asarray(run.epoch)
     lines = {
@@ -55,9 +54,10 @@ def overfitting_curves(run, axes=None, *, mark_best: bool = True):
     return lines
 
 
-def weight_histograms(ax, weights: dict, *, tol: float = 1e-3, bins: int = 60):
+def weight_histograms(weights: dict, *, ax=None, tol: float = 1e-3, bins: int = 60):
     """Histograms of log10|w| for each named weight array (e.g. after L1 and after L2),
     with the threshold ``tol`` marked; exact zeros are counted at the left edge."""
+    ax = axes_or_new(ax, figsize=(7, 3.2), layout="constrained")
     lo = np.log10(tol) - 3
     edges = np.linspace(lo, 0.5, bins)
     artists = {}
@@ -74,8 +74,9 @@ def weight_histograms(ax, weights: dict, *, tol: float = 1e-3, bins: int = 60):
     return artists
 
 
-def lp_counts(ax, ps, values, count: int):
+def lp_counts(ps, values, count: int, *, ax=None):
     """Σ|w|^p against p (log axis) with the number of non-zero weights it tends to as p -> 0."""
+    ax = axes_or_new(ax, figsize=(6, 3), layout="constrained")
     (line,) = ax.semilogx(ps, values, "o-", label=r"$\sum_w |w|^p$")
     ref = ax.axhline(count, color="k", ls="--", label=f"non-zero weights: {count:,}")
     _style(ax, "p", r"$\sum_w |w|^p$")
@@ -83,8 +84,9 @@ def lp_counts(ax, ps, values, count: int):
     return line, ref
 
 
-def dropout_average(ax, running_agreement, *, single_agreement: float | None = None):
+def dropout_average(running_agreement, *, ax=None, single_agreement: float | None = None):
     """Agreement with the full network of the average of the first k thinned networks."""
+    ax = axes_or_new(ax, figsize=(6, 3), layout="constrained")
     k = np.arange(1, len(running_agreement) + 1)
     (line,) = ax.plot(k, 100 * np.asarray(running_agreement), color="C4",
                       label="average of k thinned networks")
@@ -103,9 +105,8 @@ def augmentation_grid(rows: dict, *, axes=None, cell: float = 1.1):
     Returns the image artists, row by row."""
     names = list(rows)
     k = len(next(iter(rows.values())))
-    if axes is None:
-        fig, axes = plt.subplots(len(names), k, figsize=(cell * k + 1.2, cell * len(names)),
-                                 squeeze=False)
+    axes = axes_or_new(axes, nrows=len(names), ncols=k,
+                       figsize=(cell * k + 1.2, cell * len(names)), squeeze=False)
     axes = axes_grid(len(names) * k, ncols=k, axes=axes)
     artists = []
     for r, name in enumerate(names):
@@ -119,20 +120,6 @@ def augmentation_grid(rows: dict, *, axes=None, cell: float = 1.1):
     return artists
 
 
-def accuracy_bars(ax, results: dict, *, baseline: str | None = None):
-    """Test accuracy (%) per named setting as bars, the value written on each."""
-    names = list(results)
-    acc = 100 * np.asarray([results[n] for n in names], dtype=float)
-    colors = ["C3" if n == baseline else "C8" for n in names]
-    bars = ax.bar(names, acc, color=colors)
-    for b, a in zip(bars, acc):
-        ax.text(b.get_x() + b.get_width() / 2, a + 0.1, f"{a:.1f}", ha="center", va="bottom",
-                fontsize=FONT)
-    ax.set_ylim(max(0.0, acc.min() - 5), min(100.0, acc.max() + 2))
-    _style(ax, "", "test accuracy (%)")
-    return bars
-
-
 class RunCurves:
     """Loss and accuracy curves of several runs on two axes, updated in place.
 
@@ -143,7 +130,7 @@ class RunCurves:
 
     COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
-    def __init__(self, axes, *, epochs: int = 30):
+    def __init__(self, *, axes, epochs: int = 30):
         self.ax_loss, self.ax_acc = axes
         self.runs: list[dict] = []
         _style(self.ax_loss, "epoch", "loss (— training, -- test)")

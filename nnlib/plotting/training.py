@@ -13,6 +13,8 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._grid import axes_or_new
+
 PANELS = ("loss", "accuracy")
 #: Series a run can show: per step (or per ``log_every`` batches in torch), per epoch on the
 #: training data, per epoch on the validation data, or one the caller sets with ``set_data``.
@@ -51,19 +53,19 @@ class _EpochEnd:
 class LiveCurves:
     """Loss and/or accuracy of one or more runs, updated in place while they train.
 
-    ``axes``: one Axes per panel (made if None). ``runs``: names of the runs (one colour each).
+    ``runs``: names of the runs (one colour each). ``axes``: one Axes per panel (made if None).
     ``panels``: ``"loss"`` (log scale unless ``log_loss=False``) and/or ``"accuracy"`` (in %).
     ``show``: which series of :data:`SERIES` each run draws. ``update(history, run)`` copies a
     History into that run's lines and redraws at most every ``min_interval`` seconds, so it can
     be the per-batch callback of the torch loop; ``epoch_callback(run)`` gives a callback for
     :func:`nnlib.training.fit`; ``set_data(run, xs, ys)`` fills a ``"custom"`` series.
 
-    >>> curves = LiveCurves(ax, ["[784,30,10]", "[784,30,30,10]"], panels=("accuracy",),
+    >>> curves = LiveCurves(["[784,30,10]", "[784,30,30,10]"], axes=ax, panels=("accuracy",),
     ...                     show=("val",))
     >>> fit(..., callbacks=[curves.epoch_callback("[784,30,10]")])
     """
 
-    def __init__(self, axes=None, runs=("",), *, panels=PANELS, show=("steps", "val"),
+    def __init__(self, runs=("",), *, axes=None, panels=PANELS, show=("steps", "val"),
                  epochs: int | None = None, xlabel: str = "epoch", ylabel=None, title: str = "",
                  ylim=None, acc_floor: float | None = None, log_loss: bool = True,
                  min_interval: float = 0.0):
@@ -75,9 +77,8 @@ class LiveCurves:
                                  f"got {values!r}")
         if not runs:
             raise ValueError("runs must name at least one run; got none")
-        if axes is None:
-            _, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.3),
-                                   layout="constrained")
+        axes = axes_or_new(axes, ncols=len(panels), figsize=(4.6 * len(panels), 3.3),
+                           layout="constrained")
         axes = list(np.atleast_1d(axes).ravel())
         if len(axes) < len(panels):
             raise ValueError(f"axes must hold one Axes per panel ({len(panels)}); "
@@ -197,9 +198,10 @@ class LiveCurves:
         push_draw(self.fig)
 
 
-def loglog_fit(ax, x, y, fit_slope, fit_intercept, *, label="measured", fit_label=None):
+def loglog_fit(x, y, fit_slope, fit_intercept, *, ax=None, label="measured", fit_label=None):
     """Points (x, y) on log-log axes with the line y = e^b x^s of a fitted slope s; returns
     the (points, line) artists."""
+    ax = axes_or_new(ax, figsize=(5.5, 3.5))
     x = np.asarray(x, dtype=float)
     (pts,) = ax.loglog(x, y, "o", label=label)
     (line,) = ax.loglog(x, np.exp(fit_intercept) * x**fit_slope, "-",

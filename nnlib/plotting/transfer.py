@@ -5,12 +5,15 @@ Matplotlib only; the k lab's :class:`TransferPlot` updates its bars and marker i
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
+
+from ._grid import axes_or_new
 
 FONT = 10
 COLOURS = {"scratch": "C3", "frozen": "C0", "finetune": "C1"}
 LABELS = {"scratch": "from scratch", "frozen": "frozen features", "finetune": "fine-tuned"}
+#: the new figure a plot makes when given no ``ax``
+FIGURE = {"figsize": (5.5, 3.4), "layout": "constrained"}
 
 
 def _label(mode: str) -> str:
@@ -22,8 +25,7 @@ def plot_accuracy_vs_k(ks, curves: dict, *, ax=None, title: str = ""):
 
     curves: ``{mode or label: accuracies (len(ks),)}``. Returns the Line2D artists.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
+    ax = axes_or_new(ax, **FIGURE)
     lines = []
     for mode, acc in curves.items():
         (line,) = ax.plot(ks, 100 * np.asarray(acc, dtype=float), marker="o", label=_label(mode),
@@ -43,8 +45,7 @@ def plot_accuracy_vs_k(ks, curves: dict, *, ax=None, title: str = ""):
 def plot_learning_curves(runs: dict, *, ax=None, target: float | None = None, title: str = ""):
     """Test accuracy (%) against epoch for ``{mode: FewLabelRun-like}`` (``epochs``,
     ``test_accuracy``); ``target`` draws a horizontal line. Returns the Line2D artists."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
+    ax = axes_or_new(ax, **FIGURE)
     lines = []
     for mode, run in runs.items():
         (line,) = ax.plot(run.epochs, 100 * np.asarray(run.test_accuracy), label=_label(mode),
@@ -66,7 +67,7 @@ class TransferPlot:
     """The k lab's panels: measured curves with a marker at the slider's k, and one bar per
     mode for the latest run. Build once on two axes, then :meth:`update`."""
 
-    def __init__(self, axes, *, ks, curves: dict, modes):
+    def __init__(self, *, axes, ks, curves: dict, modes):
         ax_curve, ax_bars = axes
         self.modes = tuple(modes)
         if curves:

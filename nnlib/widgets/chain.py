@@ -48,7 +48,7 @@ class ChainLab(StartMixin, w.VBox):
         }
         self.readout = w.HTML()
         self.view = figure_view(1, 1, figsize=(4.8, 3.4))
-        self.plot = ChainPlot(self.view.axes)
+        self.plot = ChainPlot(ax=self.view.axes)
         self.result = None
         c = self.controls
         super().__init__([w.HBox([c["neurons"], c["activation"]]),

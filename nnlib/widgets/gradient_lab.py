@@ -96,7 +96,7 @@ class GradientLab(StartMixin, ScenarioMixin, w.VBox):
         self.readout = w.HTML()
         self.readout.add_class("gradient-lab-readout")
         self.view = figure_view(1, 3, figsize=(11, 3.6))
-        self.plot = GradientLabPlot(self.view.axes)
+        self.plot = GradientLabPlot(axes=self.view.axes)
         self.result = None
         self.timings = {}
         names = list(self.controls)

@@ -156,7 +156,7 @@ class OptimiserRaceLab(StartMixin, ScenarioMixin, w.VBox):
         self.readout = w.HTML()
         self.readout.add_class("race-readout")
         self.view = figure_view(1, 2, figsize=(11, 3.2))
-        self.plot = RacePlot(self.view.axes, legend=False)  # the readout is the legend
+        self.plot = RacePlot(axes=self.view.axes, legend=False)  # the readout is the legend
         self.runs, self.surface, self.timings = {}, s0, {}
         self._holding = False
         self.view.fig.canvas.mpl_connect("button_press_event", self._on_click)

@@ -83,7 +83,7 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
                               "for comparison.")
         self.table = w.HTML()
         self.view = figure_view(1, 2, figsize=figsize, layout="constrained")
-        self.curves = RunCurves(self.view.axes, epochs=self.controls["epochs"].value)
+        self.curves = RunCurves(axes=self.view.axes, epochs=self.controls["epochs"].value)
         c = self.controls
         # three columns sharing the page's width, labels in em (they follow the font), Train
         # beside its progress bar: the controls and the plots fit a 1280x720 projector together

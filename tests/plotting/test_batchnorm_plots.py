@@ -24,13 +24,10 @@ def test_drift_lines_per_layer():
     np.testing.assert_array_equal(lines["std"][2].get_ydata(), std[:, 2])
 
 
-def test_layer_gradients_and_accuracy_bars():
+def test_layer_gradients():
     lines = P.plot_layer_gradients({"plain": [1e-6, 1e-3, 1.0], "bn": [1.0, 2.0, 1.0]})
     assert lines["plain"].axes.get_yscale() == "log"
     np.testing.assert_array_equal(lines["bn"].get_xdata(), [1, 2, 3])
-    bars = P.accuracy_bars({"a": 0.1, "b": 0.91}, title="t")
-    assert [b.get_width() for b in bars] == [0.1, 0.91]
-    assert bars[0].axes.get_yticklabels()[1].get_text() == "b"
 
 
 def test_path_gradients_and_reconstruction():

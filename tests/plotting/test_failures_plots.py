@@ -38,7 +38,7 @@ def test_grouped_bars_one_container_per_label():
 
 def test_adversarial_plot_updates_in_place():
     fig, axes = plt.subplots(1, 4)
-    plot = failures.AdversarialPlot(axes)
+    plot = failures.AdversarialPlot(axes=axes)
     image = np.full((28, 28), 0.5)
     attacked = image + 0.1
     p = np.full(10, 0.1)
@@ -56,7 +56,7 @@ def test_transfer_plots():
     (line, ) = transfer.plot_learning_curves({"finetune": run}, target=0.8)[:1]
     np.testing.assert_allclose(line.get_ydata(), [50, 85])
     fig, axes = plt.subplots(1, 2)
-    tp = transfer.TransferPlot(axes, ks=[1, 10], curves={"scratch": [0.4, 0.8]},
+    tp = transfer.TransferPlot(axes=axes, ks=[1, 10], curves={"scratch": [0.4, 0.8]},
                                modes=("scratch", "frozen", "finetune"))
     tp.update(10, {"scratch": 0.8, "frozen": 0.7, "finetune": 0.9})
     assert [b.get_height() for b in tp.bars] == pytest.approx([80, 70, 90])

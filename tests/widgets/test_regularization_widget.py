@@ -78,11 +78,9 @@ def test_static_plots_draw_what_they_are_given(rng):
     assert lines["best"].get_xdata()[0] == 2
     np.testing.assert_allclose(lines["val_accuracy"].get_ydata(), [50, 70, 72])
     fig, ax = plt.subplots()
-    h = rplot.weight_histograms(ax, {"L1": np.r_[np.zeros(50), rng.normal(size=50)],
-                                     "L2": rng.normal(size=100)})
+    h = rplot.weight_histograms({"L1": np.r_[np.zeros(50), rng.normal(size=50)],
+                                 "L2": rng.normal(size=100)}, ax=ax)
     assert "50 %" in h["L1"].get_label()
     arts = rplot.augmentation_grid({"a": rng.random((3, 5, 5)), "b": rng.random((3, 5, 5))})
     assert len(arts) == 6
-    bars = rplot.accuracy_bars(ax, {"plain": 0.9, "dropout": 0.92}, baseline="plain")
-    assert len(bars) == 2
     plt.close("all")
