@@ -388,7 +388,6 @@ class NotebookPage:
 
     def __init__(self, browser_, base: str, token: str, notebook: str):
         self.notebook = notebook
-        self._marked: dict[str, str] = {}  # key -> the cell text it marks
         self.page = browser_.new_page(viewport={"width": 1500, "height": 1100})
         self.page.add_init_script(_INIT_SCRIPT)
         self.page.goto(f"{base}/lab/tree/{notebook}?token={token}&reset", timeout=300_000)
@@ -450,8 +449,14 @@ class NotebookPage:
         index = self.page.evaluate(_JS_MARK, [control.cell, key])
         if index < 0:
             raise AssertionError(f"{self.notebook}: no code cell contains {control.cell!r}")
-        self._marked[key] = control.cell
+        self.marked[key] = control.cell
         return key
+
+    @property
+    def marked(self) -> dict[str, str]:
+        """The cells :meth:`mark` marked: key -> the text that found the cell (made on first
+        use, so subclasses with their own ``__init__`` have it too)."""
+        return self.__dict__.setdefault("_marked", {})
 
     def controls_in(self, key: str) -> list[Control]:
         """Every slider, drop-down and check box in the cell marked ``key`` (see :meth:`mark`),
@@ -459,7 +464,7 @@ class NotebookPage:
         found = self.page.evaluate(_JS_CONTROLS, key)
         if found is None:
             raise AssertionError(f"{self.notebook}: no cell is marked {key!r}")
-        return [Control(self._marked[key], f["label"] or f"{f['kind']} {f['nth']}",
+        return [Control(self.marked[key], f["label"] or f"{f['kind']} {f['nth']}",
                         kind=f["kind"], values=tuple(f.get("values", ())), nth=f["nth"],
                         reverse=bool(f.get("reverse"))) for f in found]
 
