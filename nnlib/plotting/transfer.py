@@ -32,6 +32,8 @@ def plot_accuracy_vs_k(ks, curves: dict, *, ax=None, title: str = ""):
                           color=COLOURS.get(mode))
         lines.append(line)
     ax.set_xscale("log")
+    ax.set_xticks(list(ks), [f"{k:g}" for k in ks])  # the measured k, as numbers (not 10^n)
+    ax.minorticks_off()
     ax.set_xlabel("labelled images per class (k)", fontsize=FONT)
     ax.set_ylabel("test accuracy on 5-9 (%)", fontsize=FONT)
     ax.grid(alpha=0.3, which="both")
@@ -84,7 +86,9 @@ class TransferPlot:
                                 color=[COLOURS.get(m) for m in self.modes])
         self.texts = [ax_bars.text(x, 0, "", ha="center", va="bottom", fontsize=FONT)
                       for x in xs]
-        ax_bars.set_xticks(xs, [_label(m) for m in self.modes], fontsize=FONT - 1)
+        # one word per line: the three names side by side collide under a narrow bar panel
+        ax_bars.set_xticks(xs, [_label(m).replace(" ", "\n") for m in self.modes],
+                           fontsize=FONT - 1)
         ax_bars.set_ylim(0, 105)
         ax_bars.set_ylabel("test accuracy (%)", fontsize=FONT)
         ax_bars.tick_params(labelsize=FONT)
