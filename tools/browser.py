@@ -179,28 +179,33 @@ _JS_MARK = "([text, key]) => {" + _JS_NB + """
   return -1;
 }"""
 
-# every slider, drop-down and check box of the marked cell, in page order per kind
+# every slider, drop-down and check box of the marked cell that is shown and enabled, in page
+# order per kind
 _JS_CONTROLS = """(key) => {
   const cell = document.querySelector(`[data-nnlib-cell="${key}"]`);
   if (!cell) return null;
   const label = box => (box.querySelector('.widget-label') || {}).textContent || '';
+  // only what a person can use now: shown (not in a hidden tab) and not disabled
+  const usable = box => box.getClientRects().length > 0 && !box.querySelector('[disabled]')
+    && !box.classList.contains('mod-disabled');
   const out = [];
   cell.querySelectorAll('.widget-slider').forEach((box, nth) => {
     const h = box.querySelector('.noUi-handle');
-    if (!h) return;
+    if (!h || !usable(box)) return;
     const now = Number(h.getAttribute('aria-valuenow'));
     const max = Number(h.getAttribute('aria-valuemax'));
     out.push({kind: 'slider', label: label(box).trim(), nth, reverse: now >= max});
   });
   cell.querySelectorAll('.widget-dropdown').forEach((box, nth) => {
     const sel = box.querySelector('select');
-    if (!sel || sel.options.length < 2) return;
+    if (!sel || sel.options.length < 2 || !usable(box)) return;
     const values = Array.from(sel.options).map(o => o.value), at = sel.selectedIndex;
     // the next option first, the current one last: every change is a change
     const order = values.slice(at + 1).concat(values.slice(0, at + 1));
     out.push({kind: 'dropdown', label: label(box).trim(), nth, values: order});
   });
   cell.querySelectorAll('.widget-checkbox').forEach((box, nth) => {
+    if (!usable(box)) return;
     const text = (box.textContent || '').trim();
     out.push({kind: 'checkbox', label: text, nth});
   });
