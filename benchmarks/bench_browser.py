@@ -84,7 +84,13 @@ def main() -> int:
                       flush=True)
                 for cell in cells:
                     key = nbp.mark(tb.Control(cell, ""))
-                    for control in nbp.controls_in(key):
+                    for first in nbp.controls_in(key):
+                        # found again just before it moves: a control moved earlier (a
+                        # scenario) may have changed its value, options or enabled state
+                        now = {(c.kind, c.nth): c for c in nbp.controls_in(key)}
+                        control = now.get((first.kind, first.nth))
+                        if control is None:
+                            continue  # disabled now
                         name = f"{cell.rstrip('(')} / {control.label}"[:48]
                         try:
                             per[name] = measure(nbp, key, control, repeats)

@@ -200,8 +200,10 @@ _JS_CONTROLS = """(key) => {
     const sel = box.querySelector('select');
     if (!sel || sel.options.length < 2 || !usable(box)) return;
     const values = Array.from(sel.options).map(o => o.value), at = sel.selectedIndex;
-    // the next option first, the current one last: every change is a change
-    const order = values.slice(at + 1).concat(values.slice(0, at + 1));
+    // the next option first, the current one last: every change is a change ("custom" in a
+    // scenario menu only names what the controls hold, so choosing it changes nothing)
+    const order = values.slice(at + 1).concat(values.slice(0, at + 1))
+      .filter(v => v !== 'custom');
     out.push({kind: 'dropdown', label: label(box).trim(), nth, values: order});
   });
   cell.querySelectorAll('.widget-checkbox').forEach((box, nth) => {
