@@ -38,27 +38,29 @@ class FigureView:
 
 
 def keep_layout_after_first_draw(fig) -> None:
-    """Lay ``fig`` out (constrained or tight) on its first draw only, and again after a resize.
+    """Lay ``fig`` out (constrained or tight) on its first draw only, and again whenever its
+    size in pixels has changed since (a resize in the browser, presenter mode's dpi).
 
     A layout engine measures every tick label and title on every draw: for a lab's two-panel
     figure that is about 40 % of a redraw's time. When a lab's axes, ticks and titles keep their
     size as its controls move (only data, bars, images or markers change), the first layout
-    stays right; then the positions are kept and later draws skip the engine. A resize of the
-    canvas (the browser's, or a new dpi) lays the figure out once more.
+    stays right; then the positions are kept and later draws skip the engine.
     """
     engine = fig.get_layout_engine()
     if engine is None:
         return
+    draw, laid_out_at = fig.draw, []
 
-    def keep(_event):
-        if fig.get_layout_engine() is engine:
+    def draw_laid_out_once(renderer):
+        size = tuple(fig.bbox.size)
+        if laid_out_at != [size]:
+            fig.set_layout_engine(engine)  # lay out on this draw
+        draw(renderer)
+        if laid_out_at != [size]:
             fig.set_layout_engine("none")  # keeps the positions the engine just set
+            laid_out_at[:] = [size]
 
-    def again(_event):
-        fig.set_layout_engine(engine)
-
-    fig.canvas.mpl_connect("draw_event", keep)
-    fig.canvas.mpl_connect("resize_event", again)
+    fig.draw = draw_laid_out_once
 
 
 def figure_view(nrows: int = 1, ncols: int = 1, *, figsize=(8, 3.5), static_layout: bool = False,
