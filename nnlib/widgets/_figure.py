@@ -1,9 +1,9 @@
 """A matplotlib figure that lives inside a widget container and is redrawn in place.
 
 With the ipympl backend (``%matplotlib widget``, what the notebooks use) the figure's canvas is
-itself a widget, and ``refresh()`` redraws its (updated) artists and sends the image at once.
-With any other backend (inline, or Agg in the unit tests) the figure is shown in an ``Output``
-widget and ``refresh()`` re-renders it there.
+itself a widget, and ``refresh()`` asks it to redraw its (updated) artists. With any other
+backend (inline, or Agg in the unit tests) the figure is shown in an ``Output`` widget and
+``refresh()`` re-renders it there.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ class FigureView:
     def refresh(self):
         canvas = self.fig.canvas
         if isinstance(canvas, w.DOMWidget):
-            # draw now and send the image: ``draw_idle`` would first ask the browser to ask
-            # back for a draw, one more round trip between kernel and page per change
-            canvas.draw()
+            # draw_idle: the page asks back for the draw. Drawing at once (one round trip
+            # less) was tried and left a saved notebook's lab figure blank (the reopen test):
+            # the page then set the picture it keeps over the one the kernel had sent.
+            canvas.draw_idle()
         else:
             from IPython.display import display
 
