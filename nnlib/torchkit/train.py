@@ -124,6 +124,11 @@ class EpochPlan:
         if self.max_batches is not None:
             self.max_batches = check_positive_int("max_batches", self.max_batches)
 
+    def batches(self, n: int) -> int:
+        """Minibatches in an epoch over ``n`` examples (``max_batches`` caps them)."""
+        count = num_batches(n, self.batch_size)
+        return count if self.max_batches is None else min(count, self.max_batches)
+
 
 def _prepare(model: nn.Module, x: torch.Tensor, channels_last: bool) -> torch.Tensor:
     return x.contiguous(memory_format=torch.channels_last) if channels_last else x
@@ -158,9 +163,7 @@ def train_one_epoch(model: nn.Module, x: torch.Tensor, y: torch.Tensor, plan: Ep
     batch_size, history = plan.batch_size, plan.history
     device = _device_of(model)
     cl = use_channels_last(device)
-    n_batches = num_batches(len(x), batch_size)
-    if plan.max_batches is not None:
-        n_batches = min(n_batches, plan.max_batches)
+    n_batches = plan.batches(len(x))
     model.train()
     loss_sum = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.long)
@@ -326,18 +329,16 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
     model.to(device)
     if use_channels_last(device):
         model.to(memory_format=torch.channels_last)
-    steps = num_batches(len(data.x_train), batch_size)
-    if max_batches is not None:
-        steps = min(steps, check_positive_int("max_batches", max_batches))
     opt = optimizers.make_optimizer(optimizer, model.parameters(), lr=lr,
                                     weight_decay=weight_decay,
                                     **({} if betas is None else {"betas": betas}))
-    sched = make_scheduler(schedule, opt, total_steps=steps * epochs, steps_per_epoch=steps)
     history = History()
-    plan = EpochPlan(opt, scheduler=sched, batch_size=batch_size,
-                     label_smoothing=label_smoothing, shift=shift, generator=generator,
-                     progress=progress, log_every=log_every, history=history, callback=callback,
-                     max_batches=max_batches)
+    plan = EpochPlan(opt, batch_size=batch_size, label_smoothing=label_smoothing, shift=shift,
+                     generator=generator, progress=progress, log_every=log_every,
+                     history=history, callback=callback, max_batches=max_batches)
+    steps = plan.batches(len(data.x_train))
+    plan.scheduler = make_scheduler(schedule, opt, total_steps=steps * epochs,
+                                    steps_per_epoch=steps)
     run = _training.Run(net=model, optimizer=opt, history=history, epochs=epochs,
                         evaluate=lambda X, y: _evaluate_arrays(model, data, X, y))
     _call(callbacks, "on_fit_start", run)
