@@ -14,6 +14,9 @@ and predictions once per chunk of 100 steps, from their outputs kept side by sid
 (Calling OpenBLAS's ``?gemm`` through ``ctypes`` to add the update into W in one product was
 measured too: a ctypes call costs more than the pass over W it saves.)
 
+Sigmoid networks with the quadratic cost (Nielsen's, notebook 02) run their epochs through
+:mod:`nnlib._compiled` instead, one compiled loop per epoch, when Numba is installed.
+
 What it leaves out: any layer other than Dense and element-wise activations, and losses other
 than the quadratic cost and softmax cross-entropy. ``fit`` falls back to the layer path
 for those.
@@ -26,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from . import _compiled
 from .callbacks import overrides
 from .layers import Dense, LeakyReLU, ReLU, Sequential, Sigmoid, Tanh
 from .normalization import BatchNorm1d, BatchNorm2d
@@ -256,6 +260,11 @@ class FusedMLP:
         if labels is None:
             labels = Y[:, 0] > 0.5 if single else Y.argmax(axis=1)
         labels = np.asarray(labels, dtype=np.intp)
+        if _compiled.applies(self.acts, loss, self.dtype) and _compiled.available():
+            step_losses, correct, self.last_output = _compiled.sigmoid_quadratic_epoch(
+                self.W, X1, Y, labels, order, lr, K)
+            sizes = np.diff(np.r_[0:len(order):K, len(order)])
+            return float(np.dot(step_losses, sizes)) / len(order), step_losses, correct
         step_losses = np.empty(-(-len(order) // K))
         correct, n_step = 0, 0
         rows = chunk_batches * K

@@ -106,7 +106,9 @@ def _uniform(rng, bound, shape, dtype):
 
 def _normal(rng, std, shape, dtype):
     dtype = check_float_dtype("dtype", dtype)
-    return (std * rng.standard_normal(size=shape)).astype(dtype, copy=False)
+    z = rng.standard_normal(size=shape)
+    z *= std  # in place: the same numbers as std * z, one array less
+    return z.astype(dtype, copy=False)
 
 
 def xavier_uniform(shape, rng, *, fans=None, scale=1.0, dtype=np.float64):

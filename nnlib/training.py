@@ -17,9 +17,11 @@ minibatch as a matrix, and open at four places so later lessons plug in without 
 When the setting is plain minibatch SGD on a plain MLP (no momentum, weight decay, penalty,
 dropout/batch norm or per-step callback) ``fit`` hands the epoch to the private fused engine
 (:func:`nnlib._fused.engine_for` decides): the same arithmetic with preallocated buffers,
-several times faster. ``history.engine`` says which ran. Both engines run on one BLAS thread
-(small matrix products are slower split across threads on a busy machine). The callbacks of
-notebooks 04-05 (:class:`GradientNorms`) live in :mod:`nnlib.callbacks`.
+several times faster; for a sigmoid MLP on the quadratic cost (Nielsen's networks) each epoch
+is then one compiled loop where Numba is installed (:mod:`nnlib._compiled`; ``with
+compiled_loop(False):`` keeps NumPy). ``history.engine`` says which ran. Both engines run on
+one BLAS thread (small matrix products are slower split across threads on a busy machine).
+The callbacks of notebooks 04-05 (:class:`GradientNorms`) live in :mod:`nnlib.callbacks`.
 ``per_example_sgd_epoch`` is one epoch done one example at a time, kept as the slow reference
 that shows what vectorising buys.
 """
@@ -44,6 +46,7 @@ from ._checks import (
     check_positive_int,
     check_rng,
 )
+from ._compiled import compiled_loop
 from .callbacks import Callback, EvaluateEvery, GradientNorms
 from .losses import LOSSES
 from .metrics import (
@@ -58,7 +61,7 @@ from .metrics import (
 )
 
 __all__ = ["Callback", "EvaluateEvery", "GradientNorms", "History", "Run", "accuracy",
-           "dense_layers", "evaluate", "fit", "per_example_sgd_epoch"]
+           "compiled_loop", "dense_layers", "evaluate", "fit", "per_example_sgd_epoch"]
 
 
 @dataclass

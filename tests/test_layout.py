@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "nnlib"
 STDLIB = set(sys.stdlib_module_names)
-HEAVY = ("torch", "matplotlib", "ipywidgets")
+HEAVY = ("torch", "matplotlib", "ipywidgets", "numba")
 
 # the tiers above the building blocks, as dotted prefixes
 UPPER = ("nnlib.lessons", "nnlib.plotting", "nnlib.widgets", "nnlib.exercises", "nnlib.torchkit")
@@ -80,7 +80,11 @@ def modules(where: Path, *, recursive: bool = True) -> list[Path]:
     return sorted(where.rglob("*.py") if recursive else where.glob("*.py"))
 
 
-BLOCKS = modules(PACKAGE, recursive=False)   # with the plumbing beside them (_checks, shipped)
+# the one module that imports Numba: the compiled loops, loaded by nnlib._compiled only when a
+# compiled epoch runs (the engine is NumPy without it); held to that by its own test below
+KERNELS = PACKAGE / "_compiled_kernels.py"
+BLOCKS = [p for p in modules(PACKAGE, recursive=False)   # with the plumbing beside them
+          if p != KERNELS]                               # (_checks, shipped, _compiled)
 LESSONS = modules(PACKAGE / "lessons")
 PLOTTING = modules(PACKAGE / "plotting")
 EVERYTHING = modules(PACKAGE)
@@ -131,6 +135,26 @@ def test_building_blocks_import_only_numpy_the_stdlib_and_other_blocks():
                     bad.append(f"{i} (a building block must not import a higher tier)")
             elif top not in STDLIB and top not in BLOCK_THIRD_PARTY:
                 bad.append(f"{i} (building blocks are NumPy only)")
+    assert not bad, "\n".join(bad)
+
+
+def test_numba_is_imported_by_the_compiled_kernels_only_and_they_by_compiled_only():
+    """The kernels import NumPy, Numba and the standard library; nothing but
+    ``nnlib._compiled`` imports them, and it only inside a function (when first used)."""
+    bad = [f"{i} (the kernels are NumPy and Numba only)" for i in imports_of(KERNELS)
+           if i.target.split(".")[0] not in STDLIB | {"numpy", "numba"}]
+    for path in EVERYTHING:
+        if path == KERNELS:
+            continue
+        for i in imports_of(path):
+            if within(i.target, ("numba",)):
+                bad.append(f"{i} (only nnlib/_compiled_kernels.py may import numba)")
+            if within(i.target, ("nnlib._compiled_kernels",)) and i.module != "nnlib._compiled":
+                bad.append(f"{i} (only nnlib._compiled may import the kernels)")
+    tree = ast.parse((PACKAGE / "_compiled.py").read_text(encoding="utf-8"))
+    top_level = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    if any("_compiled_kernels" in ast.unparse(n) for n in top_level):
+        bad.append("nnlib/_compiled.py imports the kernels at module level (load them lazily)")
     assert not bad, "\n".join(bad)
 
 

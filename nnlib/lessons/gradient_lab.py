@@ -22,6 +22,7 @@ skip connection around it), so batch normalisation slots in later as the block's
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -269,15 +270,21 @@ class Diagnostics:
 
 def safe_norm(x) -> float:
     """Frobenius norm that does not overflow on large finite entries (inf/NaN if any are)."""
-    x = as_float_array("x", x, finite=False).astype(np.float64, copy=False)
+    x = as_float_array("x", x, finite=False)
+    flat = x.astype(np.float64).ravel()
     with np.errstate(all="ignore"):
-        m = np.max(np.abs(x)) if x.size else 0.0
+        s = float(flat @ flat)  # one BLAS pass; NaN if any entry is NaN
+        # float32 and narrower: a float64 sum of their squares can neither overflow nor
+        # underflow, so s is exact enough as it is. Float64: only inside a safe range.
+        if np.isnan(s) or (x.dtype.itemsize <= 4 and s != np.inf) or 1e-280 < s < 1e280:
+            return math.sqrt(s)
+        m = np.max(np.abs(flat)) if flat.size else 0.0
         if not np.isfinite(m):
-            return float("inf") if not np.any(np.isnan(x)) else float("nan")
+            return float("inf") if not np.any(np.isnan(flat)) else float("nan")
         if m == 0:
             return 0.0
-        y = x / m
-        return float(m * np.sqrt(np.sum(y * y)))
+        y = flat / m
+        return float(m * np.sqrt(y @ y))
 
 
 def verdict_for(ratio: float, *, first: float, last: float, finite: bool,

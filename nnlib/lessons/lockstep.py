@@ -3,9 +3,10 @@
 Notebook 02 repeats the classic MNIST experiment (sigmoid units, quadratic cost, η = 3.0,
 minibatches of K = 10, 30 epochs) for three seeds of each of three architectures. One run is
 150 000 SGD steps on ten digits each, and with matrices that small the time goes to the
-overhead of each NumPy call, not to arithmetic. Stacking the seeds' weights along a leading axis
-makes every product one batched product for all seeds at once, so three seeds cost about as much
-as one run does through ``training.fit``.
+overhead of each NumPy call, not to arithmetic. Where Numba is installed, each seed's epoch is
+one compiled loop (:mod:`nnlib._compiled`, the loop ``training.fit`` uses for these networks too)
+and the seeds run on separate cores. Without it, the seeds' weights are stacked along a leading
+axis, so that every product is one batched NumPy product for all seeds at once.
 
 Each seed s computes exactly what ``training.fit(nets[s], X, y,
 optimizer=optim.SGD(nets[s].parameters(), lr=lr), loss="quadratic", epochs=epochs,
@@ -21,10 +22,13 @@ quadratic cost, any optimiser other than plain SGD, and a last minibatch smaller
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .. import _compiled
 from .._checks import check_callable, check_positive_float, check_positive_int
 from ..layers import Dense, Sequential
 from ..training import History, evaluate
@@ -123,22 +127,37 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
     one, c = np.ones((), dtype), np.asarray(lr / K, dtype)
     histories = [History(engine="lockstep") for _ in nets]
 
-    def write_back():
-        for s, plan in enumerate(plans):
-            for l, dense in enumerate(plan):
-                if l == 0:
-                    dense.W.data[active] = W[0][s, :, :-1].T
-                else:
-                    dense.W.data[...] = W[l][s, :, :-1].T
-                dense.b.data[...] = W[l][s, :, -1]
+    def write_back(s):
+        for l, dense in enumerate(plans[s]):
+            if l == 0:
+                dense.W.data[active] = W[0][s, :, :-1].T
+            else:
+                dense.W.data[...] = W[l][s, :, :-1].T
+            dense.b.data[...] = W[l][s, :, -1]
+
+    def validate(s):
+        return None if X_val is None else evaluate(nets[s], X_val, y_val, "quadratic")
 
     steps = n // K
-    with np.errstate(over="ignore", under="ignore"):
+    compiled = _compiled.available()
+    labels = np.asarray(y, np.intp)
+    seeds = [tuple(w[s] for w in W) for s in range(S)]  # seed s's weights: views into W
+    pool = ThreadPoolExecutor(max_workers=max(1, min(S, os.cpu_count() or 1)))
+
+    def compiled_epoch(s, order):  # the epoch, then the validation, of seed s
+        step_losses, _, _ = _compiled.sigmoid_quadratic_epoch(seeds[s], X1, Y, labels, order,
+                                                              lr, K)
+        write_back(s)
+        return float(step_losses.sum()) * K, validate(s)
+
+    with pool, np.errstate(over="ignore", under="ignore"):
         for epoch in range(1, epochs + 1):
             orders = np.stack([rng.permutation(n) for rng in rngs])  # (S, N), as fit draws them
             totals = np.zeros(S)
             t0 = time.perf_counter()
-            for first in range(0, steps, chunk_steps):
+            if compiled:  # each seed's epoch is one compiled loop; seeds on separate cores
+                totals[:], vals = zip(*pool.map(compiled_epoch, range(S), orders))
+            for first in range(0, 0 if compiled else steps, chunk_steps):
                 last = min(first + chunk_steps, steps)
                 idx = orders[:, first * K:last * K]
                 xs = X1[idx].transpose(0, 2, 1)           # (S, D + 1, steps·K)
@@ -165,14 +184,17 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
                             _times_sigmoid_prime_(d[l - 1], a_in[:, :m], tmp[l - 1], one)
                         np.matmul(d[l], a_in.transpose(0, 2, 1), out=dW[l])
                         np.subtract(W[l], dW[l], out=W[l])
+            if not compiled:
+                for s in range(S):
+                    write_back(s)
+                vals = [validate(s) for s in range(S)]
             share = (time.perf_counter() - t0) / S
-            write_back()
-            for s, (net, h) in enumerate(zip(nets, histories)):
+            for s, h in enumerate(histories):
                 h.epoch.append(epoch)
                 h.train_loss.append(float(totals[s] / n))
                 h.seconds.append(share)
                 if X_val is not None:
-                    val_loss, val_acc = evaluate(net, X_val, y_val, "quadratic")
+                    val_loss, val_acc = vals[s]
                     h.val_epoch.append(epoch)
                     h.val_loss.append(val_loss)
                     h.val_accuracy.append(val_acc)

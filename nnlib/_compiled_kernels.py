@@ -1,0 +1,152 @@
+"""The compiled loops of :mod:`nnlib._compiled` (imported only when they are used: Numba is
+heavy). Module-level functions, so that Numba caches the machine code between sessions."""
+
+import numba
+import numpy as np
+
+fast = {"reassoc", "contract"}  # sums may be reordered (vectors, FMA); inf/NaN stay IEEE
+jit = numba.njit(cache=True, nogil=True, fastmath=fast)
+
+
+@jit
+def first_forward(W, X1, rows, z, zero):
+    """z[k, i] = Σ_j W[i, j] X1[rows[k], j]: five examples per pass over a weight row."""
+    H, D1 = W.shape
+    k_all = rows.size
+    for i in range(H):
+        k = 0
+        while k + 5 <= k_all:
+            r0, r1, r2, r3, r4 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]
+            s0 = s1 = s2 = s3 = s4 = zero
+            for j in range(D1):
+                w = W[i, j]
+                s0 += w * X1[r0, j]
+                s1 += w * X1[r1, j]
+                s2 += w * X1[r2, j]
+                s3 += w * X1[r3, j]
+                s4 += w * X1[r4, j]
+            z[k, i], z[k + 1, i], z[k + 2, i], z[k + 3, i], z[k + 4, i] = s0, s1, s2, s3, s4
+            k += 5
+        while k < k_all:
+            r = rows[k]
+            s = zero
+            for j in range(D1):
+                s += W[i, j] * X1[r, j]
+            z[k, i] = s
+            k += 1
+
+
+@jit
+def first_update(W, X1, rows, d):
+    """W[i, j] −= Σ_k d[k, i] X1[rows[k], j] (d already carries lr/K)."""
+    H, D1 = W.shape
+    k_all = rows.size
+    for i in range(H):
+        k = 0
+        while k + 5 <= k_all:
+            r0, r1, r2, r3, r4 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]
+            d0, d1, d2, d3, d4 = d[k, i], d[k + 1, i], d[k + 2, i], d[k + 3, i], d[k + 4, i]
+            for j in range(D1):
+                W[i, j] -= (d0 * X1[r0, j] + d1 * X1[r1, j] + d2 * X1[r2, j]
+                            + d3 * X1[r3, j] + d4 * X1[r4, j])
+            k += 5
+        while k < k_all:
+            r, dk = rows[k], d[k, i]
+            for j in range(D1):
+                W[i, j] -= dk * X1[r, j]
+            k += 1
+
+
+@jit
+def sigmoid_(A, l, k_all, m, one):
+    for k in range(k_all):
+        for i in range(m):
+            A[l, k, i] = one / (one + np.exp(-A[l, k, i]))
+
+
+@jit
+def epoch(W, X1, Y, labels, order, lr, K, width, step_losses, last):
+    L = len(W)
+    consts = np.zeros(3, W[0].dtype)  # 0, 1 and lr/k in the weights' dtype
+    consts[1] = 1
+    zero, one = consts[0], consts[1]
+    A = np.empty((L, K, width), W[0].dtype)  # activations a_l (k, i)
+    Dz = np.empty((L, K, width), W[0].dtype)  # dz_l, times lr/k
+    row = np.empty(width, W[0].dtype)  # one row of a dW
+    n = order.size
+    n_out = W[L - 1].shape[0]
+    correct = 0
+    steps = step_losses.size
+    for s in range(steps):
+        rows = order[s * K:min((s + 1) * K, n)]
+        k_all = rows.size
+        consts[2] = lr / k_all
+        c = consts[2]
+        # forward: layer 0 reads the rows of X1 in place
+        first_forward(W[0], X1, rows, A[0], zero)
+        sigmoid_(A, 0, k_all, W[0].shape[0], one)
+        for l in range(1, L):
+            Wl = W[l]
+            m_out, m_in1 = Wl.shape
+            m_in = m_in1 - 1
+            for k in range(k_all):
+                for i in range(m_out):
+                    acc = Wl[i, m_in]
+                    for j in range(m_in):
+                        acc += Wl[i, j] * A[l - 1, k, j]
+                    A[l, k, i] = acc
+            sigmoid_(A, l, k_all, m_out, one)
+        # quadratic cost: loss, prediction, dz_L = (a − y) ⊙ a(1 − a) · lr/k
+        total = 0.0
+        for k in range(k_all):
+            r = rows[k]
+            best, best_i = A[L - 1, k, 0], 0
+            for i in range(n_out):
+                a = A[L - 1, k, i]
+                diff = a - Y[r, i]
+                total += 0.5 * float(diff) * float(diff)
+                Dz[L - 1, k, i] = diff * (one - a) * a * c
+                if a > best:
+                    best, best_i = a, i
+            if n_out == 1:
+                pred = 1 if A[L - 1, k, 0] > 0.5 else 0
+            else:
+                pred = best_i
+            if pred == labels[r]:
+                correct += 1
+        step_losses[s] = total / k_all
+        if s == steps - 1:
+            for k in range(k_all):
+                for i in range(n_out):
+                    last[k, i] = A[L - 1, k, i]
+        # backward: dz_{l−1} from W_l before its update, then W_l −= dz_l [a_{l−1}; 1]ᵀ
+        for l in range(L - 1, 0, -1):
+            Wl = W[l]
+            m_out, m_in1 = Wl.shape
+            m_in = m_in1 - 1
+            # the innermost loops run along rows (j), contiguous in memory: vector code
+            for k in range(k_all):
+                for j in range(m_in):
+                    Dz[l - 1, k, j] = zero
+                for i in range(m_out):
+                    dki = Dz[l, k, i]
+                    for j in range(m_in):
+                        Dz[l - 1, k, j] += Wl[i, j] * dki
+                for j in range(m_in):
+                    a = A[l - 1, k, j]
+                    Dz[l - 1, k, j] = Dz[l - 1, k, j] * (one - a) * a
+            for i in range(m_out):
+                for j in range(m_in):
+                    row[j] = zero
+                bias = zero
+                for k in range(k_all):
+                    dki = Dz[l, k, i]
+                    bias += dki
+                    for j in range(m_in):
+                        row[j] += dki * A[l - 1, k, j]
+                for j in range(m_in):
+                    Wl[i, j] -= row[j]
+                Wl[i, m_in] -= bias
+        first_update(W[0], X1, rows, Dz[0])
+    return correct
+
