@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .. import _compiled
+from .._blas import blas_threads
 from .._checks import check_callable, check_positive_float, check_positive_int
 from ..layers import Dense, Sequential
 from ..training import History, evaluate
@@ -73,7 +74,8 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
     ``batch_size``. ``rngs[s]`` draws seed s's permutation each epoch, as ``fit`` would.
     After every epoch each net is evaluated on ``X_val``/``y_val`` (when given) and
     ``on_epoch(s, history)`` is called for each s. A History's ``seconds`` is the epoch's time
-    divided by the number of nets (each net's share); its ``engine`` is ``"lockstep"``.
+    divided by the number of nets (each net's share; with the compiled loop the validation, which
+    runs beside the other seeds' epochs, is included); its ``engine`` is ``"lockstep"``.
     """
     nets, rngs = list(nets), list(rngs)
     if not nets or len(nets) != len(rngs):
@@ -135,8 +137,11 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
                 dense.W.data[...] = W[l][s, :, :-1].T
             dense.b.data[...] = W[l][s, :, -1]
 
-    def validate(s):
-        return None if X_val is None else evaluate(nets[s], X_val, y_val, "quadratic")
+    def validate(s):  # one BLAS thread: the other core trains (or validates) another seed
+        if X_val is None:
+            return None
+        with blas_threads(1):
+            return evaluate(nets[s], X_val, y_val, "quadratic")
 
     steps = n // K
     compiled = _compiled.available()
@@ -157,6 +162,7 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
             t0 = time.perf_counter()
             if compiled:  # each seed's epoch is one compiled loop; seeds on separate cores
                 totals[:], vals = zip(*pool.map(compiled_epoch, range(S), orders))
+                share = (time.perf_counter() - t0) / S  # its validation included
             for first in range(0, 0 if compiled else steps, chunk_steps):
                 last = min(first + chunk_steps, steps)
                 idx = orders[:, first * K:last * K]
@@ -185,10 +191,10 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
                         np.matmul(d[l], a_in.transpose(0, 2, 1), out=dW[l])
                         np.subtract(W[l], dW[l], out=W[l])
             if not compiled:
+                share = (time.perf_counter() - t0) / S
                 for s in range(S):
                     write_back(s)
                 vals = [validate(s) for s in range(S)]
-            share = (time.perf_counter() - t0) / S
             for s, h in enumerate(histories):
                 h.epoch.append(epoch)
                 h.train_loss.append(float(totals[s] / n))
