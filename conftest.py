@@ -1,6 +1,7 @@
 """Repository-wide pytest hooks for the notebook runs (nbval): per-notebook time and peak kernel
-memory in the test summary, and a failure when a notebook's kernel needs more memory than a
-Binder session has.
+memory in the test summary, a failure when a notebook's kernel needs more memory than a
+Binder session has, and a failure when a cell prints a Python warning (a student sees it in red
+under the cell: a library change, such as matplotlib's, must not leave one there).
 
 It lives at the repository root because the notebooks are collected from ``notebooks/``, where
 ``tests/conftest.py`` does not apply.
@@ -50,6 +51,27 @@ def pytest_runtest_teardown(item, nextitem):
         raise AssertionError(f"{item.nodeid.split('::')[0]}: the kernel's peak memory was "
                              f"{peak:.0f} MB, above the {KERNEL_MEMORY_LIMIT_MB:.0f} MB a Binder "
                              f"session can give")
+    return result
+
+
+def _printed_warnings(item) -> list[str]:
+    """The Python warnings (``...Warning: ...`` lines on stderr) in a cell's outputs."""
+    found = []
+    for out in getattr(item, "test_outputs", None) or ():
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            found += [line.strip() for line in out.get("text", "").splitlines()
+                      if "Warning: " in line]
+    return found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    if _is_notebook(item.nodeid):
+        printed = _printed_warnings(item)
+        if printed:
+            raise AssertionError(f"{item.nodeid}: the cell printed a warning a student would "
+                                 f"see: " + " | ".join(printed))
     return result
 
 

@@ -1,5 +1,5 @@
-"""Where a plot draws: the axes the caller gave, or those of a new figure; and a grid of small
-axes, one per image, shared by the digit and filter plots."""
+"""Where a plot draws: the axes the caller gave, or those of a new figure; a grid of small
+axes, one per image, shared by the digit and filter plots; and a one-off tight layout."""
 
 from __future__ import annotations
 
@@ -14,6 +14,15 @@ def axes_or_new(ax, *, figsize, **subplots):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, **subplots)
     return ax
+
+
+def tight_once(fig, **tight) -> None:
+    """Lay ``fig`` out now with ``tight_layout(**tight)`` and keep those positions (no layout
+    engine on later draws), whatever engine it had. A plot may have given the figure a
+    constrained engine; matplotlib 3.10 warns when tight_layout replaces one, and a notebook
+    shows that warning to the student."""
+    fig.set_layout_engine("none")
+    fig.tight_layout(**tight)
 
 
 def axes_grid(count: int, *, ncols: int, axes=None, cell_height: float = 1.0):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import ticker
 
-from ._grid import axes_or_new
+from ._grid import axes_or_new, tight_once
 
 VERDICT_COLOURS = {"healthy": "C8", "vanishing": "C0", "vanished": "C0",
                    "exploding": "C2", "exploded": "C2"}
@@ -96,7 +96,7 @@ class GradientLabPlot:
                                  frameon=False)
         self.verdict_text = ax_g.text(0.02, 0.04, "", transform=ax_g.transAxes, fontsize=10,
                                       fontweight="bold")
-        fig.tight_layout(rect=(0, 0.16, 1, 1))
+        tight_once(fig, rect=(0, 0.16, 1, 1))
 
     def update(self, diag):
         """Show ``diag`` (a :class:`nnlib.lessons.gradient_lab.Diagnostics`)."""
@@ -134,7 +134,7 @@ class ChainPlot:
         # under the axes: inside, the dots and the line run through every corner
         ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=1,
                   frameon=False)
-        ax.figure.tight_layout()
+        tight_once(ax.figure)
 
     def update(self, chain):
         j = np.arange(1, chain.y.size + 1)

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.colors import to_hex
 
-from ._grid import axes_or_new
+from ._grid import axes_or_new, tight_once
 from .gradients import fast_log_axis, log_limits
 from .style import LINESTYLES
 
@@ -104,7 +104,7 @@ class RacePlot:
         ax_c.yaxis.set_major_locator(ticker.MaxNLocator(5))
         ax_l.grid(True, alpha=0.25)
         self.legend = None
-        ax_c.figure.tight_layout()
+        tight_once(ax_c.figure)
 
     def set_surface(self, X, Y, Z, *, f_min: float, minimum, key=None, levels: int = 14):
         """Contour the grid ``X, Y, Z`` (each (n, n)) with log-spaced levels of Z − f_min.

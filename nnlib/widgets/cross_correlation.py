@@ -16,6 +16,7 @@ from .. import conv
 from .._checks import check_choice
 from ..lessons.lecture_examples import cross_correlation_example
 from ..plotting import convolution as cplot
+from ..plotting._grid import tight_once
 from ._figure import figure_view
 from ._start import StartMixin
 
@@ -53,7 +54,7 @@ class CrossCorrelationLab(StartMixin, w.VBox):
             np.full(self.out_shape, np.nan), ax=ax_out, title="output Y")
         self.window = cplot.window_patch(0, 0, kh, kw, ax=ax_in)
         self.output_cell = cplot.window_patch(0, 0, 1, 1, ax=ax_out)
-        self.view.fig.tight_layout()
+        tight_once(self.view.fig)
         self.view.fig.subplots_adjust(top=0.86)
 
         play = w.Play(value=0, min=0, max=n_steps - 1, interval=interval_ms, description="play")

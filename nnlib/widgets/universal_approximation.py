@@ -26,6 +26,7 @@ from ..lessons.universal_approximation import (
     fit_shallow,
     target_function,
 )
+from ..plotting._grid import tight_once
 from ..plotting.basics import plot_error_curve, plot_fit, set_unit_lines
 from ._figure import figure_view
 from ._start import StartMixin
@@ -76,7 +77,7 @@ class UniversalApproximationLab(StartMixin, w.VBox):
                                   self.controls["target"]]),
                           self.view.widget, self.readout])
         self.update(refresh=False)
-        self.view.fig.tight_layout()  # now that the titles exist
+        tight_once(self.view.fig)  # now that the titles exist
         self.view.refresh()
         self._remember_start()
 
