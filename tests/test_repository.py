@@ -105,6 +105,10 @@ def test_notebook_is_committed_clean_and_asserts_its_lesson(path):
     assert nb["cells"][0]["cell_type"] == "markdown" and \
         "".join(nb["cells"][0]["source"]).lstrip().startswith("# "), \
         f"{path.name} must open with a title cell"
+    ids = [c.get("id") for c in nb["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), \
+        f"{path.name}: every cell needs its own id (nbformat 4.5 warns, later errors): cells " \
+        f"{[i for i, x in enumerate(ids) if not x or ids.count(x) > 1]}"
 
 
 # ------------------------------------------------------------------ one torch pin

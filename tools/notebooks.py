@@ -100,10 +100,10 @@ def readme_table(entries: list[dict], folder: Path = NOTEBOOKS,
         walls = [m["wall_s"] / m["cpu_s"] for m in measured if m.get("cpu_s")]
         command = "`nice -n 5 python -m tools.notebooks --time`".replace(" ", "\x01")
         text += "\n" + textwrap.fill(
-            f"Run All: the kernel's CPU time for Kernel → Restart Kernel and Run All Cells (its "
-            f"wall-clock time where that is shorter: cells that use both cores), which "
-            f"is about what a quiet 2-core laptop takes (a GPU is quicker for 12-15). Measured "
-            f"notebook by notebook with {command} on a 2-core machine shared with other work "
+            f"Run All: the wall-clock time of Kernel → Restart Kernel and Run All Cells on a "
+            f"quiet 2-core machine (where the machine was busy when measured, the kernel's CPU "
+            f"time instead); a GPU is quicker for 12-15. Measured "
+            f"notebook by notebook with {command} on a 2-core machine "
             f"({times['machine'].get('processor', '?')}, Python "
             f"{times['machine'].get('python', '?')}, {dates[0][:10]}, 1-minute load "
             f"{min(loads):g}-{max(loads):g}), where the wall-clock time was "
@@ -252,19 +252,19 @@ def record_times(numbers: list[int] | None = None, *, out: Path = TIMES) -> dict
 
 
 def run_all_seconds(stem: str, times: dict | None = None) -> float | None:
-    """Notebook ``stem``'s Run-All time in seconds as a quiet 2-core laptop would take it: the
-    kernel's measured CPU time (its wall time when that is unknown, or shorter: cells that keep
-    both cores busy, such as 02's nine runs, take less time than the CPU time they use); None if
-    not measured.
-
-    On the shared machine the wall-clock time is inflated by whatever else runs; the CPU time of
-    single-threaded NumPy code is not."""
+    """Notebook ``stem``'s Run-All time in seconds as a student on a quiet 2-core laptop waits
+    for it: the wall-clock time when it was measured on a quiet machine (1-minute load below
+    the number of cores before it started), else the kernel's CPU time (the wall time of a busy
+    machine is inflated by whatever else runs; the CPU time of single-threaded NumPy code is
+    not), or the wall time when the CPU time is unknown; None if not measured."""
     entry = (load_times() if times is None else times)["notebooks"].get(stem)
     if entry is None:
         return None
-    if entry.get("cpu_s") is None:
+    cpus = (load_times() if times is None else times).get("machine", {}).get("cpus") or 1
+    load = entry.get("load_before")
+    if entry.get("cpu_s") is None or (load is not None and load < cpus):
         return entry["wall_s"]
-    return min(entry["cpu_s"], entry["wall_s"])  # wall < CPU: cells that used both cores
+    return entry["cpu_s"]
 
 
 def run_all_text(seconds: float | None) -> str:
