@@ -257,10 +257,11 @@ def run_all_seconds(stem: str, times: dict | None = None) -> float | None:
     the number of cores before it started), else the kernel's CPU time (the wall time of a busy
     machine is inflated by whatever else runs; the CPU time of single-threaded NumPy code is
     not), or the wall time when the CPU time is unknown; None if not measured."""
-    entry = (load_times() if times is None else times)["notebooks"].get(stem)
+    times = load_times() if times is None else times
+    entry = times["notebooks"].get(stem)
     if entry is None:
         return None
-    cpus = (load_times() if times is None else times).get("machine", {}).get("cpus") or 1
+    cpus = times.get("machine", {}).get("cpus") or 1
     load = entry.get("load_before")
     if entry.get("cpu_s") is None or (load is not None and load < cpus):
         return entry["wall_s"]

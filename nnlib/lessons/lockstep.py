@@ -155,6 +155,35 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
         write_back(s)
         return float(step_losses.sum()) * K, validate(s)
 
+    def numpy_epoch(orders, totals):  # all seeds at once, as one stack of weights
+        for first in range(0, steps, chunk_steps):
+            last = min(first + chunk_steps, steps)
+            idx = orders[:, first * K:last * K]
+            xs = X1[idx].transpose(0, 2, 1)           # (S, D + 1, steps·K)
+            ys = Y[idx].transpose(0, 2, 1)            # (S, n_out, steps·K)
+            for j in range(last - first):
+                cols = slice(j * K, (j + 1) * K)
+                xb = xs[:, :, cols]
+                a_prev = xb
+                for l in range(L):
+                    z = a[l][:, :sizes[l]]
+                    np.matmul(W[l], a_prev, out=z)
+                    _sigmoid_(z, one)
+                    a_prev = a[l]
+                out = a[L - 1]
+                np.subtract(out, ys[:, :, cols], out=d[L - 1])
+                totals += 0.5 * np.einsum("sij,sij->s", d[L - 1], d[L - 1])
+                _times_sigmoid_prime_(d[L - 1], out, tmp[L - 1], one)
+                np.multiply(d[L - 1], c, out=d[L - 1])   # lr/K folded in once
+                for l in range(L - 1, -1, -1):
+                    a_in = a[l - 1] if l > 0 else xb
+                    if l > 0:
+                        m = sizes[l - 1]
+                        np.matmul(W[l][:, :, :m].transpose(0, 2, 1), d[l], out=d[l - 1])
+                        _times_sigmoid_prime_(d[l - 1], a_in[:, :m], tmp[l - 1], one)
+                    np.matmul(d[l], a_in.transpose(0, 2, 1), out=dW[l])
+                    np.subtract(W[l], dW[l], out=W[l])
+
     with pool, np.errstate(over="ignore", under="ignore"):
         for epoch in range(1, epochs + 1):
             orders = np.stack([rng.permutation(n) for rng in rngs])  # (S, N), as fit draws them
@@ -163,34 +192,8 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
             if compiled:  # each seed's epoch is one compiled loop; seeds on separate cores
                 totals[:], vals = zip(*pool.map(compiled_epoch, range(S), orders))
                 share = (time.perf_counter() - t0) / S  # its validation included
-            for first in range(0, 0 if compiled else steps, chunk_steps):
-                last = min(first + chunk_steps, steps)
-                idx = orders[:, first * K:last * K]
-                xs = X1[idx].transpose(0, 2, 1)           # (S, D + 1, steps·K)
-                ys = Y[idx].transpose(0, 2, 1)            # (S, n_out, steps·K)
-                for j in range(last - first):
-                    cols = slice(j * K, (j + 1) * K)
-                    xb = xs[:, :, cols]
-                    a_prev = xb
-                    for l in range(L):
-                        z = a[l][:, :sizes[l]]
-                        np.matmul(W[l], a_prev, out=z)
-                        _sigmoid_(z, one)
-                        a_prev = a[l]
-                    out = a[L - 1]
-                    np.subtract(out, ys[:, :, cols], out=d[L - 1])
-                    totals += 0.5 * np.einsum("sij,sij->s", d[L - 1], d[L - 1])
-                    _times_sigmoid_prime_(d[L - 1], out, tmp[L - 1], one)
-                    np.multiply(d[L - 1], c, out=d[L - 1])   # lr/K folded in once
-                    for l in range(L - 1, -1, -1):
-                        a_in = a[l - 1] if l > 0 else xb
-                        if l > 0:
-                            m = sizes[l - 1]
-                            np.matmul(W[l][:, :, :m].transpose(0, 2, 1), d[l], out=d[l - 1])
-                            _times_sigmoid_prime_(d[l - 1], a_in[:, :m], tmp[l - 1], one)
-                        np.matmul(d[l], a_in.transpose(0, 2, 1), out=dW[l])
-                        np.subtract(W[l], dW[l], out=W[l])
-            if not compiled:
+            else:
+                numpy_epoch(orders, totals)
                 share = (time.perf_counter() - t0) / S
                 for s in range(S):
                     write_back(s)
