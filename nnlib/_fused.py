@@ -235,6 +235,10 @@ class FusedMLP:
             np.subtract(W[l], dW[l], out=W[l])
         return total
 
+    def compiled(self, loss: str) -> bool:
+        """Whether :meth:`epoch` runs as one compiled loop (:mod:`nnlib._compiled`)."""
+        return _compiled.applies(self.acts, loss, self.dtype) and _compiled.available()
+
     def epoch(self, X1, Y, order, lr, loss, *, labels=None, chunk_batches: int = 100):
         """One epoch over rows ``order`` of X1 (N, n_0 + 1) — inputs with a ones column, see
         :func:`with_ones` — and one-hot Y (N, n_L).
@@ -260,7 +264,7 @@ class FusedMLP:
         if labels is None:
             labels = Y[:, 0] > 0.5 if single else Y.argmax(axis=1)
         labels = np.asarray(labels, dtype=np.intp)
-        if _compiled.applies(self.acts, loss, self.dtype) and _compiled.available():
+        if self.compiled(loss):
             step_losses, correct, self.last_output = _compiled.sigmoid_quadratic_epoch(
                 self.W, X1, Y, labels, order, lr, K)
             sizes = np.diff(np.r_[0:len(order):K, len(order)])
@@ -333,9 +337,17 @@ class FusedMLP:
             dense.b.data[...] = W[:, -1]
 
 
-def with_ones(X, dtype):
-    """X (N, D) -> (N, D + 1) in ``dtype`` with a last column of ones (the bias input)."""
-    X1 = np.empty((X.shape[0], X.shape[1] + 1), dtype)
-    X1[:, :-1] = X
+def with_ones(X, dtype, columns=None):
+    """X[:, columns] (N, D) -> (N, D + 1) in ``dtype`` with a last column of ones (the bias
+    input); ``columns`` None: all of them."""
+    n = X.shape[0]
+    X1 = np.empty((n, (X.shape[1] if columns is None else len(columns)) + 1), dtype)
+    if columns is None:
+        X1[:, :-1] = X
+    elif X.dtype == X1.dtype:  # one copy, in blocks of rows that stay in the cache
+        for start in range(0, n, 4096):
+            np.take(X[start:start + 4096], columns, axis=1, out=X1[start:start + 4096, :-1])
+    else:
+        X1[:, :-1] = X[:, columns]
     X1[:, -1] = 1
     return X1

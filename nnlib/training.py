@@ -29,6 +29,7 @@ that shows what vectorising buys.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -233,6 +234,7 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
     run = Run(net=net, optimizer=optimizer, history=history, epochs=epochs,
               evaluate=partial(evaluate, net, loss=loss))
     was_training, bar = getattr(net, "training", True), _bar(epochs) if progress else None
+    validation = _Validation(run, X_val, y_val, bar, callbacks)
     _call(callbacks, "on_fit_start", run)
     try:
         with blas_threads(1):
@@ -242,15 +244,17 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
                 order = order[:(budget - run.step) * batch_size]
                 engine.load(X if transform is None else _transformed(transform, X))
                 t0 = time.perf_counter()
-                mean_loss, correct, seen = engine.epoch(run, order)
+                mean_loss, correct, seen = engine.epoch(run, order, validation.finish)
                 if seen == 0:  # stopped before the first step of this epoch
                     break
-                _record(history, run, per_epoch, mean_loss, correct / seen, t0, X_val, y_val, bar)
+                _record(history, run, per_epoch, mean_loss, correct / seen, t0)
+                validation.start(beside=engine.runs_compiled)
                 run.stop = run.stop or not math.isfinite(mean_loss)
                 _call(callbacks, "on_epoch_end", run)
                 if run.stop or run.step >= budget:
                     break
     finally:
+        validation.finish()
         if bar is not None:
             bar.close()
         net.train(was_training)
@@ -273,24 +277,73 @@ def _transformed(transform, X):
     return Xe
 
 
-def _record(history, run, per_epoch, mean_loss, acc, t0, X_val, y_val, bar) -> None:
-    """One finished epoch into ``history`` (and the progress bar)."""
+def _record(history, run, per_epoch, mean_loss, acc, t0) -> None:
+    """One finished epoch's training numbers into ``history``."""
     history.seconds.append(time.perf_counter() - t0)
     done = len(history.step_loss) - len(history.step_epoch)
     history.step_epoch.extend((run.epoch - 1 + np.arange(1, done + 1) / per_epoch).tolist())
     history.epoch.append(run.epoch)
     history.train_loss.append(mean_loss)
     history.train_accuracy.append(acc)
-    if X_val is not None:
-        val_loss, val_acc = run.evaluate(X_val, y_val)
-        history.val_epoch.append(run.epoch)
-        history.val_loss.append(val_loss)
-        history.val_accuracy.append(val_acc)
-    if bar is not None:
-        shown = {"loss": f"{mean_loss:.4g}"}
-        if X_val is not None:
-            shown["val_acc"] = f"{history.val_accuracy[-1]:.4f}"
-        bar.set_postfix(shown, refresh=False)
+
+
+class _Validation:
+    """Each epoch's measurement on X_val/y_val (when given) into the history and the bar.
+
+    ``start(beside=True)`` measures in a helper thread while the next epoch trains on the
+    other core (only when that epoch runs as one compiled loop, which leaves Python free, and
+    no callback has an ``on_epoch_end`` that could read the result); ``finish()`` waits for it
+    and records it. The engine calls ``finish()`` before it writes the next epoch's weights
+    into the net, so the measurement always sees the weights of the epoch it belongs to."""
+
+    def __init__(self, run, X_val, y_val, bar, callbacks):
+        self.run, self.X_val, self.y_val, self.bar = run, X_val, y_val, bar
+        self.may_overlap = not any(hasattr(cb, "on_epoch_end") for cb in callbacks)
+        self.pending = None  # (epoch, thread, result holder) of a measurement in flight
+
+    def start(self, *, beside: bool) -> None:
+        epoch = self.run.epoch
+        if self.X_val is None:
+            self._show(None)
+        elif beside and self.may_overlap:
+            holder = {}
+            thread = threading.Thread(target=self._measure, args=(holder,), daemon=True,
+                                      name="nnlib-validation")
+            thread.start()
+            self.pending = (epoch, thread, holder)
+        else:
+            self._store(epoch, self.run.evaluate(self.X_val, self.y_val))
+
+    def _measure(self, holder):
+        try:
+            with blas_threads(1):
+                holder["result"] = self.run.evaluate(self.X_val, self.y_val)
+        except BaseException as error:  # raised again in the training thread
+            holder["error"] = error
+
+    def finish(self) -> None:
+        if self.pending is None:
+            return
+        epoch, thread, holder = self.pending
+        self.pending = None
+        thread.join()
+        if "error" in holder:
+            raise holder["error"]
+        self._store(epoch, holder["result"])
+
+    def _store(self, epoch, result) -> None:
+        h = self.run.history
+        h.val_epoch.append(epoch)
+        h.val_loss.append(result[0])
+        h.val_accuracy.append(result[1])
+        self._show(result[1])
+
+    def _show(self, val_acc) -> None:
+        if self.bar is not None:
+            shown = {"loss": f"{self.run.history.train_loss[-1]:.4g}"}
+            if val_acc is not None:
+                shown["val_acc"] = f"{val_acc:.4f}"
+            self.bar.set_postfix(shown, refresh=False)
 
 
 class _LayerEngine:
@@ -305,8 +358,13 @@ class _LayerEngine:
     def load(self, X):
         self.X = X
 
-    def epoch(self, run, order):
-        """One epoch over rows ``order``; returns (mean loss, examples right, examples seen)."""
+    runs_compiled = False
+
+    def epoch(self, run, order, before_update=None):
+        """One epoch over rows ``order``; returns (mean loss, examples right, examples seen).
+        ``before_update()`` is called before the net's weights first change."""
+        if before_update is not None:
+            before_update()
         net, optimizer, history, loss_fn = run.net, run.optimizer, run.history, LOSSES[self.loss]
         total, correct, seen = 0.0, 0, 0
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -360,12 +418,21 @@ class _FusedEngine:
         # that is 0 in every example then gets a zero gradient forever, so it can be dropped.
         active = np.flatnonzero(np.any(X != 0, axis=0))
         self.runner = fused.FusedMLP(self.plan, self.batch_size, self.dtype, active_inputs=active)
-        self.X, self.X1 = X, fused.with_ones(X[:, active], self.dtype)
+        self.X, self.X1 = X, fused.with_ones(X, self.dtype, active)
 
-    def epoch(self, run, order):
-        run.net.train()
+    @property
+    def runs_compiled(self) -> bool:
+        """Whether the epoch is one compiled loop (Python stays free while it runs)."""
+        return self.runner.compiled(self.loss)
+
+    def epoch(self, run, order, before_update=None):
+        """One epoch; ``before_update()`` is called before the net's weights change (the
+        runner trains on its own copy of them until the epoch's end)."""
         mean_loss, step_losses, correct = self.runner.epoch(self.X1, self.Y, order, self.lr,
                                                             self.loss, labels=self.labels)
+        if before_update is not None:
+            before_update()
+        run.net.train()
         self.runner.write_back()
         run.step += len(step_losses)
         if hasattr(run.optimizer, "step_count"):

@@ -4,12 +4,16 @@ turns it off."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from nnlib import _compiled
 from nnlib import _fused as fused
+from nnlib.callbacks import Callback
 from nnlib.lessons.lockstep import train_in_lockstep
+from nnlib.metrics import evaluate
 from nnlib.models import mlp
 from nnlib.optim import SGD
 from nnlib.training import fit
@@ -34,7 +38,8 @@ def _epoch(sizes, dtype, X, y, order, K, *, compiled, monkeypatch):
     return [w.copy() for w in runner.W], mean, steps, correct, runner.last_output
 
 
-@pytest.mark.parametrize("sizes", [[12, 5], [12, 7, 4], [12, 7, 5, 3], [12, 6, 1]])
+@pytest.mark.parametrize("sizes", [[12, 5], [12, 7, 4], [12, 7, 5, 3], [12, 6, 1],
+                                   [12, 40, 33, 3]])  # widths past one padded block of 32
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-11), (np.float32, 2e-5)])
 @pytest.mark.parametrize("n,K", [(100, 10), (103, 10), (57, 4), (30, 7)])
 def test_compiled_epoch_matches_numpy_engine(sizes, dtype, rtol, n, K, monkeypatch):
@@ -99,6 +104,35 @@ def test_fit_gives_the_same_history_with_and_without_the_compiled_loop(monkeypat
         np.testing.assert_allclose(a, b, rtol=1e-11)
     np.testing.assert_allclose(h1.step_loss, h0.step_loss, rtol=1e-11)
     assert h1.train_accuracy == h0.train_accuracy and h1.val_accuracy == h0.val_accuracy
+
+
+class _Reads(Callback):
+    def on_epoch_end(self, run):
+        self.seen = list(run.history.val_accuracy)
+
+
+def test_fit_measures_validation_beside_the_next_compiled_epoch_with_the_same_numbers(
+        monkeypatch):
+    # without an on_epoch_end callback (which may read the result) the validation runs in a
+    # helper thread beside the next compiled epoch: the same numbers, every epoch, in order
+    rng = np.random.default_rng(3)
+    X, y = rng.random((200, 12)), rng.integers(0, 3, 200)
+    started = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start",
+                        lambda self: (started.append(self.name), start(self))[1])
+    runs = []
+    for callbacks, progress in (([], True), ([_Reads()], False)):
+        net = _net([12, 6, 3], np.float64)
+        h = fit(net, X, y, optimizer=SGD(net.parameters(), lr=3.0), loss="quadratic", epochs=4,
+                batch_size=10, rng=np.random.default_rng(0), X_val=X[:50], y_val=y[:50],
+                callbacks=callbacks, progress=progress)
+        runs.append((net, h))
+    assert started.count("nnlib-validation") == 4  # the run without the callback only
+    (net_a, a), (_, b) = runs
+    assert a.val_epoch == b.val_epoch == [1, 2, 3, 4]
+    assert a.val_loss == b.val_loss and a.val_accuracy == b.val_accuracy
+    assert evaluate(net_a, X[:50], y[:50], "quadratic")[0] == a.val_loss[-1]  # the last weights
 
 
 def test_lockstep_gives_the_same_histories_with_and_without_the_compiled_loop(monkeypatch):

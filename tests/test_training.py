@@ -621,3 +621,14 @@ def test_fit_trains_on_one_blas_thread(monkeypatch):
     X, y = _data(rng, n=20)
     _fit(mlp([7, 5, 4], rng=0), X, y, epochs=2, callbacks=[Probe()])
     assert inside == [1, "epoch", "epoch", "out"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_with_ones_copies_the_chosen_columns_and_appends_the_bias_input(dtype):
+    X = np.random.default_rng(0).random((9000, 12)).astype(np.float32)  # three row blocks
+    cols = np.array([0, 4, 5, 11])
+    X1 = fused.with_ones(X, dtype, cols)
+    assert X1.dtype == dtype and X1.shape == (9000, 5) and X1.flags.c_contiguous
+    np.testing.assert_array_equal(X1[:, :-1], X[:, cols].astype(dtype))
+    assert np.all(X1[:, -1] == 1)
+    np.testing.assert_array_equal(fused.with_ones(X, dtype)[:, :-1], X.astype(dtype))

@@ -56,6 +56,35 @@ def test_each_seed_matches_fit(sizes):
         assert rng.random() == ref.random()
 
 
+@pytest.mark.parametrize("compiled", ["1", "0"])
+def test_nets_of_different_architectures_train_together(monkeypatch, compiled):
+    # notebook 02 trains nine nets of three architectures in one call: each still computes
+    # what fit computes for it alone, with the compiled loop (nets take turns on the cores)
+    # and without it (one batched stack per architecture), and on_epoch runs in lockstep order
+    monkeypatch.setenv("NNLIB_COMPILED", compiled)
+    X, y = _data()
+    X_val, y_val = _data(n=60, seed=1)
+    archs = [[12, 6, 4], [12, 5, 5, 4], [12, 6, 4], [12, 3, 3, 3, 4], [12, 5, 5, 4]]
+    alone = []
+    for i, sizes in enumerate(archs):
+        net, rng = _net(sizes, i)
+        h = training.fit(net, X, y, optimizer=optim.SGD(net.parameters(), lr=3.0),
+                         loss="quadratic", epochs=3, batch_size=10, rng=rng, X_val=X_val,
+                         y_val=y_val, progress=False)
+        alone.append((net, h))
+    pairs = [_net(sizes, i) for i, sizes in enumerate(archs)]
+    seen = []
+    together = train_in_lockstep([n for n, _ in pairs], [r for _, r in pairs], X, y, lr=3.0,
+                                 epochs=3, batch_size=10, X_val=X_val, y_val=y_val,
+                                 on_epoch=lambda s, h: seen.append((s, len(h.epoch))))
+    for (net_a, h_a), (net_b, _), h_b in zip(alone, pairs, together):
+        for p, q in zip(net_a.parameters(), net_b.parameters()):
+            assert np.allclose(p.data, q.data, rtol=1e-4, atol=1e-5)
+        assert np.allclose(h_a.val_loss, h_b.val_loss, rtol=1e-4)
+        assert h_a.val_accuracy == h_b.val_accuracy and len(h_b.seconds) == 3
+    assert seen == [(s, e) for e in (1, 2, 3) for s in range(len(archs))]
+
+
 def test_a_wrong_implementation_would_be_caught():
     # a different learning rate must not pass for fit's result: the comparison has teeth
     X, y = _data()
@@ -72,13 +101,18 @@ def test_bad_inputs_are_named():
     net, rng = _net([12, 6, 4], 0)
     relu = models.mlp([12, 6, 4], rng=np.random.default_rng(0), activation="relu",
                       output_activation="sigmoid")
-    other, rng2 = _net([12, 7, 4], 1)
+    other, rng2 = _net([12, 7, 3], 1)
+    wide, _ = _net([12, 7, 4], 1)
+    wide64 = models.mlp([12, 7, 4], rng=np.random.default_rng(1), activation="sigmoid",
+                        output_activation="sigmoid", dtype=np.float64)
     with pytest.raises(ValueError, match="nets and rngs"):
         train_in_lockstep([net], [], X, y, lr=1.0, epochs=1, batch_size=10)
     with pytest.raises(ValueError, match=r"nets\[0\] must alternate Dense and Sigmoid"):
         train_in_lockstep([relu], [rng], X, y, lr=1.0, epochs=1, batch_size=10)
-    with pytest.raises(ValueError, match="one architecture"):
+    with pytest.raises(ValueError, match="input and output widths"):
         train_in_lockstep([net, other], [rng, rng2], X, y, lr=1.0, epochs=1, batch_size=10)
+    with pytest.raises(ValueError, match="one dtype"):
+        train_in_lockstep([wide, wide64], [rng, rng2], X, y, lr=1.0, epochs=1, batch_size=10)
     with pytest.raises(ValueError, match="batch_size must divide"):
         train_in_lockstep([net], [rng], X, y, lr=1.0, epochs=1, batch_size=7)
     with pytest.raises(TypeError, match=r"rngs\[0\]"):

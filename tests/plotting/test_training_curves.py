@@ -35,6 +35,21 @@ def test_fit_epoch_callback_fills_each_runs_lines():
     assert len(curves.axes["loss"].lines) == 4
 
 
+def test_fit_epoch_callback_draws_at_most_every_min_interval_and_at_the_end(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 5))
+    y = X[:, :3].argmax(axis=1)
+    curves = LiveCurves(runs=["a"], show=("val",), min_interval=3600.0)
+    drawn = []
+    monkeypatch.setattr(curves, "_rescale", lambda: drawn.append(
+        len(curves.lines["a", "loss", "val"].get_xdata())))
+    net = mlp([5, 8, 3], rng=np.random.default_rng(1), activation="tanh")
+    fit(net, X, y, optimizer=SGD(net.parameters(), lr=0.1), epochs=4, batch_size=10, rng=rng,
+        X_val=X, y_val=y, callbacks=[curves.epoch_callback("a")], progress=False)
+    assert drawn == [1, 4]  # the first epoch, then (an hour not past) only the end of the run
+    np.testing.assert_allclose(curves.lines["a", "loss", "val"].get_xdata(), [1, 2, 3, 4])
+
+
 def test_step_series_and_custom_series():
     h = History(step_epoch=[0.5, 1.0, 1.5], step_loss=[0.9, 0.5, 0.4])
     curves = LiveCurves(panels=("loss",), show=("steps",))
