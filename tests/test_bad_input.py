@@ -1016,6 +1016,8 @@ bad("nnlib.torchkit.train.make_scheduler",
 bad("nnlib.torchkit.train.make_scheduler",
     lambda f: f("onecycle", _adam(), total_steps=0, steps_per_epoch=2), V, "total_steps")
 bad("nnlib.torchkit.train.fit", lambda f: f(_lenet(), "data"), T, "data")
+bad("nnlib.torchkit.train.fit_side_by_side", lambda f: f([(_lenet(), {})], "data"), T, "data")
+bad("nnlib.torchkit.train.fit_side_by_side", lambda f: f(_lenet(), _mnist_tiny()), T, "runs")
 bad("nnlib.torchkit.train.fit", lambda f: f(_lenet(), _mnist_tiny(), optimizer="adamw"), V,
     "optimizer", "adamw")
 bad("nnlib.torchkit.train.training_throughput",
@@ -1047,6 +1049,10 @@ bad("nnlib.torchkit.transfer.train_few",
     lambda f: f(importlib.import_module("nnlib.torchkit.transfer").transfer_cnn(),
                 _tensor(4, 1, 28, 28), _labels(4, 5), _tensor(2, 1, 28, 28), _labels(2, 5),
                 epochs=0), V, "epochs")
+bad("nnlib.torchkit.transfer.few_label_curve",
+    lambda f: f(importlib.import_module("nnlib.torchkit.transfer").transfer_cnn(),
+                _tensor(4, 1, 28, 28), _labels(4, 5), _tensor(2, 1, 28, 28), _labels(2, 5),
+                ks=5), T, "ks")
 bad("nnlib.torchkit.transfer.few_label_runs",
     lambda f: f(importlib.import_module("nnlib.torchkit.transfer").transfer_cnn(),
                 _tensor(4, 1, 28, 28), _labels(4, 5), _tensor(2, 1, 28, 28), _labels(2, 5),

@@ -15,7 +15,9 @@ are converted to it there; running totals stay on the device and are read only e
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import torch
@@ -364,6 +366,50 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
     history.stopped_early = run.stop
     _call(callbacks, "on_fit_end", run)
     return history
+
+
+def fit_side_by_side(runs, data: MNISTTensors, **common) -> list[History]:
+    """``fit(model, data, threads=1, progress=False, **common, **overrides)`` for every
+    ``(model, overrides)`` of ``runs``; returns their histories in that order.
+
+    On the CPU the runs train side by side, one thread each, as many at once as there are
+    cores: two small networks on minibatches of 64 each keep one core busy, where one network on
+    two threads does not. Each history is exactly what ``fit`` gives alone (its batch order and
+    shifts come from a generator of its own), but its ``seconds`` are measured beside the
+    others. Build the models first (torch's global seed is shared by the threads). A model with
+    dropout, which draws from that shared generator, makes the runs train one after another,
+    as they do off the CPU.
+    """
+    if isinstance(runs, (str, bytes)) or not hasattr(runs, "__iter__"):
+        raise TypeError(f"runs must be a list of (model, overrides) pairs; got "
+                        f"{type(runs).__name__} {runs!r:.40}")
+    runs = list(runs)
+    for i, run in enumerate(runs):
+        if not (isinstance(run, tuple) and len(run) == 2 and isinstance(run[1], dict)):
+            raise TypeError(f"runs[{i}] must be a (model, dict of fit arguments) pair, e.g. "
+                            f"(model, {{'shift': 2}}); got {type(run).__name__} {run!r:.60}")
+        check_module(f"runs[{i}][0]", run[0])
+        if "threads" in run[1]:
+            raise ValueError(f"runs[{i}] must not set threads: each run trains on one")
+    if "threads" in common:
+        raise ValueError("threads is not an argument here: each run trains on one thread")
+    if not isinstance(data, MNISTTensors):
+        raise TypeError(f"data must be an MNISTTensors (from load_mnist_tensors); got "
+                        f"{type(data).__name__} {data!r:.40}")
+    common.setdefault("progress", False)
+
+    def one(run):
+        model, overrides = run
+        return fit(model, data, threads=1, **{**common, **overrides})
+
+    dropout = any(isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0
+                  for model, _ in runs for m in model.modules())
+    workers = min(len(runs), os.cpu_count() or 1)
+    if data.device.type != "cpu" or dropout or workers < 2:
+        return [one(run) for run in runs]
+    configure_cpu_threads(1)  # before the threads start: each fit sets it again, to the same
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, runs))
 
 
 def _checked_callbacks(callbacks) -> tuple:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -248,16 +249,68 @@ def few_label_runs(pretrained: nn.Sequential, x: torch.Tensor, y: torch.Tensor,
                    modes=MODES, freeze_depth: int | None = None, epochs: int = 30,
                    lr: float = 3e-3, eval_every: int = 1) -> dict[str, FewLabelRun]:
     """Draw ``k`` labelled images per class of the target task (``x``, ``y`` in 0..4) with
-    ``seed`` and train one network per mode on them; the same images for every mode.
+    ``seed`` and train one network per mode on them; the same images for every mode. On the
+    CPU the modes train side by side, one per core (see :func:`few_label_curve`).
 
     Returns ``{mode: FewLabelRun}``.
     """
-    idx = torch.from_numpy(k_per_class(y, k, rng=np.random.default_rng(seed))).to(y.device)
-    xs, ys = x[idx], y[idx]
-    runs = {}
-    for mode in modes:
-        model = transfer_model(mode, pretrained, seed=seed + 1,
-                               freeze_depth=freeze_depth if mode == "frozen" else None)
-        runs[mode] = train_few(model, xs, ys, x_test, y_test, epochs=epochs, lr=lr, seed=seed,
-                               eval_every=eval_every, mode=mode, k=k)
-    return runs
+    return few_label_curve(pretrained, x, y, x_test, y_test, ks=(k,), seed=seed, modes=modes,
+                           freeze_depth=freeze_depth, epochs=epochs, lr=lr,
+                           eval_every=eval_every)[k]
+
+
+def few_label_curve(pretrained: nn.Sequential, x: torch.Tensor, y: torch.Tensor,
+                    x_test: torch.Tensor, y_test: torch.Tensor, *, ks, seed: int = 0,
+                    modes=MODES, freeze_depth: int | None = None, epochs: int = 30,
+                    lr: float = 3e-3, eval_every=1) -> dict[int, dict[str, FewLabelRun]]:
+    """:func:`few_label_runs` for every k of ``ks``: ``{k: {mode: FewLabelRun}}``, each run
+    exactly what ``few_label_runs(..., k=k)`` gives. ``eval_every``: one number for every k, or
+    ``{k: every}`` (a k left out is measured after its last epoch only).
+
+    On the CPU the runs share one pool of threads, one per core, the longest first; each run
+    trains (and is measured) on one torch thread, as it would alone, so the results do not
+    depend on the pool. Each network is built (from torch's seeded generator) before any of
+    them trains.
+    """
+    if isinstance(ks, (str, bytes)) or not hasattr(ks, "__iter__"):
+        raise TypeError(f"ks must be a list of labels per class, e.g. [1, 10, 100]; got "
+                        f"{type(ks).__name__} {ks!r:.40}")
+    ks = [check_positive_int("k", k) for k in ks]
+    if not ks:
+        raise ValueError("ks must hold at least one k; got none")
+    if isinstance(modes, str) or not hasattr(modes, "__iter__"):
+        raise TypeError(f"modes must be a list of modes out of {MODES}; got "
+                        f"{type(modes).__name__} {modes!r:.40}")
+    modes = [check_choice("mode", m, MODES) for m in modes]
+    if isinstance(eval_every, dict):
+        every = {k: check_positive_int(f"eval_every[{k}]", eval_every.get(k, epochs))
+                 for k in ks}
+    else:
+        every = dict.fromkeys(ks, check_positive_int("eval_every", eval_every))
+    jobs = []  # (k, mode, model, images, labels), built here: torch's seed is global
+    for k in ks:
+        idx = torch.from_numpy(k_per_class(y, k, rng=np.random.default_rng(seed))).to(y.device)
+        xs, ys = x[idx], y[idx]
+        for mode in modes:
+            model = transfer_model(mode, pretrained, seed=seed + 1,
+                                   freeze_depth=freeze_depth if mode == "frozen" else None)
+            jobs.append((k, mode, model, xs, ys))
+
+    def run(job):
+        k, mode, model, xs, ys = job
+        return train_few(model, xs, ys, x_test, y_test, epochs=epochs, lr=lr, seed=seed,
+                         eval_every=every[k], mode=mode, k=k)
+
+    on_cpu = x.device.type == "cpu"
+    workers = min(len(jobs), os.cpu_count() or 1) if on_cpu else 1
+    if workers > 1:  # one torch thread per run, for all of them at once
+        with cpu_threads(1), ThreadPoolExecutor(max_workers=workers) as pool:
+            longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
+            done = dict(zip(longest_first, pool.map(run, [jobs[i] for i in longest_first])))
+        results = [done[i] for i in range(len(jobs))]
+    else:
+        results = [run(job) for job in jobs]
+    curve = {k: {} for k in ks}
+    for (k, mode, *_), result in zip(jobs, results):
+        curve[k][mode] = result
+    return curve

@@ -124,6 +124,33 @@ def test_seeding_makes_cpu_training_reproducible(small_mnist):
         device.seed_everything(-1)
 
 
+def test_fit_side_by_side_gives_each_run_what_fit_gives_alone(small_mnist):
+    def built(seed, **kw):
+        device.seed_everything(seed)
+        return models.cnn((4, 8), kernel_size=(5, 3), hidden=16, crop=2, padding="valid", **kw)
+
+    threads = torch.get_num_threads()
+    common = dict(epochs=2, batch_size=64, lr=3e-3, label_smoothing=0.0, seed=5)
+    alone = []
+    for seed, shift in ((0, 0), (1, 2), (2, 1)):
+        model = built(seed)
+        h = train.fit(model, small_mnist, threads=1, progress=False, shift=shift, **common)
+        alone.append((h, [p.detach().clone() for p in model.parameters()]))
+    runs = [(built(seed), {"shift": shift}) for seed, shift in ((0, 0), (1, 2), (2, 1))]
+    together = train.fit_side_by_side(runs, small_mnist, **common)
+    for (h_a, params), (model, _), h_b in zip(alone, runs, together):
+        assert h_a.train_loss == h_b.train_loss and h_a.val_accuracy == h_b.val_accuracy
+        assert all(torch.equal(a, b) for a, b in zip(params, model.parameters()))
+    # dropout draws from torch's global generator: those runs go one after another
+    drop = [(built(0, dropout=0.3), {}), (built(1, dropout=0.3), {})]
+    assert len(train.fit_side_by_side(drop, small_mnist, epochs=1, batch_size=256)) == 2
+    with pytest.raises(TypeError, match=r"runs\[0\] must be a \(model, dict"):
+        train.fit_side_by_side([built(0)], small_mnist)
+    with pytest.raises(ValueError, match="threads"):
+        train.fit_side_by_side([(built(0), {"threads": 2})], small_mnist)
+    torch.set_num_threads(threads)
+
+
 # --- data ----------------------------------------------------------------------------------
 
 def test_mnist_tensors_shapes_and_normalisation():

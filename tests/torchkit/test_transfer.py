@@ -97,6 +97,30 @@ def test_few_label_runs_learn_a_separable_task_and_report_epochs_to_target(rng):
     assert runs["scratch"].epochs_to(1.01) == float("inf")
 
 
+def test_few_label_curve_gives_each_run_what_it_gives_alone_whatever_the_pool(rng, monkeypatch):
+    # the runs share a pool of threads on the CPU; each must still be exactly the run alone
+    y = torch.from_numpy(rng.integers(0, 5, 120))
+    x = _images(rng, 120)
+    pre = transfer.transfer_cnn()
+    curve = transfer.few_label_curve(pre, x, y, x[:30], y[:30], ks=[3, 1, 6], epochs=4,
+                                     seed=2, eval_every={6: 2})
+    assert list(curve) == [3, 1, 6] and all(list(runs) == list(transfer.MODES)
+                                            for runs in curve.values())
+    assert curve[6]["scratch"].epochs == [2, 4] and curve[3]["frozen"].epochs == [4]
+    threads = torch.get_num_threads()
+    monkeypatch.setattr(transfer.os, "cpu_count", lambda: 1)  # no pool: one run after another
+    for k, every in ((3, 4), (1, 4), (6, 2)):
+        alone = transfer.few_label_runs(pre, x, y, x[:30], y[:30], k=k, epochs=4, seed=2,
+                                        eval_every=every)
+        for mode in transfer.MODES:
+            assert alone[mode].test_accuracy == curve[k][mode].test_accuracy, (k, mode)
+    assert torch.get_num_threads() == threads  # the pool's one-thread setting is undone
+    with pytest.raises(TypeError, match="modes must be a list"):
+        transfer.few_label_curve(pre, x, y, x, y, ks=[1], modes="frozen")
+    with pytest.raises(ValueError, match="ks must hold"):
+        transfer.few_label_curve(pre, x, y, x, y, ks=[])
+
+
 def test_the_pretrained_network_round_trips_through_a_weights_only_checkpoint(tmp_path, rng):
     pre = transfer.transfer_cnn()
     path = transfer.save_pretrained(tmp_path / "pre.pt", pre, meta={"digits": "0-4"})
