@@ -1017,6 +1017,7 @@ bad("nnlib.torchkit.train.make_scheduler",
     lambda f: f("onecycle", _adam(), total_steps=0, steps_per_epoch=2), V, "total_steps")
 bad("nnlib.torchkit.train.fit", lambda f: f(_lenet(), "data"), T, "data")
 bad("nnlib.torchkit.train.fit_side_by_side", lambda f: f([(_lenet(), {})], "data"), T, "data")
+bad("nnlib.torchkit.train.to_training_layout", lambda f: f("lenet"), T, "model")
 bad("nnlib.torchkit.train.fit_side_by_side", lambda f: f(_lenet(), _mnist_tiny()), T, "runs")
 bad("nnlib.torchkit.train.fit", lambda f: f(_lenet(), _mnist_tiny(), optimizer="adamw"), V,
     "optimizer", "adamw")

@@ -30,6 +30,11 @@ _SERIES_LABEL = {"steps": "training (running)", "train": "training", "val": "val
                  "custom": ""}
 
 
+#: an update that took t seconds (with ipympl, mostly the redraw) is followed by none for 9 t:
+#: live curves take at most a tenth of the time of the training they show
+_WAIT_PER_DRAW_SECOND = 9.0
+
+
 def push_draw(fig) -> None:
     """Redraw ``fig`` now. With ipympl this sends the new image at once, even while the cell
     (a training loop) is still running; other backends just schedule a redraw."""
@@ -60,12 +65,13 @@ class LiveCurves:
     ``runs``: names of the runs (one colour each). ``axes``: one Axes per panel (made if None).
     ``panels``: ``"loss"`` (log scale unless ``log_loss=False``) and/or ``"accuracy"`` (in %).
     ``show``: which series of :data:`SERIES` each run draws. ``update(history, run)`` copies a
-    History into that run's lines and redraws at most every ``min_interval`` seconds, so it can
-    be the per-batch callback of the torch loop; ``epoch_callback(run)`` gives a callback for
-    :func:`nnlib.training.fit` (after an epoch, at most every ``min_interval`` seconds, and at
-    the end of the run); ``set_data(run, xs, ys)`` fills a ``"custom"`` series. A redraw of a
-    figure with a legend takes 0.1-0.3 s: with epochs shorter than that, ``min_interval``
-    keeps the drawing from taking longer than the training.
+    History into that run's lines and redraws at most every ``min_interval`` seconds, and never
+    sooner than nine times its last redraw took (drawing takes at most a tenth of the time of
+    the training it shows), so it can be the per-batch callback of the torch loop;
+    ``epoch_callback(run)`` gives a callback for :func:`nnlib.training.fit` (after an epoch, as
+    often as those limits allow, and at the end of the run); ``set_data(run, xs, ys)`` fills a
+    ``"custom"`` series. A redraw of a figure with a legend takes 0.1-0.3 s on a laptop CPU,
+    longer than a short epoch.
 
     >>> curves = LiveCurves(["[784,30,10]", "[784,30,30,10]"], axes=ax, panels=("accuracy",),
     ...                     show=("val",))
@@ -95,6 +101,7 @@ class LiveCurves:
         self.runs, self.show = runs, show
         self.min_interval = float(min_interval)
         self._last = -np.inf
+        self._draw_seconds = 0.0  # how long the last update took (with ipympl: its redraw)
         self.lines = {}
         colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         for panel, ax in self.axes.items():
@@ -148,7 +155,8 @@ class LiveCurves:
         if None); redraw unless the last redraw was under ``min_interval`` seconds ago.
         Returns the dict of lines, keyed (run, panel, series)."""
         now = time.monotonic()
-        if not force and now - self._last < self.min_interval:
+        if not force and now - self._last < max(self.min_interval,
+                                                 _WAIT_PER_DRAW_SECOND * self._draw_seconds):
             return self.lines
         self._last = now
         run = self.runs[0] if run is None else run
@@ -165,6 +173,7 @@ class LiveCurves:
                 ys = np.asarray(ys[:n], dtype=float) * (100 if panel == "accuracy" else 1)
                 self._line(run, panel, series).set_data(np.asarray(xs[:n], dtype=float), ys)
         self._rescale()
+        self._draw_seconds = time.monotonic() - now
         return self.lines
 
     def finish(self, history, run=None):

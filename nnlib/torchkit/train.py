@@ -141,6 +141,17 @@ def use_channels_last(device) -> bool:
     return check_device("device", device).type == "cpu"
 
 
+def to_training_layout(model: nn.Module) -> nn.Module:
+    """``model`` (in place) in the memory layout that trains fastest on its device: on the CPU
+    its convolution weights channels-last, so that every convolution, and the max-pooling after
+    it, works channels-last (torch's CPU max-pooling is ~5x slower on the default layout:
+    0.37 vs 2.1 ms for 64 maps of 8x24x24, one thread). Returns the model."""
+    check_module("model", model)
+    if use_channels_last(_device_of(model)):
+        model.to(memory_format=torch.channels_last)
+    return model
+
+
 def _device_of(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
@@ -328,9 +339,7 @@ def fit(model: nn.Module, data: MNISTTensors, *, epochs: int = 2, batch_size: in
         generator = seed_everything(seed)
     else:
         generator.seed()
-    model.to(device)
-    if use_channels_last(device):
-        model.to(memory_format=torch.channels_last)
+    to_training_layout(model.to(device))
     opt = optimizers.make_optimizer(optimizer, model.parameters(), lr=lr,
                                     weight_decay=weight_decay,
                                     **({} if betas is None else {"betas": betas}))

@@ -115,7 +115,7 @@ def pretrain(x: torch.Tensor, y: torch.Tensor, *, epochs: int = 2, lr: float = 3
     """
     epochs = check_positive_int("epochs", epochs)
     generator = seed_everything(seed)
-    model = transfer_cnn().to(x.device)
+    model = train.to_training_layout(transfer_cnn().to(x.device))
     opt = torch.optim.Adam(model.parameters(), lr=check_positive_float("lr", lr))
     # one CPU thread: a network this small on minibatches of 64 gains nothing from a second
     with cpu_threads(1) if x.device.type == "cpu" else nullcontext():
@@ -226,6 +226,7 @@ def train_few(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_test: torch.
     epochs = check_positive_int("epochs", epochs)
     eval_every = check_positive_int("eval_every", eval_every)
     generator = torch.Generator().manual_seed(seed)
+    train.to_training_layout(model)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=check_positive_float("lr", lr))
     bs = min(check_positive_int("batch_size", batch_size), len(x))

@@ -50,6 +50,27 @@ def test_fit_epoch_callback_draws_at_most_every_min_interval_and_at_the_end(monk
     np.testing.assert_allclose(curves.lines["a", "loss", "val"].get_xdata(), [1, 2, 3, 4])
 
 
+def test_update_waits_nine_times_as_long_as_its_last_redraw_took(monkeypatch):
+    # a redraw that takes 0.05 s is followed by no other for 0.45 s: drawing takes at most a
+    # tenth of the time; force=True (the end of a run) always redraws
+    import time
+
+    from nnlib.plotting import training as live
+
+    drawn = []
+    monkeypatch.setattr(live, "push_draw", lambda fig: (drawn.append(1), time.sleep(0.05)))
+    curves = LiveCurves(panels=("loss",), show=("steps",))
+    h = History(step_epoch=[0.5], step_loss=[0.9])
+    start = time.monotonic()
+    while time.monotonic() - start < 0.3:
+        curves.update(h)
+    assert len(drawn) == 1
+    time.sleep(0.5)
+    curves.update(h)
+    curves.update(h, force=True)
+    assert len(drawn) == 3
+
+
 def test_step_series_and_custom_series():
     h = History(step_epoch=[0.5, 1.0, 1.5], step_loss=[0.9, 0.5, 0.4])
     curves = LiveCurves(panels=("loss",), show=("steps",))

@@ -124,6 +124,18 @@ def test_seeding_makes_cpu_training_reproducible(small_mnist):
         device.seed_everything(-1)
 
 
+def test_training_layout_puts_convolutions_channels_last_on_the_cpu():
+    model = models.cnn((4, 8), kernel_size=(5, 3), hidden=16, crop=2, padding="valid")
+    assert train.to_training_layout(model) is model
+    assert model.conv1.weight.is_contiguous(memory_format=torch.channels_last)
+    x = torch.rand(6, 1, 28, 28)
+    maps = model.pool1(model.conv1(model.crop(x)))  # the maps the max-pooling reads
+    assert maps.is_contiguous(memory_format=torch.channels_last)
+    plain = models.cnn((4, 8), kernel_size=(5, 3), hidden=16, crop=2, padding="valid")
+    plain.load_state_dict(model.state_dict())
+    torch.testing.assert_close(plain(x), model(x))  # the same function, another layout
+
+
 def test_fit_side_by_side_gives_each_run_what_fit_gives_alone(small_mnist):
     def built(seed, **kw):
         device.seed_everything(seed)
