@@ -183,6 +183,22 @@ class cpu_threads:  # noqa: N801 - used like a function: ``with cpu_threads(1): 
             torch.set_num_threads(self._before)
 
 
+def _one_thread_each(function, jobs, *, on_cpu: bool, parallel: bool = True) -> list:
+    """``[function(job) for job in jobs]``; on the CPU (and with ``parallel``) the jobs run side
+    by side on a pool of one Python thread per core, each with one torch thread (the count
+    before is restored after). Results come back in the order of ``jobs``. Small networks on
+    small minibatches keep a core busy each this way, where one network on two threads does
+    not (:class:`cpu_threads`). The jobs must not draw from torch's global generator."""
+    jobs = list(jobs)
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if not (on_cpu and parallel and workers > 1):
+        return [function(job) for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with cpu_threads(1), ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, jobs))
+
+
 def seed_everything(seed: int = 0, *, deterministic: bool = False) -> torch.Generator:
     """Seed Python, NumPy and torch (all devices); return a ``torch.Generator`` seeded likewise.
 

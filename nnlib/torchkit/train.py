@@ -15,9 +15,7 @@ are converted to it there; running totals stay on the device and are read only e
 
 from __future__ import annotations
 
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import torch
@@ -37,7 +35,7 @@ from ..callbacks import overrides
 from . import optimizers
 from ._checks import check_device, check_module, check_tensor
 from .data import MNISTTensors, batch_indices, num_batches, random_shift
-from .device import configure_cpu_threads, seed_everything
+from .device import _one_thread_each, configure_cpu_threads, seed_everything
 
 #: The peak learning rate of this course's fast CNN recipe (one-cycle schedule, batch 128,
 #: label smoothing 0.1) for each optimiser of :data:`nnlib.torchkit.optimizers.OPTIMIZERS`: a
@@ -413,12 +411,7 @@ def fit_side_by_side(runs, data: MNISTTensors, **common) -> list[History]:
 
     dropout = any(isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0
                   for model, _ in runs for m in model.modules())
-    workers = min(len(runs), os.cpu_count() or 1)
-    if data.device.type != "cpu" or dropout or workers < 2:
-        return [one(run) for run in runs]
-    configure_cpu_threads(1)  # before the threads start: each fit sets it again, to the same
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, runs))
+    return _one_thread_each(one, runs, on_cpu=data.device.type == "cpu", parallel=not dropout)
 
 
 def _checked_callbacks(callbacks) -> tuple:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import os
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -27,7 +26,7 @@ from torch import nn
 
 from .._checks import check_choice, check_positive_float, check_positive_int, check_rng
 from . import checkpoint, models, train
-from .device import cpu_threads, seed_everything
+from .device import _one_thread_each, cpu_threads, seed_everything
 
 MODES = ("scratch", "frozen", "finetune")
 SOURCE_DIGITS = (0, 1, 2, 3, 4)
@@ -302,15 +301,8 @@ def few_label_curve(pretrained: nn.Sequential, x: torch.Tensor, y: torch.Tensor,
         return train_few(model, xs, ys, x_test, y_test, epochs=epochs, lr=lr, seed=seed,
                          eval_every=every[k], mode=mode, k=k)
 
-    on_cpu = x.device.type == "cpu"
-    workers = min(len(jobs), os.cpu_count() or 1) if on_cpu else 1
-    if workers > 1:  # one torch thread per run, for all of them at once
-        with cpu_threads(1), ThreadPoolExecutor(max_workers=workers) as pool:
-            longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
-            done = dict(zip(longest_first, pool.map(run, [jobs[i] for i in longest_first])))
-        results = [done[i] for i in range(len(jobs))]
-    else:
-        results = [run(job) for job in jobs]
+    jobs.sort(key=lambda job: -job[0])  # the longest first (stable: modes keep their order)
+    results = _one_thread_each(run, jobs, on_cpu=x.device.type == "cpu")
     curve = {k: {} for k in ks}
     for (k, mode, *_), result in zip(jobs, results):
         curve[k][mode] = result
