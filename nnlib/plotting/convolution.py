@@ -154,8 +154,12 @@ def set_geometry(images, grid, out):
     for im, a in zip(images, (grid, out)):
         h, w = a.shape
         im.set_data(a)
-        im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         im.cell_lines.set_segments(_cell_borders(a.shape))
-        im.axes.set_xlim(-0.5, w - 0.5)
-        im.axes.set_ylim(h - 0.5, -0.5)
+        # extent and limits only when the size changes (setting them marks the axes changed,
+        # and a lab then redraws them instead of blitting the images alone)
+        if tuple(im.get_extent()) != (-0.5, w - 0.5, h - 0.5, -0.5):
+            im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        if im.axes.get_xlim() != (-0.5, w - 0.5) or im.axes.get_ylim() != (h - 0.5, -0.5):
+            im.axes.set_xlim(-0.5, w - 0.5)
+            im.axes.set_ylim(h - 0.5, -0.5)
     return images

@@ -68,3 +68,10 @@ class ExplainingAwayPlot:
             f"P(Y,Z|X) − P(Y|X)P(Z|X) = {result.coupling:+.3f}"
             if np.isfinite(result.coupling) else "the engine never fails with this table")
         return self
+
+    @property
+    def changing(self) -> list:
+        """The artists ``update`` changes: bars, their numbers, the image, its numbers and the
+        coupling line."""
+        return [*self.bars, *self.bar_texts, self.image, *self.texts[0], *self.texts[1],
+                self.coupling_text]

@@ -147,3 +147,9 @@ class AdversarialPlot:
         for key, probs in (("clean", p_clean), ("attacked", p_attacked)):
             for rect, p in zip(self.bars[key], probs):
                 rect.set_height(float(p))
+
+    @property
+    def changing(self) -> list:
+        """The artists :meth:`update` changes: the three images, their titles and the bars."""
+        return [*self.images.values(), *self.titles.values(), *self.bars["clean"],
+                *self.bars["attacked"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import ticker
 
-from ._grid import axes_or_new, tight_once
+from ._grid import axes_or_new, settle_limits, tight_once
 
 VERDICT_COLOURS = {"healthy": "C8", "vanishing": "C0", "vanished": "C0",
                    "exploding": "C2", "exploded": "C2"}
@@ -105,14 +105,21 @@ class GradientLabPlot:
             self.lines[name].set_data(x, _positive(getattr(diag, name)))
         self.lines["saturated"].set_data(x, diag.saturated)
         self.lines["dead"].set_data(x, diag.dead)
-        lo, hi = 0.5, max(x[-1], 2) + 0.5
+        # limits change only when the data leave them or fill less than half of them, so most
+        # moves redraw the curves alone (a blit) and keep the axes
         for ax in self.axes:
-            ax.set_xlim(lo, hi)
-        self.axes[0].set_ylim(*log_limits(diag.grad_a, diag.grad_w, diag.theory_grad_a))
-        self.axes[1].set_ylim(*log_limits(diag.act_std, diag.theory_act_std))
+            settle_limits(ax, "x", (0.5, max(x[-1], 2) + 0.5))
+        settle_limits(self.axes[0], "y", log_limits(diag.grad_a, diag.grad_w,
+                                                      diag.theory_grad_a), log=True)
+        settle_limits(self.axes[1], "y", log_limits(diag.act_std, diag.theory_act_std), log=True)
         self.verdict_text.set_text(diag.verdict)
         self.verdict_text.set_color(VERDICT_COLOURS[diag.verdict])
         return list(self.lines.values())
+
+    @property
+    def changing(self) -> list:
+        """The artists ``update`` changes (besides limits): the curves and the verdict."""
+        return [*self.lines.values(), self.verdict_text]
 
 
 class ChainPlot:
@@ -141,8 +148,8 @@ class ChainPlot:
         f, p = np.abs(chain.factors), np.abs(chain.products)
         self.lines["factors"].set_data(j, _positive(f))
         self.lines["products"].set_data(j, _positive(p))
-        self.ax.set_xlim(0.5, j[-1] + 0.5)
-        self.ax.set_ylim(*log_limits(f, p, [1.0]))
+        settle_limits(self.ax, "x", (0.5, j[-1] + 0.5))
+        settle_limits(self.ax, "y", log_limits(f, p, [1.0]), log=True)
         return list(self.lines.values())
 
 

@@ -87,21 +87,26 @@ def plot_map(image, *, ax=None, title: str = "", cmap: str = "viridis"):
     im = ax.imshow(np.asarray(image, dtype=float), cmap=cmap)
     ax.set_xticks([])
     ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10)
     return im
 
 
 def set_map(im, image, *, title: str | None = None, symmetric: bool = False):
-    """Show a new map in an existing AxesImage (rescaling colours and extent)."""
+    """Show a new map in an existing AxesImage (rescaling colours and extent).
+
+    Only what changed is set: the extent (and with it the axes' limits) when the map's size
+    differs, the title's text alone, so a lab whose maps keep their size redraws by blitting
+    (``widgets._figure.FigureView.animate``)."""
     a = np.asarray(image, dtype=float)
     im.set_data(a)
-    im.set_extent((-0.5, a.shape[1] - 0.5, a.shape[0] - 0.5, -0.5))
+    extent = (-0.5, a.shape[1] - 0.5, a.shape[0] - 0.5, -0.5)
+    if tuple(im.get_extent()) != extent:
+        im.set_extent(extent)
     lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
     if symmetric:
         v = max(abs(lo), abs(hi)) or 1.0
         lo, hi = -v, v
     im.set_clim(lo, hi if hi > lo else lo + 1.0)
     if title is not None:
-        im.axes.set_title(title, fontsize=10)
+        im.axes.title.set_text(title)
     return im

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.colors import to_hex
 
-from ._grid import axes_or_new, tight_once
+from ._grid import axes_or_new, settle_limits, tight_once
 from .gradients import fast_log_axis, log_limits
 from .style import LINESTYLES
 
@@ -164,9 +164,12 @@ class RacePlot:
             L["tol"].set_ydata([tol, tol])
             shown.append(L["tol"])
         ax_l = self.axes[1]
-        ax_l.set_xlim(0, max(int(steps), 1))
+        if ax_l.get_xlim() != (0, max(int(steps), 1)):  # setting them again would redraw all
+            ax_l.set_xlim(0, max(int(steps), 1))
         lo, hi = log_limits(*curves.values(), [tol or 1.0], floor=0.5 * GAP_FLOOR)
-        ax_l.set_ylim(lo, min(hi, 2 * cap))
+        # the scale moves only when the curves leave it or shrink to less than half of it;
+        # its floor is fixed half a decade under GAP_FLOOR (the padding would move it)
+        settle_limits(ax_l, "y", (max(lo, 0.5 * GAP_FLOOR), min(hi, 2 * cap)), log=True)
         if self.legend is not None:
             self.legend.remove()
             self.legend = None
@@ -174,6 +177,12 @@ class RacePlot:
             self.legend = ax_l.legend(handles=shown, fontsize=FONT, loc="lower left",
                                       frameon=False, ncol=2)
         return shown
+
+    @property
+    def changing(self) -> list:
+        """The artists ``update`` changes: paths, end dots, loss and theory curves, the start
+        and the tolerance line (not the surface's contours and minimum)."""
+        return [a for k, a in self.lines.items() if k != "minimum"]
 
 
 def plot_lr_sweep(etas, final_gaps, *, threshold=None, measured=None, ax=None):

@@ -104,3 +104,9 @@ class TransferPlot:
             self.texts[i].set_text(f"{a:.0f}")
             self.points[m].set_data([k], [a])
         self.title.set_text(f"k = {k} labels per class")
+
+    @property
+    def changing(self) -> list:
+        """The artists :meth:`update` changes: the marker, the points, the bars, their numbers
+        and the title."""
+        return [self.marker, *self.points.values(), *self.bars, *self.texts, self.title]

@@ -1,14 +1,22 @@
 """A matplotlib figure that lives inside a widget container and is redrawn in place.
 
 With the ipympl backend (``%matplotlib widget``, what the notebooks use) the figure's canvas is
-itself a widget, and ``refresh()`` asks it to redraw its (updated) artists. With any other
-backend (inline, or Agg in the unit tests) the figure is shown in an ``Output`` widget and
-``refresh()`` re-renders it there.
+itself a widget, and ``refresh()`` redraws its (updated) artists and sends the picture. With
+any other backend (inline, or Agg in the unit tests) the figure is shown in an ``Output`` widget
+and ``refresh()`` re-renders it there.
+
+Blitting. A lab whose controls change only some artists (a curve, a marker, an image, a title)
+names them once with ``view.animate(...)``. A full draw then keeps a copy of the picture without
+them (axes, ticks, labels, legends: most of a draw's time) and draws them on top; a later
+``refresh()`` restores that copy and draws only the named artists, as long as nothing else in
+the figure changed since. What changed is matplotlib's own bookkeeping: setting a property of an
+artist marks it and its figure stale, except for animated artists, which do not pass it on. So
+a lab that moves an axis limit or edits an unnamed text gets a full draw without saying so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -22,13 +30,69 @@ class FigureView:
     axes: object
     widget: w.Widget
 
+    _animated: list = field(default_factory=list, repr=False)
+    _background: object = field(default=None, repr=False)
+
+    def animate(self, *artists) -> None:
+        """Draw ``artists`` (what the controls change) over a kept copy of the rest of the
+        figure; ``refresh()`` then redraws only them while nothing else changed.
+
+        They are drawn above every other artist of the figure (in the order given, after
+        sorting by ``zorder``), so a lab names only artists that nothing else covers.
+        Saving or showing the figure outside the lab (``savefig``, inline) draws them as usual.
+        """
+        if not self._animated:
+            self._keep_background_on_draw()
+        for artist in artists:
+            if artist not in self._animated:
+                artist.set_animated(True)
+                self._animated.append(artist)
+        self._animated.sort(key=lambda a: a.get_zorder())
+        self._background = None  # taken again on the next full draw
+
+    def _keep_background_on_draw(self) -> None:
+        fig, draw = self.fig, self.fig.draw
+
+        def draw_then_animated(renderer):
+            draw(renderer)
+            canvas = fig.canvas
+            # only a draw onto the canvas itself (not a layout engine's measuring pass or a
+            # savefig, which draws animated artists like any other)
+            if canvas.is_saving() or renderer is not getattr(canvas, "renderer", None):
+                return
+            if hasattr(canvas, "copy_from_bbox"):
+                self._background = (canvas.copy_from_bbox(fig.bbox), tuple(fig.bbox.bounds))
+            for artist in self._animated:
+                artist.draw(renderer)
+
+        fig.draw = draw_then_animated
+
+    def _blit(self, canvas) -> bool:
+        """Restore the kept background and draw the animated artists on it, if that shows
+        the figure as it is now; say whether it did."""
+        renderer = getattr(canvas, "renderer", None)
+        if (self._background is None or renderer is None or self.fig.stale
+                or self._background[1] != tuple(self.fig.bbox.bounds)):
+            return False
+        canvas.restore_region(self._background[0])
+        for artist in self._animated:
+            artist.draw(renderer)
+        canvas.blit(self.fig.bbox)
+        return True
+
     def refresh(self):
         canvas = self.fig.canvas
         if isinstance(canvas, w.DOMWidget):
-            # draw_idle: the page asks back for the draw. Drawing at once (one round trip
-            # less) was tried and left a saved notebook's lab figure blank (the reopen test):
-            # the page then set the picture it keeps over the one the kernel had sent.
-            canvas.draw_idle()
+            if getattr(canvas, "syncing_data_url", True):
+                # no page has shown the canvas yet (Run All, nbval): ask for a draw when one
+                # does. Drawing now would send a picture nobody sees and store it in the saved
+                # state without its "data:image/png;base64," prefix (ipympl 0.10), which a
+                # reopened notebook then shows as a blank figure.
+                canvas.draw_idle()
+            elif not self._blit(canvas):
+                # a page shows it: draw and send the picture now; draw_idle would first ask the
+                # page to ask back for the draw, one kernel-page round trip (~35 ms) more
+                canvas.draw()
         else:
             from IPython.display import display
 

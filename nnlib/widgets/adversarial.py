@@ -46,6 +46,7 @@ class AdversarialLab(StartMixin, w.VBox):
         self.view = figure_view(1, 4, figsize=figsize, width_ratios=[1, 1, 1, 1.6],
                                 layout="constrained", static_layout=True)
         self.plot = AdversarialPlot(axes=self.view.axes, max_eps=MAX_EPS)
+        self.view.animate(*self.plot.changing)
         self.readout = w.HTML()
         self.controls["digit"].observe(self._new_digit, names="value")
         self.controls["epsilon"].observe(self._draw, names="value")

@@ -49,6 +49,7 @@ class ChainLab(StartMixin, w.VBox):
         self.readout = w.HTML()
         self.view = figure_view(1, 1, figsize=(4.8, 3.4))
         self.plot = ChainPlot(ax=self.view.axes)
+        self.view.animate(*self.plot.lines.values())  # the axes change only with the data's range
         self.result = None
         c = self.controls
         super().__init__([w.HBox([c["neurons"], c["activation"]]),

@@ -39,6 +39,7 @@ class ConvGeometryLab(StartMixin, w.VBox):
         self.view = figure_view(1, 2, figsize=figsize)
         blank = np.zeros((1, 1))
         self.images = cplot.plot_geometry(blank, blank, axes=self.view.axes)
+        self.view.animate(*self.images, *(im.cell_lines for im in self.images))
         self.readout = w.HTML()
         self.state: dict = {}
         for name, c in self.controls.items():

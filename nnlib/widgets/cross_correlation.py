@@ -56,6 +56,10 @@ class CrossCorrelationLab(StartMixin, w.VBox):
         self.output_cell = cplot.window_patch(0, 0, 1, 1, ax=ax_out)
         tight_once(self.view.fig)
         self.view.fig.subplots_adjust(top=0.86)
+        # a step moves the two frames and fills the output; a mode switch changes the mask
+        self.view.animate(self.window, self.output_cell, self.output_image,
+                          *self.output_texts.ravel(), self.mask_image, *self.mask_texts.ravel(),
+                          self.mask_image.title_text)
 
         play = w.Play(value=0, min=0, max=n_steps - 1, interval=interval_ms, description="play")
         scrub = w.IntSlider(value=0, min=0, max=n_steps - 1, description="step",

@@ -37,6 +37,7 @@ class ExplainingAwayLab(StartMixin, w.VBox):
         self.view = figure_view(1, 2, figsize=(9, 3.0), width_ratios=(1.6, 1),
                                 constrained_layout=True, static_layout=True)
         self.plot = ExplainingAwayPlot(axes=self.view.axes)
+        self.view.animate(*self.plot.changing)
         self.result = None
         c = self.controls
         super().__init__([w.HBox([w.VBox([c["p_battery"], c["p_pump"]]),

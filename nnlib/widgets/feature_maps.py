@@ -58,6 +58,7 @@ class FeatureMapsLab(StartMixin, w.VBox):
         self.images = {"digit": mplot.plot_map(blank, ax=ax_digit, cmap="gray_r"),
                        "map": mplot.plot_map(blank, ax=ax_map),
                        "all": mplot.plot_map(blank, ax=ax_all)}
+        self.view.animate(*self.images.values(), *(ax.title for ax in self.view.axes))
         self.readout = w.HTML()
         self.controls["digit"].observe(self._new_digit, names="value")
         self.controls["layer"].observe(self._new_layer, names="value")

@@ -97,6 +97,7 @@ class GradientLab(StartMixin, ScenarioMixin, w.VBox):
         self.readout.add_class("gradient-lab-readout")
         self.view = figure_view(1, 3, figsize=(11, 3.6))
         self.plot = GradientLabPlot(axes=self.view.axes)
+        self.view.animate(*self.plot.changing)
         self.result = None
         self.timings = {}
         names = list(self.controls)

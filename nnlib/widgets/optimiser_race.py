@@ -157,6 +157,7 @@ class OptimiserRaceLab(StartMixin, ScenarioMixin, w.VBox):
         self.readout.add_class("race-readout")
         self.view = figure_view(1, 2, figsize=(11, 3.2))
         self.plot = RacePlot(axes=self.view.axes, legend=False)  # the readout is the legend
+        self.view.animate(*self.plot.changing)
         self.runs, self.surface, self.timings = {}, s0, {}
         self._holding = False
         self.view.fig.canvas.mpl_connect("button_press_event", self._on_click)

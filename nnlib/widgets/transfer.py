@@ -42,6 +42,7 @@ class TransferLab(StartMixin, w.VBox):
         self.view = figure_view(1, 2, figsize=figsize, width_ratios=[1.6, 1],
                                 layout="constrained", static_layout=True)
         self.plot = TransferPlot(axes=self.view.axes, ks=ks, curves=curves, modes=transfer.MODES)
+        self.view.animate(*self.plot.changing)
         self.readout = w.HTML()
         self.controls["k"].observe(self._show_measured, names="value")
         self.draw_button.on_click(self._new_draw)

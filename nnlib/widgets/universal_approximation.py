@@ -32,6 +32,9 @@ from ._figure import figure_view
 from ._start import StartMixin
 
 CURVE_UNITS = (1, 2, 4, 8, 16, 32, 64, 128)
+# the error panel's y range: every activation and target of the lesson, N = 1 ... 128, has its
+# errors between 1.2e-4 (sigmoid, bump) and 1.3 (relu, sine)
+ERROR_RANGE = (5e-5, 3.0)
 
 
 class UniversalApproximationLab(StartMixin, w.VBox):
@@ -67,9 +70,12 @@ class UniversalApproximationLab(StartMixin, w.VBox):
         self.lines["curve"], self.lines["marker"] = plot_error_curve(
             self.curve_units, np.ones(len(curve_units)), ax=ax_err)
         ax_fit.set_ylim(-1.6, 1.6)
+        ax_fit.title.set_fontsize(10)
+        ax_err.title.set_fontsize(10)
         self.fit = None
         self.error = None
         self._curve_key = None
+        self._curves = {}  # (φ, f) -> the error curve, measured once
         self.controls["units"].observe(self._on_change, names="value")
         self.controls["activation"].observe(self._on_change, names="value")
         self.controls["target"].observe(self._on_change, names="value")
@@ -78,6 +84,9 @@ class UniversalApproximationLab(StartMixin, w.VBox):
                           self.view.widget, self.readout])
         self.update(refresh=False)
         tight_once(self.view.fig)  # now that the titles exist
+        # what the controls change; the axes, ticks and legend stay put
+        self.view.animate(self.lines["target"], self.lines["fit"], self.lines["units"],
+                          self.lines["curve"], self.lines["marker"], ax_fit.title, ax_err.title)
         self.view.refresh()
         self._remember_start()
 
@@ -97,14 +106,23 @@ class UniversalApproximationLab(StartMixin, w.VBox):
         self.lines["fit"].set_ydata(self.fit(self.x))
         set_unit_lines(self.lines["units"], self.x, self.fit.contributions(self.x))
         if self._curve_key != (activation, name):  # the curve depends on φ and f, not on N
-            errors = error_curve(f, self.curve_units, activation=activation)
+            if (activation, name) not in self._curves:
+                self._curves[activation, name] = error_curve(f, self.curve_units,
+                                                             activation=activation)
+            errors = self._curves[activation, name]
             self.lines["curve"].set_data(self.curve_units, errors)
             ax = self.lines["curve"].axes
-            ax.set_ylim(min(errors.min(), 1e-3) / 2, max(errors.max(), 1.0) * 2)
-            ax.set_title(f"error vs units ({activation})", fontsize=10)
+            # one scale for every φ and f, so curves can be compared by eye; widened only for
+            # a curve outside it (then the whole figure is drawn again)
+            low, high = ax.get_ylim()
+            need = (min(ERROR_RANGE[0], errors.min() / 2), max(ERROR_RANGE[1], errors.max() * 2))
+            if (low, high) != need:
+                ax.set_ylim(*need)
+            ax.title.set_text(f"error vs units ({activation})")
             self._curve_key = (activation, name)
         self.lines["marker"].set_data([n], [self.error])
-        self.lines["fit"].axes.set_title(f"N = {n} hidden units, φ = {activation}", fontsize=10)
+        # the title's text only (set_title would touch the other titles and force a full draw)
+        self.lines["fit"].axes.title.set_text(f"N = {n} hidden units, φ = {activation}")
         self.readout.value = (
             f"<span class='ua-readout'>N = <b>{n}</b> units: max |Φ(x) − f(x)| on [−1, 1] = "
             f"<b class='ua-error'>{self.error:.4f}</b></span>")
