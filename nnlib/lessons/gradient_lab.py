@@ -23,6 +23,7 @@ skip connection around it), so batch normalisation slots in later as the block's
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -323,8 +324,81 @@ def measure(config: LabConfig | None = None, **changes) -> Diagnostics:
         return _measure(config)
 
 
+class _Tape:
+    """The random numbers that :func:`measure` drew for one seed, in order, to hand out again.
+
+    A lab moves one control at a time: the next network has the same seed and mostly the
+    same layer shapes, so it starts with the same draws (a deeper net: the same first layers;
+    a new init scale: the same standard normals, scaled afterwards). Drawing 50 layers of
+    256×256 normals is a third of a measurement; replaying them is a copy. What is replayed is
+    exactly what the generator returned, and the generator is put in the state it had after
+    that draw, so every number :func:`measure` returns is the same as without the tape.
+    Bounded by ``MAX_BYTES`` (past that, draws are made as usual and not kept).
+    """
+
+    MAX_BYTES = 64 * 2**20
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.seed = None
+        self.calls = []  # (what was asked, the result, the generator's state after it)
+        self.bytes = 0
+
+    def generator(self, seed: int) -> np.random.Generator:
+        if seed != self.seed:
+            self.seed, self.calls, self.bytes = seed, [], 0
+        return _ReplayGenerator(self, seed)
+
+
+class _ReplayGenerator(np.random.Generator):
+    """A ``default_rng(seed)`` that takes its draws from a :class:`_Tape` while the calls
+    match the recorded ones, and records the rest."""
+
+    def __init__(self, tape: _Tape, seed: int):
+        super().__init__(np.random.PCG64(seed))  # what np.random.default_rng(seed) makes
+        self._tape, self._next = tape, 0
+
+    def _taped(self, key, draw):
+        calls, i = self._tape.calls, self._next
+        self._next += 1
+        if i < len(calls) and calls[i][0] == key:
+            self.bit_generator.state = calls[i][2]
+            return calls[i][1].copy()  # the caller may scale it in place
+        if i < len(calls):  # the first call that differs: the rest of the tape is stale
+            self._tape.bytes -= sum(c[1].nbytes for c in calls[i:])
+            del calls[i:]
+        result = draw()
+        if len(calls) == i and self._tape.bytes + result.nbytes <= _Tape.MAX_BYTES:
+            calls.append((key, result.copy(), self.bit_generator.state))
+            self._tape.bytes += result.nbytes
+        return result
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):
+        if out is not None or size is None:
+            return super().standard_normal(size, dtype, out)
+        return self._taped(("standard_normal", _shape(size), np.dtype(dtype).str),
+                           lambda: super(_ReplayGenerator, self).standard_normal(size, dtype))
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        if size is None or not (np.isscalar(low) and np.isscalar(high)):
+            return super().uniform(low, high, size)
+        return self._taped(("uniform", float(low), float(high), _shape(size)),
+                           lambda: super(_ReplayGenerator, self).uniform(low, high, size))
+
+
+def _shape(size) -> tuple:
+    return tuple(int(n) for n in np.atleast_1d(size))
+
+
+_TAPE = _Tape()
+
+
 def _measure(config: LabConfig) -> Diagnostics:
-    rng = np.random.default_rng(config.seed)
+    with _TAPE.lock:
+        return _measure_with(config, _TAPE.generator(config.seed))
+
+
+def _measure_with(config: LabConfig, rng: np.random.Generator) -> Diagnostics:
     net = build_network(config, rng)
     dtype = np.dtype(config.dtype)
     x = rng.standard_normal((config.batch_size, config.width)).astype(dtype)

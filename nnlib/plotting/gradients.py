@@ -105,13 +105,15 @@ class GradientLabPlot:
             self.lines[name].set_data(x, _positive(getattr(diag, name)))
         self.lines["saturated"].set_data(x, diag.saturated)
         self.lines["dead"].set_data(x, diag.dead)
-        # limits change only when the data leave them or fill less than half of them, so most
-        # moves redraw the curves alone (a blit) and keep the axes
+        # limits change only when the data leave them or fill too little of them (x: half,
+        # log y: a third), so most moves redraw the curves alone (a blit) and keep the axes:
+        # a curve that tilts as the init scale moves is then seen to tilt on a fixed scale
         for ax in self.axes:
             settle_limits(ax, "x", (0.5, max(x[-1], 2) + 0.5))
         settle_limits(self.axes[0], "y", log_limits(diag.grad_a, diag.grad_w,
-                                                      diag.theory_grad_a), log=True)
-        settle_limits(self.axes[1], "y", log_limits(diag.act_std, diag.theory_act_std), log=True)
+                                                      diag.theory_grad_a), log=True, slack=3.0)
+        settle_limits(self.axes[1], "y", log_limits(diag.act_std, diag.theory_act_std), log=True,
+                      slack=3.0)
         self.verdict_text.set_text(diag.verdict)
         self.verdict_text.set_color(VERDICT_COLOURS[diag.verdict])
         return list(self.lines.values())
