@@ -180,9 +180,9 @@ class RacePlot:
 
     @property
     def changing(self) -> list:
-        """The artists ``update`` changes: paths, end dots, loss and theory curves, the start
-        and the tolerance line (not the surface's contours and minimum)."""
-        return [a for k, a in self.lines.items() if k != "minimum"]
+        """The artists that ``update`` and ``set_surface`` change, except the contours: paths,
+        end dots, loss and theory curves, the start, the minimum and the tolerance line."""
+        return list(self.lines.values())
 
 
 def plot_lr_sweep(etas, final_gaps, *, threshold=None, measured=None, ax=None):

@@ -184,3 +184,35 @@ def test_moving_a_lab_control_blits(name, ipympl_backend, axis_draws):
         assert lab.controls[control].value == value
     assert axis_draws[0] == before, f"{name}: a move redrew the axes instead of blitting"
     assert len(_images(sent)) == 1 + len(moves)
+
+
+def test_the_pictures_sent_are_matplotlibs_own_pixel_for_pixel(ipympl_backend):
+    """figure_view's canvas packs its PNGs faster; decoded, they are the pictures (and image
+    modes) matplotlib's own get_diff_image makes, for a first draw, a change and no change."""
+    from matplotlib.backends.backend_webagg_core import FigureCanvasWebAggCore
+
+    from nnlib.widgets._figure import figure_view
+
+    view = figure_view(1, 1, figsize=(3, 2))
+    (line,) = view.axes.plot([0, 1], [0, 1])
+    canvas = view.fig.canvas
+    fig2 = plt.figure(figsize=(3, 2))
+    fig2.add_subplot().plot([0, 1], [0, 1])
+    reference = fig2.canvas
+    modes = {canvas: [], reference: []}
+    for c in (canvas, reference):
+        c.set_image_mode = lambda mode, c=c: modes[c].append(mode)
+    for step in range(3):
+        pictures = []
+        for c, draw in ((canvas, lambda: view.fig.canvas.draw()), (reference, reference.draw)):
+            c.manager.refresh_all = lambda: None  # no page: the picture is asked for below
+            draw()
+            made = (c.get_diff_image() if c is canvas
+                    else FigureCanvasWebAggCore.get_diff_image(c))
+            pictures.append(plt.imread(io.BytesIO(made), format="png"))
+        np.testing.assert_array_equal(*pictures)
+        assert canvas.get_diff_image() is None  # nothing new drawn: nothing to send
+        if step == 0:
+            line.set_ydata([1, 0])
+            fig2.axes[0].lines[0].set_ydata([1, 0])
+    assert modes[canvas] == modes[reference] == ["full", "diff", "diff"]
