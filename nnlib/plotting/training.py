@@ -141,6 +141,11 @@ class LiveCurves:
         elif ylim is not None:
             self.axes[panels[0]].set_ylim(*ylim)
             self._fixed_ylim[panels[0]] = True
+        # a point on the last epoch sits on the right edge: drawn whole, not cut in half, where
+        # the limits follow the data (a fixed y range may leave points outside: clipped there)
+        for (_, panel, series), line in self.lines.items():
+            if series in ("val", "custom") and not self._fixed_ylim[panel]:
+                line.set_clip_on(False)
 
     def _line(self, run, panel, series):
         key = (run, panel, series)
