@@ -26,7 +26,8 @@ def matrix_image(a, *, ax=None, cmap="RdBu_r", vmin=None, vmax=None, annotate=Tr
 
     a: (H, W); NaN cells are left blank (white). Returns ``(image, texts)`` with ``texts`` a
     (H, W) object array of :class:`matplotlib.text.Text` (empty if ``annotate`` is False).
-    The title is ``image.title_text``. Without ``ax``, a new figure of matplotlib's default size.
+    The title is ``image.title_text``, the cell borders (drawn over the image)
+    ``image.cell_borders``. Without ``ax``, a new figure of matplotlib's default size.
     """
     ax = axes_or_new(ax, figsize=None)
     a = np.asarray(a, dtype=float)
@@ -38,8 +39,8 @@ def matrix_image(a, *, ax=None, cmap="RdBu_r", vmin=None, vmax=None, annotate=Tr
                    interpolation="nearest")
     h, w = a.shape
     # cell borders as one collection and no axis machinery: cheap to redraw at every step
-    ax.add_collection(LineCollection(_cell_borders(a.shape, outer=True), colors="0.55",
-                                     linewidths=0.8))
+    im.cell_borders = ax.add_collection(LineCollection(_cell_borders(a.shape, outer=True),
+                                                       colors="0.55", linewidths=0.8))
     ax.set_axis_off()
     texts = np.empty((h, w), dtype=object)
     if annotate:

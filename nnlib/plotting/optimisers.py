@@ -119,8 +119,9 @@ class RacePlot:
         gap = np.asarray(Z, dtype=np.float64) - f_min
         pos = gap[np.isfinite(gap) & (gap > 0)]
         lo, hi = np.percentile(pos, 0.5), np.percentile(pos, 99.5)
+        # under the paths (the same zorder as lines would draw the later-made contours on top)
         self.contours = ax.contour(X, Y, gap, levels=np.geomspace(lo, hi, levels),
-                                   cmap="Greys_r", linewidths=0.7, alpha=0.7)
+                                   cmap="Greys_r", linewidths=0.7, alpha=0.7, zorder=1)
         ax.set_xlim(float(np.min(X)), float(np.max(X)))
         ax.set_ylim(float(np.min(Y)), float(np.max(Y)))
         self.lines["minimum"].set_data([minimum[0]], [minimum[1]])

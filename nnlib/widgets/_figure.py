@@ -40,12 +40,18 @@ class FigureView:
         figure; ``refresh()`` then redraws only them while nothing else changed.
 
         They are drawn above every other artist of the figure (in the order given, after
-        sorting by ``zorder``), so a lab names only artists that nothing else covers.
+        sorting by ``zorder``), so a lab names only artists that nothing else covers; the
+        frames (spines) of their axes, which cover the data's edges, are drawn with them.
         Saving or showing the figure outside the lab (``savefig``, inline) draws them as usual.
         """
         if not self._animated:
             self._keep_background_on_draw()
-        for artist in artists:
+        # an axes' frame is drawn over its data (images, bars and lines reach its edges):
+        # drawn with them, or they would cover it
+        frames = [spine for ax in dict.fromkeys(getattr(a, "axes", None) for a in artists)
+                  if ax is not None and ax.axison and ax.get_frame_on()
+                  for spine in ax.spines.values()]
+        for artist in [*artists, *frames]:
             if artist not in self._animated:
                 artist.set_animated(True)
                 self._animated.append(artist)

@@ -57,9 +57,11 @@ class CrossCorrelationLab(StartMixin, w.VBox):
         tight_once(self.view.fig)
         self.view.fig.subplots_adjust(top=0.86)
         # a step moves the two frames and fills the output; a mode switch changes the mask
+        # (with the cell borders, which are drawn over the images)
         self.view.animate(self.window, self.output_cell, self.output_image,
-                          *self.output_texts.ravel(), self.mask_image, *self.mask_texts.ravel(),
-                          self.mask_image.title_text)
+                          self.output_image.cell_borders, *self.output_texts.ravel(),
+                          self.mask_image, self.mask_image.cell_borders,
+                          *self.mask_texts.ravel(), self.mask_image.title_text)
 
         play = w.Play(value=0, min=0, max=n_steps - 1, interval=interval_ms, description="play")
         scrub = w.IntSlider(value=0, min=0, max=n_steps - 1, description="step",

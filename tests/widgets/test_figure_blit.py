@@ -184,6 +184,25 @@ def test_moving_a_lab_control_blits(name, ipympl_backend, axis_draws):
         assert lab.controls[control].value == value
     assert axis_draws[0] == before, f"{name}: a move redrew the axes instead of blitting"
     assert len(_images(sent)) == 1 + len(moves)
+    # what the page shows is what a plain draw of the figure shows: nothing drawn in the
+    # wrong order (a blitted image over its frame, paths over contours made later, ...)
+    blitted = _pixels(canvas)
+    np.testing.assert_array_equal(blitted, _drawn_as_usual(lab.view), err_msg=name)
+
+
+def _drawn_as_usual(view):
+    """The canvas after a plain draw: every artist in its own z-order, none kept aside."""
+    kept = list(view._animated)
+    view._animated.clear()
+    try:
+        for artist in kept:
+            artist.set_animated(False)
+        view.fig.canvas.draw()
+        return _pixels(view.fig.canvas)
+    finally:
+        for artist in kept:
+            artist.set_animated(True)
+        view._animated.extend(kept)
 
 
 def test_the_pictures_sent_are_matplotlibs_own_pixel_for_pixel(ipympl_backend):
