@@ -136,8 +136,7 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
             self.readout.value = (f"training {label}: epoch {run.epoch[-1]}/{epochs}, "
                                   f"training accuracy {100 * run.train_accuracy[-1]:.1f} %, "
                                   f"test accuracy {100 * run.val_accuracy[-1]:.1f} %")
-            self.curves.update(run)
-            self.view.refresh()
+            self.curves.update(run)  # redraws as often as its own limits allow
 
         try:
             run = lesson.train_regularized(X[:n], y[:n], X_test, y_test, l1=cfg["l1"],
@@ -152,6 +151,7 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
         finally:
             self.train_button.disabled = False
         self.runs.append(run)
+        self.view.refresh()  # the last epoch, whether or not the curves' limits drew it
         self.progress.value = 1.0
         self.progress.bar_style = "success"
         gap = 100 * (run.train_accuracy[-1] - run.val_accuracy[-1])
