@@ -67,7 +67,7 @@ def settle_limits(ax, which: str, needed, *, log: bool = False, slack: float = 2
     if log:
         new = (10.0 ** np.floor(np.log10(lo)), 10.0 ** np.ceil(np.log10(hi)))
         joined = (min(new[0], cur[0]), max(new[1], cur[1]))
-        if getattr(ax, "_settled", {}).get(which) == cur and fits(*joined):
+        if getattr(ax, "_nnlib_settled", {}).get(which) == cur and fits(*joined):
             new = joined  # (only with limits this function set: not matplotlib's defaults)
     else:
         new = (lo, lo + _round_up(hi - lo))
@@ -75,7 +75,9 @@ def settle_limits(ax, which: str, needed, *, log: bool = False, slack: float = 2
     if new == cur:
         return False
     set_(*new)
-    ax._settled = {**getattr(ax, "_settled", {}), which: tuple(float(v) for v in get())}
+    # remembered on the axes: only limits set here are joined with new ones
+    ax._nnlib_settled = {**getattr(ax, "_nnlib_settled", {}),
+                         which: tuple(float(v) for v in get())}
     return True
 
 
