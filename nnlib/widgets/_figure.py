@@ -126,11 +126,9 @@ def _changed_pixels_png(canvas):
     canvas.set_image_mode("full" if full else "diff")
     picture = now if full else np.where(now != canvas._last_buff, now, 0)
     canvas._last_buff, canvas._force_full, canvas._png_is_old = now.copy(), False, False
-    from PIL import Image
-
     with BytesIO() as out:
-        Image.fromarray(picture.view(np.uint8).reshape(*picture.shape, 4)).save(
-            out, format="png", compress_level=1)
+        plt.imsave(out, picture.view(np.uint8).reshape(*picture.shape, 4), format="png",
+                   pil_kwargs={"compress_level": 1})
         return out.getvalue()
 
 
