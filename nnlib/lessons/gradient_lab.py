@@ -341,7 +341,7 @@ class _Tape:
     def __init__(self):
         self.lock = threading.Lock()
         self.seed = None
-        self.calls = []  # (what was asked, the result, the generator's state after it)
+        self.calls = []  # (what was asked, the generator's state before, result, state after)
         self.bytes = 0
 
     def generator(self, seed: int) -> np.random.Generator:
@@ -361,15 +361,18 @@ class _ReplayGenerator(np.random.Generator):
     def _taped(self, key, draw):
         calls, i = self._tape.calls, self._next
         self._next += 1
-        if i < len(calls) and calls[i][0] == key:
-            self.bit_generator.state = calls[i][2]
-            return calls[i][1].copy()  # the caller may scale it in place
+        before = self.bit_generator.state
+        # the same request from the same generator state (so a draw made in between by a
+        # method the tape does not keep can never shift what is replayed)
+        if i < len(calls) and calls[i][0] == key and calls[i][1] == before:
+            self.bit_generator.state = calls[i][3]
+            return calls[i][2].copy()  # the caller may scale it in place
         if i < len(calls):  # the first call that differs: the rest of the tape is stale
-            self._tape.bytes -= sum(c[1].nbytes for c in calls[i:])
+            self._tape.bytes -= sum(c[2].nbytes for c in calls[i:])
             del calls[i:]
         result = draw()
         if len(calls) == i and self._tape.bytes + result.nbytes <= _Tape.MAX_BYTES:
-            calls.append((key, result.copy(), self.bit_generator.state))
+            calls.append((key, before, result.copy(), self.bit_generator.state))
             self._tape.bytes += result.nbytes
         return result
 

@@ -402,4 +402,14 @@ def test_replayed_random_draws_give_the_same_measurements_as_fresh_ones():
         fresh = gl._measure_with(cfg, np.random.default_rng(cfg.seed))
         _same_diagnostics(replayed, fresh)
     assert gl._TAPE.calls, "nothing was kept to replay"
-    assert gl._TAPE.bytes == sum(c[1].nbytes for c in gl._TAPE.calls)
+    assert gl._TAPE.bytes == sum(c[2].nbytes for c in gl._TAPE.calls)
+    # a draw the tape does not keep, made in between, must not shift what is replayed
+    for extra in (5, 7):  # the second pass replays the first normals, then must draw anew
+        rng = gl._TAPE.generator(base.seed)
+        rng.standard_normal((3, 3))
+        rng.integers(0, 10, size=extra)
+        after = rng.standard_normal((3, 3))
+        fresh = np.random.default_rng(base.seed)
+        fresh.standard_normal((3, 3))
+        fresh.integers(0, 10, size=extra)
+        np.testing.assert_array_equal(after, fresh.standard_normal((3, 3)))
