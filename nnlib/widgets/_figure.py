@@ -41,17 +41,23 @@ class FigureView:
 
         They are drawn above every other artist of the figure (in the order given, after
         sorting by ``zorder``), so a lab names only artists that nothing else covers; the
-        frames (spines) of their axes, which cover the data's edges, are drawn with them.
+        frames (spines) and legends of their axes, which lie over the data, are drawn with
+        them.
         Saving or showing the figure outside the lab (``savefig``, inline) draws them as usual.
         """
         if not self._animated:
             self._keep_background_on_draw()
-        # an axes' frame is drawn over its data (images, bars and lines reach its edges):
-        # drawn with them, or they would cover it
-        frames = [spine for ax in dict.fromkeys(getattr(a, "axes", None) for a in artists)
-                  if ax is not None and ax.axison and ax.get_frame_on()
-                  for spine in ax.spines.values()]
-        for artist in [*artists, *frames]:
+        # an axes' frame and legend are drawn over its data (images, bars and lines reach its
+        # edges; a marker line may cross the legend): drawn with them, or they would cover both
+        covers = []
+        for ax in dict.fromkeys(getattr(a, "axes", None) for a in artists):
+            if ax is None:
+                continue
+            if ax.axison and ax.get_frame_on():
+                covers += ax.spines.values()
+            if ax.get_legend() is not None:
+                covers.append(ax.get_legend())
+        for artist in [*artists, *covers]:
             if artist not in self._animated:
                 artist.set_animated(True)
                 self._animated.append(artist)
@@ -70,10 +76,15 @@ class FigureView:
                 return
             if hasattr(canvas, "copy_from_bbox"):
                 self._background = (canvas.copy_from_bbox(fig.bbox), tuple(fig.bbox.bounds))
-            for artist in self._animated:
-                artist.draw(renderer)
+            self._draw_animated(renderer)
 
         fig.draw = draw_then_animated
+
+    def _draw_animated(self, renderer) -> None:
+        for artist in self._animated:
+            artist.draw(renderer)
+        # drawing a legend marks its axes stale through its entries; what was drawn is current
+        self.fig.stale = False
 
     def _blit(self, canvas) -> bool:
         """Restore the kept background and draw the animated artists on it, if that shows
@@ -83,8 +94,7 @@ class FigureView:
                 or self._background[1] != tuple(self.fig.bbox.bounds)):
             return False
         canvas.restore_region(self._background[0])
-        for artist in self._animated:
-            artist.draw(renderer)
+        self._draw_animated(renderer)
         canvas.blit(self.fig.bbox)
         return True
 

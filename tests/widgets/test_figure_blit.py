@@ -235,3 +235,19 @@ def test_the_pictures_sent_are_matplotlibs_own_pixel_for_pixel(ipympl_backend):
             line.set_ydata([1, 0])
             fig2.axes[0].lines[0].set_ydata([1, 0])
     assert modes[canvas] == modes[reference] == ["full", "diff", "diff"]
+
+
+def test_a_legend_over_the_data_stays_over_what_is_blitted(ipympl_backend):
+    """A marker line moved under an axes' legend is drawn under it, as in a plain draw."""
+    from nnlib.widgets._figure import figure_view
+
+    view = figure_view(1, 1, figsize=(3, 2))
+    view.axes.plot([0, 1], [0, 1], label="a curve with a long name")
+    view.axes.legend(loc="lower right", framealpha=1)
+    marker = view.axes.axvline(0.2, color="k", lw=3)
+    view.animate(marker)
+    _shown(view.fig.canvas)
+    view.refresh()
+    marker.set_xdata([0.8, 0.8])  # under the legend now
+    view.refresh()
+    np.testing.assert_array_equal(_pixels(view.fig.canvas), _drawn_as_usual(view))
