@@ -226,6 +226,26 @@ _JS_FINGERPRINT = """(key) => {
   return h;
 }"""
 
+# Notes, on the page's clock, every change painted in the marked cell's outputs other than in a
+# button (a progress bar, a read-out's text, a table): the first answer to a click on a button.
+_JS_WATCH = """(key) => {
+  const S = window.__nnlib;
+  const out = document.querySelector(`[data-nnlib-cell="${key}"] .jp-Cell-outputWrapper`);
+  if (!out) return false;
+  if (S.watcher) S.watcher.disconnect();
+  S.changes = [];
+  S.watcher = new MutationObserver(list => {
+    const t = performance.now();
+    const shown = list.some(m => {
+      const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+      return el && !el.closest('button');
+    });
+    if (shown) requestAnimationFrame(() => S.changes.push({t, painted: performance.now()}));
+  });
+  S.watcher.observe(out, {subtree: true, childList: true, characterData: true, attributes: true});
+  return true;
+}"""
+
 
 INSTALL_HINT = "sudo apt-get install chromium"
 
@@ -573,6 +593,36 @@ class NotebookPage:
             time.sleep(0.02)
         raise WaitTimeout(f"{self.notebook}: the wait for {control.name}'s plot to be redrawn "
                           f"after the {kinds[0]} ran out after {timeout:.0f} s")
+
+    def answer(self, key: str, control: Control, *, timeout: float = 30.0) -> float:
+        """Click the button ``control``; return ms from the click to the first change painted
+        in the cell's outputs outside the button (a progress bar reset, a read-out saying what
+        started): how long a click that starts training waits for a visible answer."""
+        if control.kind != "button":
+            raise ValueError(f"answer() times buttons; {control.name} is a {control.kind}")
+        target = self._locate(key, control)
+        target.scroll_into_view_if_needed()
+        if not self.page.evaluate(_JS_WATCH, key):
+            raise AssertionError(f"{self.notebook}: the cell marked {key!r} has no outputs")
+        self.page.evaluate("() => { window.__nnlib.events = []; }")
+        target.click()
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                got = self.page.evaluate(
+                    "() => { const S = window.__nnlib;"
+                    " const e = S.events.filter(x => x.type === 'click');"
+                    " if (!e.length) return null; const t0 = e[0].t;"
+                    " const c = S.changes.find(x => x.t >= t0);"
+                    " return c ? c.painted - t0 : null; }")
+                if got is not None:
+                    return float(got)
+                time.sleep(0.02)
+        finally:
+            self.page.evaluate("() => { const S = window.__nnlib;"
+                               " if (S.watcher) S.watcher.disconnect(); S.watcher = null; }")
+        raise WaitTimeout(f"{self.notebook}: the wait for an answer to {control.name}'s click "
+                          f"ran out after {timeout:.0f} s")
 
     def screenshot(self, path: Path) -> str:
         try:

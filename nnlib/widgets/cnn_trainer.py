@@ -127,15 +127,17 @@ class CNNTrainerLab(StartMixin, w.VBox):
 
     def _train(self, _button=None):
         cfg = self.config()
-        with own_random_state():  # the trial's seeding stays inside the lab
-            seed_everything(self.seed)  # every trial starts from the same weights
-            model = self.build_model(cfg)
+        # the click is answered at once (issue 23: within 150 ms), before anything is built:
+        # the read-out first, then the bar in one message
+        self.readout.value = (f"trial {len(self.trials) + 1}: building the network and starting "
+                              f"{cfg['epochs']} epoch(s) on {cfg['train_images']:,} images ...")
+        with self.progress.hold_sync():
+            self.progress.value = 0.0
+            self.progress.bar_style = ""
+        self.train_button.disabled = True
         n = cfg["train_images"]
         data = MNISTTensors(self.mnist.x_train[:n], self.mnist.y_train[:n], self.mnist.x_test,
                             self.mnist.y_test)
-        self.train_button.disabled = True
-        self.progress.value = 0.0
-        self.progress.bar_style = ""
         start = time.perf_counter()
         last = [0.0]
 
@@ -145,10 +147,12 @@ class CNNTrainerLab(StartMixin, w.VBox):
                 last[0] = now
                 self._show_progress(history, cfg["epochs"], start)
 
-        try:  # fit() seeds the global generators: that stays inside the lab
+        try:  # the trial's seeding (and fit's) stays inside the lab
             with own_random_state():
-                history = train.fit(model, data, epochs=cfg["epochs"], batch_size=128, lr=cfg["lr"],
-                                    optimizer=cfg["optimizer"], seed=self.seed,
+                seed_everything(self.seed)  # every trial starts from the same weights
+                model = self.build_model(cfg)
+                history = train.fit(model, data, epochs=cfg["epochs"], batch_size=128,
+                                    lr=cfg["lr"], optimizer=cfg["optimizer"], seed=self.seed,
                                     progress=False, evaluate_every_epoch=False, log_every=10,
                                     callback=on_log)
         except Exception as e:  # show the problem in the lab instead of a lost traceback

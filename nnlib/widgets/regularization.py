@@ -123,12 +123,16 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
         n = cfg["train_images"]
         X, y, X_test, y_test = self._data
         epochs = cfg["epochs"]
-        self.train_button.disabled = True
-        self.progress.value = 0.0
-        self.progress.bar_style = ""
-        self.curves.set_epochs(epochs)
         label = lesson.run_label(n, l1=cfg["l1"], l2=cfg["l2"], dropout=cfg["dropout"],
                                  augment=cfg["augment"])
+        # the click is answered at once (issue 23: within 150 ms), before the figure is drawn:
+        # the read-out first, then the bar in one message
+        self.readout.value = f"training {html.escape(label)}: starting {epochs} epochs ..."
+        with self.progress.hold_sync():
+            self.progress.value = 0.0
+            self.progress.bar_style = ""
+        self.train_button.disabled = True
+        self.curves.set_epochs(epochs)
         self.curves.start(label)
 
         def on_epoch(run):

@@ -94,6 +94,32 @@ def test_trainer_shows_a_failure(tiny, monkeypatch):
     assert not lab.train_button.disabled and lab.trials == []
 
 
+def test_a_click_is_answered_before_the_network_is_built(tiny, monkeypatch):
+    # issue 23: the read-out says what started and the bar is reset before any building or
+    # training, so the click shows an answer at once (the browser benchmark times it)
+    lab = cnn_trainer_lab(tiny)
+    lab.progress.value, lab.progress.bar_style = 1.0, "success"  # as after a trial
+    events = []
+    lab.readout.observe(lambda ch: events.append(("readout", ch["new"])), names="value")
+    lab.progress.observe(lambda ch: events.append(("bar", ch["new"])), names="bar_style")
+    build = lab.build_model
+    monkeypatch.setattr(lab, "build_model", lambda cfg=None: (events.append(("build",)),
+                                                              build(cfg))[1])
+
+    def fit(*a, **k):
+        events.append(("fit",))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(train, "fit", fit)
+    lab.train_button.click()
+    kinds = [e[0] for e in events]
+    assert kinds.index("readout") < kinds.index("bar") < kinds.index("build") < kinds.index("fit")
+    first = events[kinds.index("readout")][1]
+    assert "trial 1: building the network and starting 1 epoch(s) on 1,200 images" in first
+    assert not lab.train_button.disabled  # the failure stops the trial and says so
+    assert "training failed: stop here" in lab.readout.value
+
+
 def test_trainer_rejects_raw_arrays():
     with pytest.raises(TypeError, match="mnist must be MNISTTensors"):
         cnn_trainer_lab(np.zeros((3, 28, 28)))

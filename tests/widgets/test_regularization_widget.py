@@ -63,6 +63,29 @@ def test_a_failed_run_is_reported_in_the_lab(small, monkeypatch):
     assert not lab.train_button.disabled and lab.runs == []
 
 
+def test_a_click_is_answered_before_training_starts(small, monkeypatch):
+    # issue 23: the read-out says what started and the bar is reset before the first epoch and
+    # before the figure is drawn, so the click shows an answer at once
+    lab = regularization_lab(small, sizes=(300,))
+    lab.progress.value, lab.progress.bar_style = 1.0, "success"  # as after a run
+    events = []
+    lab.readout.observe(lambda ch: events.append(("readout", ch["new"])), names="value")
+    lab.progress.observe(lambda ch: events.append(("bar", ch["new"])), names="bar_style")
+    monkeypatch.setattr(lab.curves, "start", lambda *a, **k: events.append(("curves",)))
+
+    def train(*a, **k):
+        events.append(("train",))
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(lesson, "train_regularized", train)
+    lab.train_button.click()
+    kinds = [e[0] for e in events]
+    assert kinds.index("readout") < kinds.index("bar") < kinds.index("curves") < \
+        kinds.index("train")
+    assert events[0][1].startswith("training 300 img") and "starting" in events[0][1]
+    assert not lab.train_button.disabled and "training failed" in lab.readout.value
+
+
 def test_bad_data_is_refused():
     with pytest.raises(TypeError, match="data must be a tuple"):
         regularization_lab(data=np.zeros((3, 784)))
