@@ -136,8 +136,6 @@ class CNNTrainerLab(StartMixin, w.VBox):
             self.progress.bar_style = ""
         self.train_button.disabled = True
         n = cfg["train_images"]
-        data = MNISTTensors(self.mnist.x_train[:n], self.mnist.y_train[:n], self.mnist.x_test,
-                            self.mnist.y_test)
         start = time.perf_counter()
         last = [0.0]
 
@@ -148,6 +146,8 @@ class CNNTrainerLab(StartMixin, w.VBox):
                 self._show_progress(history, cfg["epochs"], start)
 
         try:  # the trial's seeding (and fit's) stays inside the lab
+            data = MNISTTensors(self.mnist.x_train[:n], self.mnist.y_train[:n],
+                                self.mnist.x_test, self.mnist.y_test)
             with own_random_state():
                 seed_everything(self.seed)  # every trial starts from the same weights
                 model = self.build_model(cfg)

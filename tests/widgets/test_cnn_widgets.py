@@ -120,6 +120,20 @@ def test_a_click_is_answered_before_the_network_is_built(tiny, monkeypatch):
     assert "training failed: stop here" in lab.readout.value
 
 
+def test_a_network_that_cannot_be_built_is_reported_and_the_button_comes_back(tiny,
+                                                                                monkeypatch):
+    lab = cnn_trainer_lab(tiny)
+
+    def boom(cfg=None):
+        raise ValueError("kernel_size 7 leaves no pixels after two poolings")
+
+    monkeypatch.setattr(lab, "build_model", boom)
+    lab.train_button.click()
+    assert "training failed: kernel_size 7" in lab.readout.value
+    assert lab.progress.bar_style == "danger" and not lab.train_button.disabled
+    assert lab.trials == []
+
+
 def test_trainer_rejects_raw_arrays():
     with pytest.raises(TypeError, match="mnist must be MNISTTensors"):
         cnn_trainer_lab(np.zeros((3, 28, 28)))
