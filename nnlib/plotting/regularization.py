@@ -136,6 +136,7 @@ class RunCurves:
         _style(self.ax_loss, "epoch", "loss (— training, -- test)")
         _style(self.ax_acc, "epoch", "accuracy % (— training, -- test)")
         self.ax_loss.set_yscale("log")
+        self.ax_acc.set_ylim(0, 100.5)  # percent, before the first run too
         self.set_epochs(epochs)
 
     def set_epochs(self, epochs: int):

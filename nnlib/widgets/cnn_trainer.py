@@ -78,6 +78,12 @@ class CNNTrainerLab(StartMixin, w.VBox):
         ax_trials.set_xlabel("trial")
         ax_trials.set_ylabel("test accuracy (%)")
         ax_trials.grid(alpha=0.3)
+        # before the first trial: the ranges a trial will fill, not matplotlib's ±0.05 around
+        # nothing (the loss of ten guesses, ln 10 ≈ 2.3, falls towards 0.05)
+        ax_loss.set_xlim(0, self.controls["epochs"].value)
+        ax_loss.set_ylim(0.02, 5)
+        ax_trials.set_xlim(0.5, 5.5)
+        ax_trials.set_ylim(0, 100)
         self.lines = {"loss": loss_line, "trials": trial_line, "best": best_line}
         c = self.controls
         # three columns sharing the page's width, labels in em (they follow the font): the

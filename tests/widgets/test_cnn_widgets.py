@@ -45,6 +45,9 @@ def test_building_the_trainer_trains_nothing(tiny, monkeypatch):
     assert "press <b>Train</b>" in lab.readout.value
     assert lab.lines["trials"].get_xdata().size == 0
     assert lab.controls["train_images"].options == (1200,)
+    # empty plots show the ranges a trial fills (epochs, a loss from ~2.3 down, percent)
+    assert lab.lines["loss"].axes.get_xlim() == (0, lab.controls["epochs"].value)
+    assert lab.lines["trials"].axes.get_ylim() == (0, 100)
 
 
 def test_train_button_runs_a_trial_and_records_it(tiny):

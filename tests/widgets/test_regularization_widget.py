@@ -28,6 +28,7 @@ def test_building_the_lab_trains_nothing(small, monkeypatch):
     assert set(lab.controls) == {"train_images", "l1", "l2", "dropout", "augment", "epochs",
                                  "scenario"}
     assert lab.controls["train_images"].options == (300, 600) and lab.runs == []
+    assert lab.view.axes[1].get_ylim() == (0, 100.5)  # percent before the first run too
 
 
 def test_train_grows_curves_and_keeps_earlier_runs(small):
