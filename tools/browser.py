@@ -580,19 +580,26 @@ class NotebookPage:
         else:
             target.click()
             kinds = ("click",)
+        return self._ms_after(kinds, "draws", key, timeout,
+                              f"{control.name}'s plot to be redrawn after the {kinds[0]}")
+
+    def _ms_after(self, kinds, records: str, key: str, timeout: float, what: str) -> float:
+        """ms from the first browser event of ``kinds`` to the paint of the first entry of
+        ``window.__nnlib[records]`` noted after it (``"draws"``: the cell ``key``'s canvas;
+        ``"changes"``: what :data:`_JS_WATCH` notes)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             got = self.page.evaluate(
-                "([key, kinds]) => { const S = window.__nnlib;"
+                "([key, kinds, records]) => { const S = window.__nnlib;"
                 " const e = S.events.filter(x => kinds.includes(x.type));"
                 " if (!e.length) return null; const t0 = e[0].t;"
-                " const d = S.draws.find(x => x.key === key && x.t >= t0);"
-                " return d ? d.painted - t0 : null; }", [key, list(kinds)])
+                " const d = (S[records] || []).find("
+                "   x => (x.key === undefined || x.key === key) && x.t >= t0);"
+                " return d ? d.painted - t0 : null; }", [key, list(kinds), records])
             if got is not None:
                 return float(got)
             time.sleep(0.02)
-        raise WaitTimeout(f"{self.notebook}: the wait for {control.name}'s plot to be redrawn "
-                          f"after the {kinds[0]} ran out after {timeout:.0f} s")
+        raise WaitTimeout(f"{self.notebook}: the wait for {what} ran out after {timeout:.0f} s")
 
     def answer(self, key: str, control: Control, *, timeout: float = 30.0) -> float:
         """Click the button ``control``; return ms from the click to the first change painted
@@ -606,23 +613,12 @@ class NotebookPage:
             raise AssertionError(f"{self.notebook}: the cell marked {key!r} has no outputs")
         self.page.evaluate("() => { window.__nnlib.events = []; }")
         target.click()
-        deadline = time.monotonic() + timeout
         try:
-            while time.monotonic() < deadline:
-                got = self.page.evaluate(
-                    "() => { const S = window.__nnlib;"
-                    " const e = S.events.filter(x => x.type === 'click');"
-                    " if (!e.length) return null; const t0 = e[0].t;"
-                    " const c = S.changes.find(x => x.t >= t0);"
-                    " return c ? c.painted - t0 : null; }")
-                if got is not None:
-                    return float(got)
-                time.sleep(0.02)
+            return self._ms_after(("click",), "changes", key, timeout,
+                                  f"an answer to {control.name}'s click")
         finally:
             self.page.evaluate("() => { const S = window.__nnlib;"
                                " if (S.watcher) S.watcher.disconnect(); S.watcher = null; }")
-        raise WaitTimeout(f"{self.notebook}: the wait for an answer to {control.name}'s click "
-                          f"ran out after {timeout:.0f} s")
 
     def screenshot(self, path: Path) -> str:
         try:

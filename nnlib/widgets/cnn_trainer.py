@@ -10,7 +10,6 @@ test accuracy per trial. This is how architectures are found in practice: many t
 
 from __future__ import annotations
 
-import html
 import time
 
 import ipywidgets as w
@@ -21,6 +20,7 @@ from ..torchkit import models, optimizers, train
 from ..torchkit.data import MNISTTensors
 from ..torchkit.device import own_random_state, seed_everything
 from ._figure import figure_view
+from ._runs import run_failed, run_started
 from ._start import StartMixin
 
 _STYLE = {"description_width": "95px"}
@@ -133,14 +133,9 @@ class CNNTrainerLab(StartMixin, w.VBox):
 
     def _train(self, _button=None):
         cfg = self.config()
-        # the click is answered at once (issue 23: within 150 ms), before anything is built:
-        # the read-out first, then the bar in one message
-        self.readout.value = (f"trial {len(self.trials) + 1}: building the network and starting "
-                              f"{cfg['epochs']} epoch(s) on {cfg['train_images']:,} images ...")
-        with self.progress.hold_sync():
-            self.progress.value = 0.0
-            self.progress.bar_style = ""
-        self.train_button.disabled = True
+        run_started(self.readout, self.progress, self.train_button,
+                    f"trial {len(self.trials) + 1}: building the network and starting "
+                    f"{cfg['epochs']} epoch(s) on {cfg['train_images']:,} images ...")
         n = cfg["train_images"]
         start = time.perf_counter()
         last = [0.0]
@@ -162,9 +157,7 @@ class CNNTrainerLab(StartMixin, w.VBox):
                                     progress=False, evaluate_every_epoch=False, log_every=10,
                                     callback=on_log)
         except Exception as e:  # show the problem in the lab instead of a lost traceback
-            self.readout.value = (f"<span style='color:#b00'>training failed: "
-                                  f"{html.escape(str(e))}</span>")
-            self.progress.bar_style = "danger"
+            run_failed(self.readout, self.progress, e)
             return
         finally:
             self.train_button.disabled = False

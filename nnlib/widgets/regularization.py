@@ -18,6 +18,7 @@ from ..lessons import regularization as lesson
 from ..plotting.regularization import RunCurves
 from ._figure import figure_view
 from ._presets import ScenarioMixin, scenario_menu
+from ._runs import run_failed, run_started
 from ._start import StartMixin
 
 _STYLE = {"description_width": "110px"}
@@ -125,13 +126,8 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
         epochs = cfg["epochs"]
         label = lesson.run_label(n, l1=cfg["l1"], l2=cfg["l2"], dropout=cfg["dropout"],
                                  augment=cfg["augment"])
-        # the click is answered at once (issue 23: within 150 ms), before the figure is drawn:
-        # the read-out first, then the bar in one message
-        self.readout.value = f"training {html.escape(label)}: starting {epochs} epochs ..."
-        with self.progress.hold_sync():
-            self.progress.value = 0.0
-            self.progress.bar_style = ""
-        self.train_button.disabled = True
+        run_started(self.readout, self.progress, self.train_button,
+                    f"training {html.escape(label)}: starting {epochs} epochs ...")
         self.curves.set_epochs(epochs)
         self.curves.start(label)
 
@@ -148,9 +144,7 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
                                            augment=cfg["augment"], epochs=epochs,
                                            seed=self.seed, on_epoch=on_epoch)
         except Exception as e:  # show the problem in the lab instead of a lost traceback
-            self.readout.value = (f"<span style='color:#b00'>training failed: "
-                                  f"{html.escape(str(e))}</span>")
-            self.progress.bar_style = "danger"
+            run_failed(self.readout, self.progress, e)
             return
         finally:
             self.train_button.disabled = False
