@@ -18,7 +18,7 @@ from ..lessons import regularization as lesson
 from ..plotting.regularization import RunCurves
 from ._figure import figure_view
 from ._presets import ScenarioMixin, scenario_menu
-from ._runs import run_failed, run_started
+from ._runs import Throttled, run_failed, run_started
 from ._start import StartMixin
 
 _STYLE = {"description_width": "110px"}
@@ -131,12 +131,15 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
         self.curves.set_epochs(epochs)
         self.curves.start(label)
 
+        redraw = Throttled(self.view.refresh)  # the curves grow while it trains
+
         def on_epoch(run):
             self.progress.value = run.epoch[-1] / epochs
             self.readout.value = (f"training {label}: epoch {run.epoch[-1]}/{epochs}, "
                                   f"training accuracy {100 * run.train_accuracy[-1]:.1f} %, "
                                   f"test accuracy {100 * run.val_accuracy[-1]:.1f} %")
-            self.curves.update(run)  # redraws as often as its own limits allow
+            self.curves.update(run)
+            redraw()
 
         try:
             run = lesson.train_regularized(X[:n], y[:n], X_test, y_test, l1=cfg["l1"],

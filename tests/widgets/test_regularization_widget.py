@@ -87,6 +87,22 @@ def test_a_click_is_answered_before_training_starts(small, monkeypatch):
     assert not lab.train_button.disabled and "training failed" in lab.readout.value
 
 
+@pytest.mark.parametrize("every_s,draws", [(0.0, 5 + 1), (1e9, 1 + 1)])
+def test_the_curves_are_drawn_while_it_trains_at_most_every_so_often(small, monkeypatch,
+                                                                     every_s, draws):
+    # every epoch when redraws are free, only the first epoch's when they are never due again;
+    # and the end of the run always
+    from nnlib.widgets import _runs
+
+    monkeypatch.setattr(_runs, "REDRAW_EVERY_S", every_s)
+    lab = regularization_lab(small, sizes=(300,))
+    lab.controls["epochs"].value = 5
+    calls = []
+    monkeypatch.setattr(lab.view, "refresh", lambda: calls.append(len(lab.curves.runs)))
+    lab.train_button.click()
+    assert len(lab.runs) == 1 and len(calls) == draws
+
+
 def test_bad_data_is_refused():
     with pytest.raises(TypeError, match="data must be a tuple"):
         regularization_lab(data=np.zeros((3, 784)))
