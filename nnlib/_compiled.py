@@ -26,6 +26,7 @@ from contextlib import contextmanager
 import numpy as np
 
 _KERNEL = None
+_EVALUATE = None
 _TRIED = False
 
 
@@ -57,13 +58,14 @@ def compiled_loop(on: bool):
 
 
 def _kernel():
-    global _KERNEL, _TRIED
+    global _KERNEL, _EVALUATE, _TRIED
     if not _TRIED:
         _TRIED = True
         try:
             from ._compiled_kernels import epoch as _KERNEL
+            from ._compiled_kernels import evaluate as _EVALUATE
         except ImportError:
-            _KERNEL = None
+            _KERNEL = _EVALUATE = None
     return _KERNEL
 
 
@@ -94,3 +96,15 @@ def sigmoid_quadratic_epoch(W, X1, Y, labels, order, lr: float, batch_size: int)
     correct = kernel(W, X1, Y, np.asarray(labels, np.intp), np.asarray(order, np.intp),
                      float(lr), K, max(widths), step_losses, last)
     return step_losses, int(correct), last
+
+
+def sigmoid_quadratic_evaluate(W, X1, Y, labels) -> tuple[float, float]:
+    """(mean quadratic cost, accuracy) of the net ``W`` (the layout above) on the rows of X1
+    with one-hot targets ``Y`` and integer ``labels``: what :func:`nnlib.metrics.evaluate`
+    returns for the same net, up to the rounding of sums."""
+    _kernel()
+    W = tuple(np.ascontiguousarray(w) for w in W)
+    n = len(X1)
+    total, correct = _EVALUATE(W, X1, Y, np.asarray(labels, np.intp),
+                               max(w.shape[0] for w in W), 100)
+    return total / n, int(correct) / n

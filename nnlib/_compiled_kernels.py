@@ -44,13 +44,24 @@ def first_forward(W, X1, rows, z, zero):
 @jit
 def first_update(W, X1, rows, d):
     """W[i, j] −= Σ_k d[k, i] X1[rows[k], j] (d already carries lr/K), five examples at a time
-    in order (blocks outside, as in :func:`first_forward`)."""
+    in order (blocks outside, as in :func:`first_forward`), two weight rows per pass over the
+    five input rows: each input number loaded once serves two updates."""
     H, D1 = W.shape
     k_all = rows.size
     k = 0
     while k + 5 <= k_all:
         r0, r1, r2, r3, r4 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]
-        for i in range(H):
+        i = 0
+        while i + 2 <= H:
+            d0, d1, d2, d3, d4 = d[k, i], d[k + 1, i], d[k + 2, i], d[k + 3, i], d[k + 4, i]
+            e0, e1, e2, e3, e4 = (d[k, i + 1], d[k + 1, i + 1], d[k + 2, i + 1],
+                                  d[k + 3, i + 1], d[k + 4, i + 1])
+            for j in range(D1):
+                x0, x1, x2, x3, x4 = X1[r0, j], X1[r1, j], X1[r2, j], X1[r3, j], X1[r4, j]
+                W[i, j] -= d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3 + d4 * x4
+                W[i + 1, j] -= e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3 + e4 * x4
+            i += 2
+        if i < H:
             d0, d1, d2, d3, d4 = d[k, i], d[k + 1, i], d[k + 2, i], d[k + 3, i], d[k + 4, i]
             for j in range(D1):
                 W[i, j] -= (d0 * X1[r0, j] + d1 * X1[r1, j] + d2 * X1[r2, j]
@@ -73,6 +84,41 @@ def sigmoid_(A, l, k_all, m, one):
 
 
 @jit
+def padded(W, P):
+    """The layers above the first, zero-padded to width P: (weights (L, P, P), biases (L, P))
+    with row l holding W[l] (l >= 1) without and with only its bias column."""
+    L = len(W)
+    Wp = np.zeros((L, P, P), W[0].dtype)
+    Bp = np.zeros((L, P), W[0].dtype)
+    for l in range(1, L):
+        m_out, m_in1 = W[l].shape
+        for i in range(m_out):
+            for j in range(m_in1 - 1):
+                Wp[l, i, j] = W[l][i, j]
+            Bp[l, i] = W[l][i, m_in1 - 1]
+    return Wp, Bp
+
+
+@jit
+def forward(W, Wp, Bp, X1, rows, A, zero, one):
+    """A[l, k] = σ(W[l] [a_{l−1}; 1]) for the examples X1[rows[k]]; layer 0 reads the rows of
+    X1 in place, the layers above from their padded copies (:func:`padded`)."""
+    L, P = len(W), A.shape[2]
+    k_all = rows.size
+    first_forward(W[0], X1, rows, A[0], zero)
+    sigmoid_(A, 0, k_all, W[0].shape[0], one)
+    for l in range(1, L):
+        m_out = W[l].shape[0]
+        for k in range(k_all):
+            for i in range(m_out):
+                acc = zero
+                for j in range(P):
+                    acc += Wp[l, i, j] * A[l - 1, k, j]
+                A[l, k, i] = acc + Bp[l, i]
+        sigmoid_(A, l, k_all, m_out, one)
+
+
+@jit
 def epoch(W, X1, Y, labels, order, lr, K, width, step_losses, last):
     L = len(W)
     consts = np.zeros(3, W[0].dtype)  # 0, 1 and lr/k in the weights' dtype
@@ -86,14 +132,7 @@ def epoch(W, X1, Y, labels, order, lr, K, width, step_losses, last):
     A = np.zeros((L, K, P), W[0].dtype)  # activations a_l (k, i)
     Dz = np.zeros((L, K, P), W[0].dtype)  # dz_l, times lr/k
     row = np.zeros(P, W[0].dtype)  # one row of a dW
-    Wp = np.zeros((L, P, P), W[0].dtype)  # W[l] without its bias column, for l >= 1
-    Bp = np.zeros((L, P), W[0].dtype)
-    for l in range(1, L):
-        m_out, m_in1 = W[l].shape
-        for i in range(m_out):
-            for j in range(m_in1 - 1):
-                Wp[l, i, j] = W[l][i, j]
-            Bp[l, i] = W[l][i, m_in1 - 1]
+    Wp, Bp = padded(W, P)
     n = order.size
     n_out = W[L - 1].shape[0]
     correct = 0
@@ -103,18 +142,7 @@ def epoch(W, X1, Y, labels, order, lr, K, width, step_losses, last):
         k_all = rows.size
         consts[2] = lr / k_all
         c = consts[2]
-        # forward: layer 0 reads the rows of X1 in place
-        first_forward(W[0], X1, rows, A[0], zero)
-        sigmoid_(A, 0, k_all, W[0].shape[0], one)
-        for l in range(1, L):
-            m_out = W[l].shape[0]
-            for k in range(k_all):
-                for i in range(m_out):
-                    acc = zero
-                    for j in range(P):
-                        acc += Wp[l, i, j] * A[l - 1, k, j]
-                    A[l, k, i] = acc + Bp[l, i]
-            sigmoid_(A, l, k_all, m_out, one)
+        forward(W, Wp, Bp, X1, rows, A, zero, one)
         # quadratic cost: loss, prediction, dz_L = (a − y) ⊙ a(1 − a) · lr/k
         total = 0.0
         for k in range(k_all):
@@ -172,3 +200,34 @@ def epoch(W, X1, Y, labels, order, lr, K, width, step_losses, last):
                 W[l][i, j] = Wp[l, i, j]
             W[l][i, m_in1 - 1] = Bp[l, i]
     return correct
+
+
+@jit
+def evaluate(W, X1, Y, labels, width, block):
+    """(summed quadratic cost, examples predicted right) of the net ``W`` on every row of
+    ``X1``, ``block`` rows at a time; predictions as in :func:`epoch`."""
+    L = len(W)
+    consts = np.zeros(2, W[0].dtype)
+    consts[1] = 1
+    zero, one = consts[0], consts[1]
+    P = ((width + 31) // 32) * 32
+    A = np.zeros((L, block, P), W[0].dtype)
+    Wp, Bp = padded(W, P)
+    n, n_out = X1.shape[0], W[L - 1].shape[0]
+    total, correct = 0.0, 0
+    for start in range(0, n, block):
+        rows = np.arange(start, min(start + block, n))
+        forward(W, Wp, Bp, X1, rows, A, zero, one)
+        for k in range(rows.size):
+            r = rows[k]
+            best, best_i = A[L - 1, k, 0], 0
+            for i in range(n_out):
+                a = A[L - 1, k, i]
+                diff = float(a - Y[r, i])
+                total += 0.5 * diff * diff
+                if a > best:
+                    best, best_i = a, i
+            pred = (1 if A[L - 1, k, 0] > 0.5 else 0) if n_out == 1 else best_i
+            if pred == labels[r]:
+                correct += 1
+    return total, correct

@@ -62,6 +62,27 @@ def test_compiled_epoch_matches_numpy_engine(sizes, dtype, rtol, n, K, monkeypat
     assert len(got[2]) == -(-n // K)
 
 
+@pytest.mark.parametrize("sizes", [[12, 5], [12, 7, 4], [12, 6, 1], [12, 40, 33, 3]])
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-11), (np.float32, 2e-5)])
+@pytest.mark.parametrize("n", [1, 100, 257])  # one row, whole blocks of 100, a part block
+def test_compiled_evaluation_matches_metrics_evaluate(sizes, dtype, rtol, n):
+    """The compiled forward pass scores a net as metrics.evaluate does: the same mean cost
+    (up to rounding) and the same accuracy, for every row, past whole blocks of rows."""
+    rng = np.random.default_rng(2)
+    net = _net(sizes, dtype)
+    X = rng.random((n, sizes[0])) * 2 - 0.5
+    y = rng.integers(0, max(sizes[-1], 2), n)
+    Y = np.eye(sizes[-1], dtype=dtype)[y] if sizes[-1] > 1 else y[:, None].astype(dtype)
+    W = [np.hstack([d.W.data.T, d.b.data[:, None]]) for d in net.layers[0::2]]
+    loss, acc = _compiled.sigmoid_quadratic_evaluate(W, fused.with_ones(X, dtype), Y, y)
+    ref_loss, ref_acc = evaluate(net, X.astype(dtype), y, "quadratic")
+    assert loss == pytest.approx(ref_loss, rel=rtol)
+    assert acc == ref_acc
+    # and it has teeth: another net scores otherwise
+    W[0][0, 0] += 1.0
+    assert _compiled.sigmoid_quadratic_evaluate(W, fused.with_ones(X, dtype), Y, y)[0] != loss
+
+
 def test_compiled_epoch_changes_the_weights_it_is_given(monkeypatch):
     """A sanity check that the comparison above compares something: an epoch moves W."""
     rng = np.random.default_rng(0)

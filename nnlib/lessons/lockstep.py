@@ -148,10 +148,19 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
                 dense.W.data[...] = w[:, :-1].T
             dense.b.data[...] = w[:, -1]
 
-    def validate(s):  # one BLAS thread: the other core trains (or validates) another net
+    compiled = _compiled.available()
+    if X_val is not None and compiled:  # all columns: the first layer's weights on inputs
+        X_val1 = with_ones(np.asarray(X_val), dtype)  # left out of X1 still count here
+        Y_val = np.eye(ends[0][1], dtype=dtype)[np.asarray(y_val)]
+
+    def validate(s):
         if X_val is None:
             return None
-        with blas_threads(1):
+        if compiled:  # in the compiled loop's own forward pass, on this thread's core
+            first = plans[s][0]
+            W = (np.hstack([first.W.data.T, first.b.data[:, None]]),) + weights[s][1:]
+            return _compiled.sigmoid_quadratic_evaluate(W, X_val1, Y_val, y_val)
+        with blas_threads(1):  # one BLAS thread: the other core trains another net
             return evaluate(nets[s], X_val, y_val, "quadratic")
 
     def record(s, epoch, total, val, seconds):
@@ -167,7 +176,7 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
             on_epoch(s, h)
 
     with np.errstate(over="ignore", under="ignore"):
-        if _compiled.available():
+        if compiled:
             _compiled_epochs(S, epochs, rngs, n, X1, Y, labels, lr, K, weights, write_back,
                              validate, record)
         else:
