@@ -35,14 +35,38 @@ _SERIES_LABEL = {"steps": "training (running)", "train": "training", "val": "val
 _WAIT_PER_DRAW_SECOND = 9.0
 
 
-def push_draw(fig) -> None:
+def push_draw(fig, *, reuse_layout: bool = False) -> None:
     """Redraw ``fig`` now. With ipympl this sends the new image at once, even while the cell
-    (a training loop) is still running; other backends just schedule a redraw."""
+    (a training loop) is still running; other backends just schedule a redraw.
+
+    ``reuse_layout``: skip the figure's layout engine (constrained layout measures every text
+    of the figure: half a redraw's time or more) when the figure's size and every tick label
+    are as they were at the last push_draw that laid it out, so that no text has moved. Only
+    for draws made here: any other draw (a resize, the notebook's own changes) lays out as
+    usual."""
     canvas = fig.canvas
-    if type(canvas).__module__.startswith("ipympl"):
-        canvas.draw()
-    else:
+    if not type(canvas).__module__.startswith("ipympl"):
         canvas.draw_idle()
+        return
+    engine = fig.get_layout_engine()
+    key = _layout_key(fig) if reuse_layout and engine is not None else None
+    if key is not None and key == getattr(fig, "_nnlib_layout_key", None):
+        fig.set_layout_engine("none")  # keeps the positions of the last layout
+        try:
+            canvas.draw()
+        finally:
+            fig.set_layout_engine(engine)
+        return
+    canvas.draw()
+    fig._nnlib_layout_key = key
+
+
+def _layout_key(fig):
+    """What a layout of ``fig`` depends on that a training run changes: its size in pixels
+    and the text of every tick label (limits that grow or fall)."""
+    return (tuple(fig.bbox.size),) + tuple(
+        (tuple(t.get_text() for t in ax.get_xticklabels()),
+         tuple(t.get_text() for t in ax.get_yticklabels())) for ax in fig.axes)
 
 
 class _EpochEnd:
@@ -217,7 +241,7 @@ class LiveCurves:
             xmax = max(1.0, float(xs.max()) if xs.size else 0.0)
             if ax.get_xlim()[1] < xmax:
                 ax.set_xlim(0, xmax)
-        push_draw(self.fig)
+        push_draw(self.fig, reuse_layout=True)
 
 
 def loglog_fit(x, y, fit_slope, fit_intercept, *, ax=None, label="measured", fit_label=None):

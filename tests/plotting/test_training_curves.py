@@ -58,7 +58,7 @@ def test_update_waits_nine_times_as_long_as_its_last_redraw_took(monkeypatch):
     from nnlib.plotting import training as live
 
     drawn = []
-    monkeypatch.setattr(live, "push_draw", lambda fig: (drawn.append(1), time.sleep(0.05)))
+    monkeypatch.setattr(live, "push_draw", lambda fig, **_: (drawn.append(1), time.sleep(0.05)))
     curves = LiveCurves(panels=("loss",), show=("steps",))
     h = History(step_epoch=[0.5], step_loss=[0.9])
     start = time.monotonic()
@@ -104,3 +104,50 @@ def test_empty_and_diverged_curves_still_draw():
     curves.fig.savefig(io.BytesIO(), format="png")
     lo, hi = curves.axes["loss"].get_ylim()
     assert 0 < lo < 0.7 < hi < 1.0
+
+
+@pytest.fixture
+def ipympl_pyplot():
+    pytest.importorskip("ipympl")
+    import matplotlib.pyplot as plt
+
+    old = matplotlib.get_backend()
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    yield plt
+    plt.close("all")
+    plt.switch_backend(old)
+
+
+def test_redraws_during_a_run_lay_out_only_when_a_tick_label_changed(ipympl_pyplot):
+    """Constrained layout measures every text: LiveCurves' own redraws skip it while the
+    figure's size and tick labels are those of its last layout, and then the axes sit where
+    a full layout puts them; new tick labels, or any other draw, lay out again."""
+    curves = LiveCurves(runs=["a"], panels=("loss",), show=("val",), epochs=4)
+    fig, ax = curves.fig, curves.axes["loss"]
+    engine = fig.get_layout_engine()
+    runs = []
+    execute = engine.execute
+    engine.execute = lambda f: (runs.append(1), execute(f))[1]
+    h = History()
+
+    def epoch(loss):
+        h.val_epoch.append(len(h.val_epoch) + 1)
+        h.val_loss.append(loss)
+        h.val_accuracy.append(0.5)
+        curves.update(h, "a", force=True)
+
+    epoch(0.5)
+    assert len(runs) == 1
+    epoch(0.45)  # same decades on the log axis, same epochs: the last layout still holds
+    assert len(runs) == 1
+    kept = ax.get_position().bounds
+    fig.canvas.draw()  # a draw of anyone else lays out: and finds the same place
+    assert len(runs) == 2 and fig.get_layout_engine() is engine
+    np.testing.assert_allclose(ax.get_position().bounds, kept, atol=1e-9)
+    epoch(0.004)  # two decades lower: new tick labels
+    assert len(runs) == 3
+    epoch(0.0035)
+    assert len(runs) == 3
+    fig.set_size_inches(5, 4)  # a new size: lay out again
+    epoch(0.003)
+    assert len(runs) == 4
