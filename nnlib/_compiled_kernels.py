@@ -84,6 +84,19 @@ def sigmoid_(A, l, k_all, m, one):
 
 
 @jit
+def predicted(a, n_out):
+    """The class an output row ``a`` predicts: its arg-max (the first of equal largest), or
+    for a single output, 1 above 0.5 and 0 otherwise."""
+    if n_out == 1:
+        return 1 if a[0] > 0.5 else 0
+    best, best_i = a[0], 0
+    for i in range(1, n_out):
+        if a[i] > best:
+            best, best_i = a[i], i
+    return best_i
+
+
+@jit
 def padded(W, P):
     """The layers above the first, zero-padded to width P: (weights (L, P, P), biases (L, P))
     with row l holding W[l] (l >= 1) without and with only its bias column."""
@@ -147,19 +160,12 @@ def epoch(W, X1, Y, labels, order, lr, K, width, step_losses, last):
         total = 0.0
         for k in range(k_all):
             r = rows[k]
-            best, best_i = A[L - 1, k, 0], 0
             for i in range(n_out):
                 a = A[L - 1, k, i]
                 diff = a - Y[r, i]
                 total += 0.5 * float(diff) * float(diff)
                 Dz[L - 1, k, i] = diff * (one - a) * a * c
-                if a > best:
-                    best, best_i = a, i
-            if n_out == 1:
-                pred = 1 if A[L - 1, k, 0] > 0.5 else 0
-            else:
-                pred = best_i
-            if pred == labels[r]:
+            if predicted(A[L - 1, k], n_out) == labels[r]:
                 correct += 1
         step_losses[s] = total / k_all
         if s == steps - 1:
@@ -220,14 +226,9 @@ def evaluate(W, X1, Y, labels, width, block):
         forward(W, Wp, Bp, X1, rows, A, zero, one)
         for k in range(rows.size):
             r = rows[k]
-            best, best_i = A[L - 1, k, 0], 0
             for i in range(n_out):
-                a = A[L - 1, k, i]
-                diff = float(a - Y[r, i])
+                diff = float(A[L - 1, k, i] - Y[r, i])
                 total += 0.5 * diff * diff
-                if a > best:
-                    best, best_i = a, i
-            pred = (1 if A[L - 1, k, 0] > 0.5 else 0) if n_out == 1 else best_i
-            if pred == labels[r]:
+            if predicted(A[L - 1, k], n_out) == labels[r]:
                 correct += 1
     return total, correct
