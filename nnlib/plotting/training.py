@@ -40,10 +40,10 @@ def push_draw(fig, *, reuse_layout: bool = False) -> None:
     (a training loop) is still running; other backends just schedule a redraw.
 
     ``reuse_layout``: skip the figure's layout engine (constrained layout measures every text
-    of the figure: half a redraw's time or more) when the figure's size and every tick label
-    are as they were at the last push_draw that laid it out, so that no text has moved. Only
-    for draws made here: any other draw (a resize, the notebook's own changes) lays out as
-    usual."""
+    of the figure: half a redraw's time or more) when the figure's size and every text around
+    its axes (tick labels, titles, axis labels, legends) are as they were at the last push_draw
+    that laid it out. Only for draws made here: any other draw (a resize, the notebook's own
+    redraws) lays out as usual."""
     canvas = fig.canvas
     if not type(canvas).__module__.startswith("ipympl"):
         canvas.draw_idle()
@@ -62,11 +62,17 @@ def push_draw(fig, *, reuse_layout: bool = False) -> None:
 
 
 def _layout_key(fig):
-    """What a layout of ``fig`` depends on that a training run changes: its size in pixels
-    and the text of every tick label (limits that grow or fall)."""
-    return (tuple(fig.bbox.size),) + tuple(
-        (tuple(t.get_text() for t in ax.get_xticklabels()),
-         tuple(t.get_text() for t in ax.get_yticklabels())) for ax in fig.axes)
+    """What a layout of ``fig`` depends on: its size in pixels and every text around its axes,
+    the tick labels (limits that grow or fall during a run) and the titles, axis labels and
+    legends (which a notebook may change between two redraws)."""
+    def texts(ax):
+        legend = ax.get_legend()
+        return (tuple(t.get_text() for t in ax.get_xticklabels()),
+                tuple(t.get_text() for t in ax.get_yticklabels()),
+                ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                tuple(t.get_text() for t in legend.get_texts()) if legend else None)
+
+    return (tuple(fig.bbox.size), fig.get_suptitle()) + tuple(texts(ax) for ax in fig.axes)
 
 
 class _EpochEnd:

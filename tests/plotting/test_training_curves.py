@@ -121,7 +121,8 @@ def ipympl_pyplot():
 def test_redraws_during_a_run_lay_out_only_when_a_tick_label_changed(ipympl_pyplot):
     """Constrained layout measures every text: LiveCurves' own redraws skip it while the
     figure's size and tick labels are those of its last layout, and then the axes sit where
-    a full layout puts them; new tick labels, or any other draw, lay out again."""
+    a full layout puts them; new tick labels, a new size or title, or any other draw lay out
+    again."""
     curves = LiveCurves(runs=["a"], panels=("loss",), show=("val",), epochs=4)
     fig, ax = curves.fig, curves.axes["loss"]
     engine = fig.get_layout_engine()
@@ -151,3 +152,6 @@ def test_redraws_during_a_run_lay_out_only_when_a_tick_label_changed(ipympl_pypl
     fig.set_size_inches(5, 4)  # a new size: lay out again
     epoch(0.003)
     assert len(runs) == 4
+    ax.set_title("a longer title, set between two redraws")  # any text around the axes too
+    epoch(0.0031)
+    assert len(runs) == 5
