@@ -53,6 +53,22 @@ def _sigmoid_plan(net, index: int) -> list[Dense]:
     return list(dense)
 
 
+def _examples(x_name, X, y_name, y, ends):
+    """X (N, inputs) and y (N,) integer labels in [0, outputs) as arrays, else a ValueError
+    naming the one that does not fit."""
+    X, y = np.asarray(X), np.asarray(y)
+    inputs, outputs = ends
+    if X.ndim != 2 or X.shape[1] != inputs:
+        raise ValueError(f"{x_name} must have shape (N, {inputs}); got {X.shape}")
+    if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{y_name} must hold one integer label per row of {x_name}, shape "
+                         f"({len(X)},); got {y.dtype} {y.shape}")
+    if y.size and not 0 <= y.min() <= y.max() < outputs:
+        raise ValueError(f"{y_name} must hold class labels in [0, {outputs - 1}] (the output "
+                         f"width); got values from {y.min()} to {y.max()}")
+    return X, y
+
+
 def _sigmoid_(z, one):
     """z ← σ(z) in place."""
     np.negative(z, out=z)
@@ -101,13 +117,7 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
             raise TypeError(f"rngs[{i}] must be a numpy.random.Generator; got "
                             f"{type(rng).__name__}")
     dtype = dtypes[0]
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != ends[0][0]:
-        raise ValueError(f"X must have shape (N, {ends[0][0]}); got {X.shape}")
-    if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must hold one integer label per row of X, shape ({len(X)},); got "
-                         f"{y.dtype} {y.shape}")
+    X, y = _examples("X", X, "y", y, ends[0])
     K = check_positive_int("batch_size", batch_size)
     if len(X) % K:
         raise ValueError(f"batch_size must divide len(X) = {len(X)} (every step a full "
@@ -119,6 +129,8 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
         check_callable("on_epoch", on_epoch, "a function on_epoch(s, history) or None")
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together; got only one of them")
+    if X_val is not None:  # checked before any training, not after the first epoch
+        X_val, y_val = _examples("X_val", X_val, "y_val", y_val, ends[0])
     S, n = len(nets), len(X)
 
     # inputs that are 0 in every example get a zero gradient forever: leave them out
@@ -150,8 +162,8 @@ def train_in_lockstep(nets, rngs, X, y, *, lr: float, epochs: int, batch_size: i
 
     compiled = _compiled.available()
     if X_val is not None and compiled:  # all columns: the first layer's weights on inputs
-        X_val1 = with_ones(np.asarray(X_val), dtype)  # left out of X1 still count here
-        Y_val = np.eye(ends[0][1], dtype=dtype)[np.asarray(y_val)]
+        X_val1 = with_ones(X_val, dtype)  # left out of X1 still count here
+        Y_val = np.eye(ends[0][1], dtype=dtype)[y_val]
 
     def validate(s):
         if X_val is None:

@@ -120,3 +120,14 @@ def test_bad_inputs_are_named():
         train_in_lockstep([net], [0], X, y, lr=1.0, epochs=1, batch_size=10)
     with pytest.raises(ValueError, match="y must hold"):
         train_in_lockstep([net], [rng], X, y.astype(float), lr=1.0, epochs=1, batch_size=10)
+    with pytest.raises(ValueError, match=r"y must hold class labels in \[0, 3\]"):
+        train_in_lockstep([net], [rng], X, y + 1, lr=1.0, epochs=1, batch_size=10)
+    # the validation data are checked before any training: the net is left as it was
+    before = net[0].W.data.copy()
+    for X_val, y_val, match in ((X[:, :5], y, r"X_val must have shape \(N, 12\)"),
+                                (X, y[:-1], "y_val must hold one integer label per row"),
+                                (X, y + 4, r"y_val must hold class labels in \[0, 3\]")):
+        with pytest.raises(ValueError, match=match):
+            train_in_lockstep([net], [rng], X, y, lr=1.0, epochs=1, batch_size=10,
+                              X_val=X_val, y_val=y_val)
+    assert np.array_equal(net[0].W.data, before)
