@@ -35,6 +35,25 @@ _SERIES_LABEL = {"steps": "training (running)", "train": "training", "val": "val
 _WAIT_PER_DRAW_SECOND = 9.0
 
 
+class Throttle:
+    """``Throttle(draw, every=s, cost_factor=f)(*args)`` calls ``draw(*args)`` the first time,
+    then only once ``s`` seconds and ``f`` times the last call's own duration have passed
+    since that call began (drawing takes at most 1/f of the time), or when ``force=True``.
+    Returns whether it called. Live curves and the labs' Train buttons redraw through it."""
+
+    def __init__(self, draw, *, every: float, cost_factor: float):
+        self._draw, self.every, self.cost_factor = draw, float(every), float(cost_factor)
+        self._next = -np.inf
+
+    def __call__(self, *args, force: bool = False) -> bool:
+        start = time.monotonic()
+        if not force and start < self._next:
+            return False
+        self._draw(*args)
+        self._next = start + max(self.every, self.cost_factor * (time.monotonic() - start))
+        return True
+
+
 def push_draw(fig, *, reuse_layout: bool = False) -> None:
     """Redraw ``fig`` now. With ipympl this sends the new image at once, even while the cell
     (a training loop) is still running; other backends just schedule a redraw.
@@ -130,8 +149,8 @@ class LiveCurves:
         self.fig = axes[0].figure
         self.runs, self.show = runs, show
         self.min_interval = float(min_interval)
-        self._last = -np.inf
-        self._draw_seconds = 0.0  # how long the last update took (with ipympl: its redraw)
+        self._throttle = Throttle(self._copy_and_draw, every=self.min_interval,
+                                  cost_factor=_WAIT_PER_DRAW_SECOND)
         self.lines = {}
         colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         for panel, ax in self.axes.items():
@@ -189,12 +208,10 @@ class LiveCurves:
         """Copy ``history`` (either tier's History) into the lines of ``run`` (the first run
         if None); redraw unless the last redraw was under ``min_interval`` seconds ago.
         Returns the dict of lines, keyed (run, panel, series)."""
-        now = time.monotonic()
-        if not force and now - self._last < max(self.min_interval,
-                                                 _WAIT_PER_DRAW_SECOND * self._draw_seconds):
-            return self.lines
-        self._last = now
-        run = self.runs[0] if run is None else run
+        self._throttle(history, self.runs[0] if run is None else run, force=force)
+        return self.lines
+
+    def _copy_and_draw(self, history, run):
         for panel in self.axes:
             for series in self.show:
                 if series == "custom":
@@ -208,8 +225,6 @@ class LiveCurves:
                 ys = np.asarray(ys[:n], dtype=float) * (100 if panel == "accuracy" else 1)
                 self._line(run, panel, series).set_data(np.asarray(xs[:n], dtype=float), ys)
         self._rescale()
-        self._draw_seconds = time.monotonic() - now
-        return self.lines
 
     def finish(self, history, run=None):
         """Final update, whatever the time since the last one."""

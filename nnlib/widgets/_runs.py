@@ -4,7 +4,8 @@ the click answered at once, and a failure shown in the lab instead of a lost tra
 from __future__ import annotations
 
 import html
-import time
+
+from ..plotting.training import Throttle
 
 
 def run_started(readout, progress, button, text: str) -> None:
@@ -29,22 +30,11 @@ def run_failed(readout, progress, error: BaseException) -> None:
 REDRAW_EVERY_S = 0.3
 #: ... and at least this many times the last redraw's own time, so drawing takes at most a
 #: fifth of the run (a two-panel redraw with its layout costs ~250 ms on 2 cores)
-REDRAW_COST_FACTOR = 4.0
+REDRAW_COST_FACTOR = 5.0
 
 
-class Throttled:
-    """``Throttled(draw)(*args)`` calls ``draw(*args)`` when it is due: the first time, then
-    only once :data:`REDRAW_EVERY_S` seconds, and :data:`REDRAW_COST_FACTOR` times the last
-    call's duration, have passed since that call ended. A running lab's curves grow a few
-    times a second without slowing the run much."""
-
-    def __init__(self, draw):
-        self._draw, self._next = draw, None
-
-    def __call__(self, *args) -> None:
-        start = time.perf_counter()
-        if self._next is not None and start < self._next:
-            return
-        self._draw(*args)
-        end = time.perf_counter()
-        self._next = end + max(REDRAW_EVERY_S, REDRAW_COST_FACTOR * (end - start))
+def throttled(draw) -> Throttle:
+    """``draw`` called as a running lab's redraw: at most every :data:`REDRAW_EVERY_S` s and
+    :data:`REDRAW_COST_FACTOR` times its last duration
+    (:class:`nnlib.plotting.training.Throttle`)."""
+    return Throttle(draw, every=REDRAW_EVERY_S, cost_factor=REDRAW_COST_FACTOR)

@@ -20,7 +20,7 @@ from ..torchkit import models, optimizers, train
 from ..torchkit.data import MNISTTensors
 from ..torchkit.device import own_random_state, seed_everything
 from ._figure import figure_view
-from ._runs import Throttled, run_failed, run_started
+from ._runs import run_failed, run_started, throttled
 from ._start import StartMixin
 
 _STYLE = {"description_width": "95px"}
@@ -138,7 +138,7 @@ class CNNTrainerLab(StartMixin, w.VBox):
                     f"{cfg['epochs']} epoch(s) on {cfg['train_images']:,} images ...")
         n = cfg["train_images"]
         start = time.perf_counter()
-        on_log = Throttled(lambda history: self._show_progress(history, cfg["epochs"], start))
+        on_log = throttled(lambda history: self._show_progress(history, cfg["epochs"], start))
 
         try:  # the trial's seeding (and fit's) stays inside the lab
             data = MNISTTensors(self.mnist.x_train[:n], self.mnist.y_train[:n],

@@ -18,7 +18,7 @@ from ..lessons import regularization as lesson
 from ..plotting.regularization import RunCurves
 from ._figure import figure_view
 from ._presets import ScenarioMixin, scenario_menu
-from ._runs import Throttled, run_failed, run_started
+from ._runs import run_failed, run_started, throttled
 from ._start import StartMixin
 
 _STYLE = {"description_width": "110px"}
@@ -131,7 +131,7 @@ class RegularizationLab(StartMixin, ScenarioMixin, w.VBox):
         self.curves.set_epochs(epochs)
         self.curves.start(label)
 
-        redraw = Throttled(self.view.refresh)  # the curves grow while it trains
+        redraw = throttled(self.view.refresh)  # the curves grow while it trains
 
         def on_epoch(run):
             self.progress.value = run.epoch[-1] / epochs
