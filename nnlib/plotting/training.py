@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import matplotlib.pyplot as plt
+from matplotlib.transforms import Bbox, TransformedBbox
 import numpy as np
 
 from ._grid import axes_or_new
@@ -190,11 +191,16 @@ class LiveCurves:
         elif ylim is not None:
             self.axes[panels[0]].set_ylim(*ylim)
             self._fixed_ylim[panels[0]] = True
-        # a point on the last epoch sits on the right edge: drawn whole, not cut in half, where
-        # the limits follow the data (a fixed y range may leave points outside: clipped there)
+        # a point on the last epoch sits on the right edge: drawn whole, not cut in half. Where
+        # the limits follow the data nothing is clipped; a fixed y range may leave points above
+        # or below it: clipped there, to a box that reaches past the left and right edges
         for (_, panel, series), line in self.lines.items():
-            if series in ("val", "custom") and not self._fixed_ylim[panel]:
-                line.set_clip_on(False)
+            if series in ("val", "custom"):
+                if self._fixed_ylim[panel]:
+                    line.set_clip_box(TransformedBbox(Bbox([[-0.1, 0], [1.1, 1]]),
+                                                      self.axes[panel].transAxes))
+                else:
+                    line.set_clip_on(False)
 
     def _line(self, run, panel, series):
         key = (run, panel, series)

@@ -155,3 +155,25 @@ def test_redraws_during_a_run_lay_out_only_when_a_tick_label_changed(ipympl_pypl
     ax.set_title("a longer title, set between two redraws")  # any text around the axes too
     epoch(0.0031)
     assert len(runs) == 5
+
+
+@pytest.mark.parametrize("epochs", [30, None])  # a fixed x range, and one that follows the data
+def test_last_epochs_markers_are_whole_with_a_fixed_y_range(epochs):
+    """A fixed y range clips points above or below it, but not at the left and right edges:
+    the markers on the last epoch are drawn whole, not cut in half by the right edge."""
+    curves = LiveCurves(["a", "b"], panels=("accuracy",), show=("val",), ylim=(85, 98),
+                        epochs=epochs)
+    for run, top in (("a", 95.0), ("b", 96.5)):
+        acc = np.linspace(90, top, 30) / 100
+        curves.finish(History(val_epoch=list(range(1, 31)), val_accuracy=list(acc)), run)
+    ax = curves.axes["accuracy"]
+    curves.fig.canvas.draw()
+    box = ax.get_window_extent()
+    assert ax.get_xlim() == (0, 30)
+    for line in ax.get_lines():
+        x_last = ax.transData.transform((line.get_xdata()[-1], line.get_ydata()[-1]))[0]
+        assert x_last == pytest.approx(box.x1)  # on the edge
+        radius = line.get_markersize() / 2 * curves.fig.dpi / 72 + line.get_markeredgewidth()
+        clip = line.get_clip_box()
+        assert line.get_clip_on() and clip.x1 >= x_last + radius  # ... and whole
+        assert (clip.y0, clip.y1) == pytest.approx((box.y0, box.y1))  # clipped above, below
