@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 
 import matplotlib.pyplot as plt
-from matplotlib.transforms import Bbox, TransformedBbox
 import numpy as np
+from matplotlib.transforms import Bbox, TransformedBbox
 
 from ._grid import axes_or_new
 
