@@ -24,6 +24,7 @@ from .._checks import as_float_array, check_positive_float, check_positive_int, 
 from . import models, train
 from .attacks import PixelModel, to_pixels
 from .device import cpu_threads, seed_everything
+from .optimizers import make_optimizer
 
 
 def small_cnn(*, width: int = 8, hidden: int = 64) -> PixelModel:
@@ -83,8 +84,9 @@ def fit_pixels(model: nn.Module, images, labels, *, epochs: int = 2, lr: float =
     y = _labels(labels, len(x_np))
     generator = seed_everything(seed)
     rng = np.random.default_rng(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=check_positive_float("lr", lr))
+    opt = make_optimizer("adam", model.parameters(), lr=check_positive_float("lr", lr))
     dev = next(model.parameters()).device
+    train.to_training_layout(model)  # channels-last on a CPU: its max-pooling is ~5x faster
     y = y.to(dev)
     x = to_pixels(x_np, dev)
     # one CPU thread: these networks are too small for a second one to pay (cpu_threads)

@@ -468,7 +468,7 @@ def training_throughput(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, d
     if cl:
         model = model.to(memory_format=torch.channels_last)
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = optimizers.make_optimizer("adam", model.parameters(), lr=1e-3)
     n = len(x)
     batches = [(_prepare(model, x[(i * batch_size) % n:][:batch_size], cl).to(device),
                 y[(i * batch_size) % n:][:batch_size].to(device)) for i in range(steps + warmup)]

@@ -27,6 +27,7 @@ from torch import nn
 from .._checks import check_choice, check_positive_float, check_positive_int, check_rng
 from . import checkpoint, models, train
 from .device import _one_thread_each, cpu_threads, seed_everything
+from .optimizers import make_optimizer
 
 MODES = ("scratch", "frozen", "finetune")
 SOURCE_DIGITS = (0, 1, 2, 3, 4)
@@ -115,7 +116,7 @@ def pretrain(x: torch.Tensor, y: torch.Tensor, *, epochs: int = 2, lr: float = 3
     epochs = check_positive_int("epochs", epochs)
     generator = seed_everything(seed)
     model = train.to_training_layout(transfer_cnn().to(x.device))
-    opt = torch.optim.Adam(model.parameters(), lr=check_positive_float("lr", lr))
+    opt = make_optimizer("adam", model.parameters(), lr=check_positive_float("lr", lr))
     # one CPU thread: a network this small on minibatches of 64 gains nothing from a second
     with cpu_threads(1) if x.device.type == "cpu" else nullcontext():
         plan = train.EpochPlan(opt, batch_size=batch_size, generator=generator,
@@ -227,7 +228,7 @@ def train_few(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_test: torch.
     generator = torch.Generator().manual_seed(seed)
     train.to_training_layout(model)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=check_positive_float("lr", lr))
+    opt = make_optimizer("adam", params, lr=check_positive_float("lr", lr))
     bs = min(check_positive_int("batch_size", batch_size), len(x))
     plan = train.EpochPlan(opt, batch_size=bs, generator=generator, progress=False)
     run = FewLabelRun(mode, k)
