@@ -10,7 +10,10 @@ torch twin of ``nnlib.optim.make_optimizer("momentum", net.parameters(), lr=0.05
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
+import threading
 
 import numpy as np
 import torch
@@ -18,6 +21,23 @@ import torch
 from .. import optim
 from .._checks import check_choice
 from ..layers import Parameter
+
+
+def _import_dynamo() -> None:
+    try:
+        importlib.import_module("torch._dynamo")
+    except Exception:  # noqa: BLE001 - only a head start: the first optimiser imports it anyway
+        pass
+
+
+# Building the first torch optimiser imports torch._dynamo (torch wraps Optimizer's methods in
+# torch._disable_dynamo, which imports it on first use): 2-3 s of a laptop CPU (sympy, torch.fx)
+# at the first training cell, or at the first click of a Train button. A thread starts that
+# import now, while the student reads the next cells; an optimiser built before it is done waits
+# for it (Python's import lock), as it would have waited for its own import.
+if "torch._dynamo" not in sys.modules:
+    threading.Thread(target=_import_dynamo, name="nnlib: import torch._dynamo",
+                     daemon=True).start()
 
 #: ``torch.optim`` class by the names of :data:`nnlib.optim.OPTIMIZERS` (same order)
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {

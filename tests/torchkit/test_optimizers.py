@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,3 +89,19 @@ def test_overrides_and_bad_names_as_in_nnlib():
         optimizers.make_optimizer("nesterov", [p], momentum=0.0)
     with pytest.raises(TypeError, match="params must be an iterable of tensors"):
         optimizers.make_optimizer("sgd", p)
+
+
+def test_importing_the_module_starts_torchs_first_optimiser_import_on_a_thread():
+    """The first torch optimiser imports torch._dynamo (2-3 s): importing nnlib's optimisers
+    starts that import on a thread, so that the first training cell or Train click finds it
+    done. A fresh interpreter, where nothing has imported it yet."""
+    code = ("import sys, threading\n"
+            "started, start = [], threading.Thread.start\n"
+            "threading.Thread.start = lambda t: (started.append(t), start(t))[1]\n"
+            "import nnlib.torchkit.optimizers\n"
+            "[t] = [t for t in started if 'torch._dynamo' in t.name]\n"
+            "assert t.daemon\n"
+            "t.join(120)\n"
+            "assert 'torch._dynamo' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=180,
+                   env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
