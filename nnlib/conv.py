@@ -215,12 +215,13 @@ def conv2d_forward(x, w, b=None, *, padding=0, stride=1, dilation=1):
     return out.reshape(n, f, ho, wo), cache
 
 
-def conv2d_backward(dout, cache):
+def conv2d_backward(dout, cache, *, input_grad: bool = True):
     """Gradients of :func:`conv2d_forward`. dout: (N, F, Ho, Wo) -> dx, dw, db.
 
     Per image, with D = dout[n] as an (F, Ho·Wo) matrix: dw = Σ_n D @ cols[n]ᵀ,
     db = Σ over N, Ho, Wo of dout, and dx scatters Wᵀ @ D back onto the windows it came from
-    (col2im: one strided add per kernel tap). ``db`` is None if the forward had no bias.
+    (col2im: one strided add per kernel tap). ``db`` is None if the forward had no bias;
+    ``dx`` is None with ``input_grad=False`` (a first layer: nothing flows further back).
     """
     x_shape, w2, w_shape, cols, p, s, d, (ho, wo), has_bias = check_cache(
         "cache", cache, 9, "conv2d_forward")
@@ -232,6 +233,8 @@ def conv2d_backward(dout, cache):
     d2 = dout.reshape(n, f, ho * wo)
     db = d2.sum(axis=(0, 2)) if has_bias else None
     dw = np.matmul(d2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
+    if not input_grad:
+        return None, dw, db
     dcols = np.matmul(w2.T, d2).reshape(n, c, kh, kw, ho, wo)
     dxp = np.zeros((n, c, h + 2 * p[0], wd + 2 * p[1]), dtype=dcols.dtype)
     for i in range(kh):
@@ -284,10 +287,17 @@ class Conv2d(Layer):
 
     def backward(self, dout):
         dx, dw, db = conv2d_backward(dout, self._cached())
+        self._add(dw, db)
+        return dx
+
+    def backward_params(self, dout):
+        _, dw, db = conv2d_backward(dout, self._cached(), input_grad=False)
+        self._add(dw, db)
+
+    def _add(self, dw, db):
         self.W.grad += dw
         if self.b is not None:
             self.b.grad += db
-        return dx
 
     def parameters(self):
         return [self.W] if self.b is None else [self.W, self.b]

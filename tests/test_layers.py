@@ -534,3 +534,53 @@ def test_layer_outputs_keeps_every_intermediate_array(rng):
     net.layer_outputs(x)
     net.backward(np.ones((6, 3)))  # the caches are those of this pass
     assert np.any(net[0].W.grad != 0)
+
+
+# --- backward without the input's gradient -----------------------------------------------------
+
+def _refuse(*_):
+    raise AssertionError("called, but nothing needs this layer's input gradient")
+
+
+def _nets(rng):
+    from nnlib import conv, pooling
+
+    return {
+        "mlp": lambda: mlp([6, 5, 4, 3], rng=np.random.default_rng(1), activation="relu"),
+        "flatten first": lambda: L.Sequential(
+            L.Flatten(), L.Dense(6, 4, rng=np.random.default_rng(2)), L.Tanh(),
+            L.Dense(4, 3, rng=np.random.default_rng(3))),
+        "cnn": lambda: L.Sequential(
+            conv.Conv2d(1, 2, 3, rng=np.random.default_rng(4)), L.ReLU(),
+            pooling.MaxPool2d(2), L.Flatten(), L.Dense(2, 3, rng=np.random.default_rng(5))),
+    }
+
+
+@pytest.mark.parametrize("name", ["mlp", "flatten first", "cnn"])
+def test_backward_without_input_grad_gives_the_same_parameter_gradients(name, rng):
+    """input_grad=False returns None, leaves every .grad exactly as a full backward does, and
+    never asks the first parametrised layer (nor the layers before it) for an input
+    gradient."""
+    build = _nets(rng)[name]
+    x = rng.normal(size={"mlp": (7, 6), "flatten first": (7, 2, 3), "cnn": (7, 1, 4, 4)}[name])
+    grads = []
+    for input_grad in (True, False):
+        net = build()
+        dout = np.random.default_rng(9).normal(size=net.forward(x).shape)
+        if not input_grad:
+            first = next(i for i, layer in enumerate(net.layers) if layer.parameters())
+            for layer in net.layers[:first + 1]:
+                layer.backward = _refuse
+        back = net.backward(dout, input_grad=input_grad)
+        assert (back is None) == (not input_grad)
+        grads.append([p.grad.copy() for p in net.parameters()])
+    for full, params_only in zip(*grads):
+        np.testing.assert_array_equal(params_only, full)
+
+
+def test_backward_without_input_grad_of_a_net_without_parameters_does_nothing(rng):
+    net = L.Sequential(L.Flatten(), L.ReLU())
+    net.forward(rng.normal(size=(3, 2, 2)))
+    for layer in net.layers:
+        layer.backward = _refuse
+    assert net.backward(np.ones((3, 4)), input_grad=False) is None

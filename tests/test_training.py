@@ -632,3 +632,19 @@ def test_with_ones_copies_the_chosen_columns_and_appends_the_bias_input(dtype):
     np.testing.assert_array_equal(X1[:, :-1], X[:, cols].astype(dtype))
     assert np.all(X1[:, -1] == 1)
     np.testing.assert_array_equal(fused.with_ones(X, dtype)[:, :-1], X.astype(dtype))
+
+
+def test_the_layers_engine_never_computes_the_inputs_gradient():
+    """fit trains on fixed inputs: the first Dense computes only its parameters' gradients
+    (Sequential.backward(..., input_grad=False)); asking it for more fails here."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 6)), rng.integers(0, 3, 40)
+    net = mlp([6, 8, 3], rng=np.random.default_rng(1), activation="relu")
+
+    def refuse(dout):
+        raise AssertionError("the gradient for the inputs was computed")
+
+    net.layers[0].backward = refuse
+    h = fit(net, X, y, optimizer=Adam(net.parameters(), lr=1e-2), epochs=3, batch_size=8,
+            rng=np.random.default_rng(2), progress=False)
+    assert h.engine == "layers" and h.train_loss[-1] < h.train_loss[0]
