@@ -49,7 +49,6 @@ from ._checks import (
 )
 from ._compiled import compiled_loop
 from .callbacks import Callback, EvaluateEvery, GradientNorms
-from .layers import Sequential
 from .losses import LOSSES
 from .metrics import (
     _check_inputs,
@@ -211,7 +210,7 @@ def fit(net, X, y, *, optimizer, loss: str = "softmax_cross_entropy", epochs: in
     (none if ``shuffle=False``) and one step per minibatch of ``batch_size``::
 
         net.train(); optimizer.zero_grad(); out = net.forward(xb)
-        value, dout = loss(out, yb); net.backward(dout, input_grad=False)   # a Sequential
+        value, dout = loss(out, yb); net.backward_params(dout)   # no gradient for X
         for pen in penalties: value += pen(net)       # adds ∂R/∂θ into .grad
         callbacks' on_batch_end(run); optimizer.step()
 
@@ -377,10 +376,8 @@ class _LayerEngine:
                 out = net.forward(xb)
                 if np.all(np.isfinite(out)):
                     value, dout = loss_fn(out, _targets_for(self.loss, yb, out))
-                    if isinstance(net, Sequential):  # no gradient for the images themselves
-                        net.backward(dout, input_grad=False)
-                    else:
-                        net.backward(dout)
+                    # the parameters' gradients only, none for the inputs (Layer.backward_params)
+                    getattr(net, "backward_params", net.backward)(dout)
                     for pen in self.penalties:
                         value += float(pen(net))
                 else:  # diverged: no loss or gradient to take

@@ -84,9 +84,9 @@ def fit_pixels(model: nn.Module, images, labels, *, epochs: int = 2, lr: float =
     y = _labels(labels, len(x_np))
     generator = seed_everything(seed)
     rng = np.random.default_rng(seed)
+    train.to_training_layout(model)  # channels-last on a CPU: its max-pooling is ~5x faster
     opt = make_optimizer("adam", model.parameters(), lr=check_positive_float("lr", lr))
     dev = next(model.parameters()).device
-    train.to_training_layout(model)  # channels-last on a CPU: its max-pooling is ~5x faster
     y = y.to(dev)
     x = to_pixels(x_np, dev)
     # one CPU thread: these networks are too small for a second one to pay (cpu_threads)
