@@ -59,7 +59,9 @@ def plot_grouped_bars(groups: dict, *, ax=None, title: str = "", ylabel: str = "
     ax.set_ylabel(ylabel, fontsize=FONT)
     ax.set_ylim(0, 110)
     ax.tick_params(labelsize=FONT)
-    ax.legend(fontsize=FONT, loc="lower right")
+    # under the axes, in one row: inside, any corner can hold a full-height bar
+    ax.legend(fontsize=FONT, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+              ncols=len(labels), frameon=False)
     if title:
         ax.set_title(title, fontsize=FONT + 1)
     return bars

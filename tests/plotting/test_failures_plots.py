@@ -36,6 +36,23 @@ def test_grouped_bars_one_container_per_label():
     assert [b.get_height() for b in bars[1]] == pytest.approx([50, 80])
 
 
+def test_grouped_bars_legend_covers_no_bar_and_no_tick_label():
+    """Notebook 15's cue figure: full-height bars in the last group (the legend used to sit in
+    the lower right corner, over them)."""
+    groups = {"MLP": {"test, 8s marked": 0.96, "clean test": 0.85, "8s marked": 0.99,
+                      "8s clean": 0.0},
+              "CNN": {"test, 8s marked": 0.98, "clean test": 0.94, "8s marked": 1.0,
+                      "8s clean": 0.6}}
+    fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+    bars = failures.plot_grouped_bars(groups, ax=ax, title="trained with a mark on every 8")
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    covered = [t for b in bars for t in b.patches + ax.get_xticklabels()
+               if legend.overlaps(t.get_window_extent())]
+    assert not covered
+    assert fig.bbox.contains(legend.x0, legend.y0) and fig.bbox.contains(legend.x1, legend.y1)
+
+
 def test_adversarial_plot_updates_in_place():
     fig, axes = plt.subplots(1, 4)
     plot = failures.AdversarialPlot(axes=axes)
