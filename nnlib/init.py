@@ -101,14 +101,17 @@ def he_normal_std(fan_in: int, fan_out: int | None = None) -> float:
 
 def _uniform(rng, bound, shape, dtype):
     dtype = check_float_dtype("dtype", dtype)
-    return rng.uniform(-bound, bound, size=shape).astype(dtype, copy=False)
+    u = rng.uniform(-bound, bound, size=shape)
+    return u.astype(dtype, copy=not u.flags.writeable)  # a read-only draw may be shared
 
 
 def _normal(rng, std, shape, dtype):
     dtype = check_float_dtype("dtype", dtype)
     z = rng.standard_normal(size=shape)
-    z *= std  # in place: the same numbers as std * z, one array less
-    return z.astype(dtype, copy=False)
+    # std·z, rounded once to dtype, written straight into the new array: the same numbers as
+    # (std * z).astype(dtype), without a float64 temporary, and the draw is left as it is (a
+    # read-only draw may be shared: the gradient lab replays its draws)
+    return np.multiply(z, std, out=np.empty(z.shape, dtype=dtype), casting="same_kind")
 
 
 def xavier_uniform(shape, rng, *, fans=None, scale=1.0, dtype=np.float64):

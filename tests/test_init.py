@@ -183,3 +183,32 @@ def test_fans_of_the_wrong_length_is_a_value_error_like_betas():
         init.he_normal((4, 4), 0, fans=(4, 4, 4))
     with pytest.raises(TypeError, match=r"fans must be a pair.*got int 4"):
         init.he_normal((4, 4), 0, fans=4)
+
+
+class _ReadOnlyDraws(np.random.Generator):
+    """A generator whose draws come back read-only, as the gradient lab's replayed ones do."""
+
+    def __init__(self, seed):
+        super().__init__(np.random.PCG64(seed))
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):
+        z = super().standard_normal(size, dtype, out)
+        z.flags.writeable = False
+        return z
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        u = super().uniform(low, high, size)
+        u.flags.writeable = False
+        return u
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(init.INITIALIZERS))
+def test_a_shared_read_only_draw_is_left_as_it_is(name, dtype):
+    """The initialisers never write into the generator's draw (the gradient lab hands the same
+    kept draw to every network it builds), give a writable array of their own, and the same
+    numbers as from an ordinary generator."""
+    w = init.initialize(name, (30, 20), _ReadOnlyDraws(4), dtype=dtype, scale=1.3)
+    ref = init.initialize(name, (30, 20), np.random.default_rng(4), dtype=dtype, scale=1.3)
+    assert w.dtype == dtype and w.flags.writeable
+    np.testing.assert_array_equal(w, ref)

@@ -262,6 +262,31 @@ def test_safe_norm_does_not_overflow_on_large_finite_values():
     assert np.isnan(dg.safe_norm([np.nan, 1.0]))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [1e-25, 1e-3, 1.0, 1e15, 1e25])
+def test_safe_norm_agrees_with_a_float64_norm_at_every_size(size, dtype):
+    """float32 sums its squares in float32 where that is safe (~1e-7 relative); at the ends of
+    float32's range (squares that underflow or overflow) it must still be exact."""
+    x = (size * np.random.default_rng(0).standard_normal((256, 256))).astype(dtype)
+    ref = float(np.sqrt(np.sum(x.astype(np.float64) ** 2)))
+    assert dg.safe_norm(x) == pytest.approx(ref, rel=1e-6 if dtype == np.float32 else 1e-12)
+    assert dg.safe_norm(x[:, 0]) == pytest.approx(float(np.linalg.norm(x[:, 0].astype(float))),
+                                                  rel=1e-6)
+
+
+def test_mean_std_are_numpys_in_float64():
+    rng = np.random.default_rng(1)
+    for x in (rng.standard_normal((64, 256)).astype(np.float32),
+              0.5 + 1e-5 * rng.standard_normal((64, 256)),       # mean far above the spread
+              (1e30 * rng.standard_normal((8, 16))).astype(np.float32), np.zeros((2, 3))):
+        mean, std = dg._mean_std(x)
+        assert mean == pytest.approx(x.mean(dtype=np.float64), rel=1e-12, abs=1e-300)
+        assert std == pytest.approx(x.std(dtype=np.float64), rel=1e-10, abs=1e-300)
+    frozen = np.ones((2, 2), dtype=np.float32)
+    frozen.flags.writeable = False
+    assert dg._mean_std(frozen) == (1.0, 0.0)  # never writes into its input
+
+
 def test_blas_threads_context_gives_identical_results():
     a = np.random.default_rng(0).standard_normal((64, 64))
     ref = a @ a
