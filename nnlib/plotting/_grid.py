@@ -25,6 +25,22 @@ def tight_once(fig, **tight) -> None:
     fig.tight_layout(**tight)
 
 
+def skip_unlabelled_axis_placement(*axes) -> None:
+    """Spare matplotlib placing the labels of axes that have none; call it once the labels are
+    set.
+
+    On every draw each axis places its label beside its tick labels and measures all of them
+    for that, even when the label is empty: for the gradient lab's three panels (one label in
+    six) that is ~5-10 ms of a 60-80 ms full redraw. An empty label gets fixed coordinates
+    instead (about where matplotlib would put one: under the x axis, left of the y axis),
+    which turns the placement off; the picture stays the same, pixel for pixel.
+    """
+    for ax in axes:
+        for axis, coords in ((ax.xaxis, (0.5, -0.15)), (ax.yaxis, (-0.15, 0.5))):
+            if not axis.label.get_text():
+                axis.set_label_coords(*coords)
+
+
 def axes_grid(count: int, *, ncols: int, axes=None, cell_height: float = 1.0):
     """``count`` axes in rows of ``ncols`` (a new figure unless ``axes`` are given), flattened.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import ticker
 
-from ._grid import axes_or_new, settle_limits, tight_once
+from ._grid import axes_or_new, settle_limits, skip_unlabelled_axis_placement, tight_once
 
 VERDICT_COLOURS = {"healthy": "C8", "vanishing": "C0", "vanished": "C0",
                    "exploding": "C2", "exploded": "C2"}
@@ -86,6 +86,7 @@ class GradientLabPlot:
         ax_s.set_yticks([0, 0.5, 1])
         # every text costs ~1 ms per redraw: one shared x label, few ticks
         ax_a.set_xlabel("layer ℓ")
+        skip_unlabelled_axis_placement(*self.axes)
         for ax in self.axes:
             ax.xaxis.set_major_locator(ticker.MaxNLocator(4, integer=True))
             ax.grid(True, alpha=0.3)

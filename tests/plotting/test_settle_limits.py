@@ -51,3 +51,42 @@ def test_log_limits_are_not_joined_with_matplotlibs_defaults(ax):
     ax.set_ylim(1e-300, 1e300)  # not set by settle_limits: too wide, and never joined
     assert settle_limits(ax, "y", (2.0, 30.0), log=True)
     assert ax.get_ylim() == pytest.approx((1.0, 100.0))
+
+
+def test_unlabelled_axes_are_not_placed_and_the_picture_is_the_same(monkeypatch):
+    """The gradient lab's panels: only the labelled axis measures tick labels to place its
+    label on a draw, and the picture is pixel for pixel the one without the shortcut."""
+    import numpy as np
+    from matplotlib import axis as maxis
+
+    from nnlib.lessons.gradient_lab import measure
+    from nnlib.plotting import gradients
+
+    diag = measure(depth=12, width=16, activation="relu", init="he_normal")
+
+    def picture():
+        plot = gradients.GradientLabPlot()
+        plot.update(diag)
+        fig = plot.axes[0].figure
+        fig.canvas.draw()
+        placed = []
+        for cls in (maxis.XAxis, maxis.YAxis):
+            original = cls._get_tick_boxes_siblings
+
+            def counting(self, renderer, _original=original):
+                placed.append(self)
+                return _original(self, renderer)
+
+            monkeypatch.setattr(cls, "_get_tick_boxes_siblings", counting)
+        fig.canvas.draw()
+        monkeypatch.undo()
+        pixels = np.asarray(fig.canvas.buffer_rgba()).copy()
+        plt.close(fig)
+        return pixels, placed
+
+    fast, placed = picture()
+    assert [a.get_label_text() for a in placed] == ["layer ℓ"]
+    monkeypatch.setattr(gradients, "skip_unlabelled_axis_placement", lambda *axes: None)
+    slow, placed_all = picture()
+    assert len(placed_all) == 6  # without it, all six axes measure their tick labels
+    np.testing.assert_array_equal(fast, slow)
