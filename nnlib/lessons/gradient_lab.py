@@ -300,7 +300,8 @@ def safe_norm(x) -> float:
 def _mean_std(x) -> tuple[float, float]:
     """Mean and standard deviation of all entries of a finite array, in float64: as
     ``x.mean(dtype=np.float64)`` and ``x.std(dtype=np.float64)`` (two passes: the squares are
-    of the deviations from the mean), from one float64 copy instead of three."""
+    of the deviations from the mean), from one float64 copy of ``x`` (numpy's mean and std
+    would each convert it again)."""
     flat = np.array(x, dtype=np.float64).ravel()
     mean = flat.sum() / flat.size
     flat -= mean
